@@ -1,0 +1,121 @@
+// Command bouncescan reads mail-server logs and tells what bounced and why.
+//
+// This file only wires the subcommands with kong; each subcommand lives in
+// its own file with a Run method.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/alecthomas/kong"
+)
+
+// Exit codes (documented in README).
+const (
+	exitOK      = 0 // everything read and reported
+	exitFailure = 1 // fatal error: bad flags, nothing could be read, --strict violation
+	exitPartial = 2 // report written, but some input could not be read (missing, unreadable, corrupt file)
+)
+
+// App is what every subcommand's Run receives: the process's streams and
+// clock, injected so that tests can run commands in-process.
+type App struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Now    func() time.Time
+	// StderrIsTerminal decides whether a progress bar may be drawn.
+	StderrIsTerminal bool
+}
+
+// CLI is the command tree.
+type CLI struct {
+	Scan     ScanCmd     `cmd:"" help:"Analyse mail logs once: every recipient outcome, classified, as a report."`
+	Classify ClassifyCmd `cmd:"" help:"Classify SMTP replies / diagnostic texts given as arguments or on stdin."`
+	Explain  ExplainCmd  `cmd:"" help:"Explain an SMTP reply code or enhanced status code (550, 5.7.26, \"421 4.7.0\")."`
+	Formats  FormatsCmd  `cmd:"" help:"List the log formats bouncescan reads, with an example line each."`
+	Version  VersionCmd  `cmd:"" help:"Print the version."`
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// VersionCmd prints the version.
+type VersionCmd struct{}
+
+// Run prints the version.
+func (VersionCmd) Run(app *App) error {
+	_, err := fmt.Fprintf(app.Stdout, "bouncescan %s\n", version)
+	return err
+}
+
+// exitError carries an exit code out of a Run method.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+// run executes the CLI with args and returns the process exit code.
+func run(args []string, app *App) int {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("bouncescan"),
+		kong.Description("Read mail-server logs (Postfix, Exim, Exchange, Sendmail), find every delivery attempt with its SMTP codes and text, and classify why mail bounced or was deferred."),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Writers(app.Stdout, app.Stderr),
+		kong.Exit(func(int) {}),
+		kong.Bind(app),
+	)
+	if err != nil {
+		fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
+		return exitFailure
+	}
+	ctx, err := parser.Parse(args)
+	if err != nil {
+		var pe *kong.ParseError
+		if errors.As(err, &pe) && pe.ExitCode() == 0 {
+			return exitOK // --help
+		}
+		fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
+		return exitFailure
+	}
+	if ctx == nil || ctx.Command() == "" {
+		return exitOK
+	}
+	if err := ctx.Run(); err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.err != nil {
+				fmt.Fprintf(app.Stderr, "bouncescan: %v\n", ee.err)
+			}
+			return ee.code
+		}
+		fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func main() {
+	app := &App{
+		Stdin:            os.Stdin,
+		Stdout:           os.Stdout,
+		Stderr:           os.Stderr,
+		Now:              time.Now,
+		StderrIsTerminal: isTerminal(os.Stderr),
+	}
+	os.Exit(run(os.Args[1:], app))
+}

@@ -1,0 +1,55 @@
+// Package parsekit holds what every log-format parser shares: options,
+// input-file identity, bounded per-message state, timestamp and syslog
+// header parsing, SMTP reply splitting and stable event ids. It works on
+// []byte and allocates as little as it can per line.
+package parsekit
+
+import "time"
+
+// Options are the knobs every parser takes. The zero value is usable.
+type Options struct {
+	// Year of the first yearless (classic syslog) timestamp of each file.
+	// 0 means: infer it from the file's modification time (or Now for stdin).
+	Year int
+	// Location for timestamps without a zone. nil means time.Local.
+	Location *time.Location
+	// Now is the clock, for stdin input without a modification time. nil
+	// means time.Now.
+	Now func() time.Time
+	// MaxMessages bounds the per-message state (LRU). 0 means 100 000.
+	MaxMessages int
+	// TTL drops per-message state not touched for this long in log time.
+	// 0 means 7 days.
+	TTL time.Duration
+}
+
+// WithDefaults fills zero fields with their defaults.
+func (o Options) WithDefaults() Options {
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxMessages <= 0 {
+		o.MaxMessages = 100_000
+	}
+	if o.TTL <= 0 {
+		o.TTL = 7 * 24 * time.Hour
+	}
+	return o
+}
+
+// File identifies one input file for a parser.
+type File struct {
+	Name        string    // as the user gave it; "-" for stdin
+	ModTime     time.Time // zero for stdin
+	Fingerprint uint64    // stable identity of the content (see internal/source)
+}
+
+// Stats counts what the bounded state had to drop or could not join.
+type Stats struct {
+	Messages int   // messages currently held
+	Evicted  int64 // messages dropped because the LRU was full
+	Expired  int64 // messages dropped because their TTL passed
+}
