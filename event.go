@@ -13,16 +13,16 @@ type Status uint8
 
 // Recipient outcomes, as logged by the MTA.
 const (
-	StatusUnknown  Status = iota
-	StatusSent            // delivered (accepted by the next hop or a local mailbox)
-	StatusDeferred        // temporary failure, will be retried
-	StatusBounced         // permanent failure, a non-delivery notice follows
-	StatusExpired         // gave up after retrying for the queue lifetime
-	StatusRejected        // refused by our own SMTP server (NOQUEUE, rejected RCPT)
-	StatusDiscarded       // silently dropped on purpose (discard transport, filter)
-	StatusHeld            // parked in the hold / quarantine queue
-	StatusFiltered        // marked or quarantined as spam by the receiving system
-	StatusPending         // still in flight (message trace exports)
+	StatusUnknown   Status = iota
+	StatusSent             // delivered (accepted by the next hop or a local mailbox)
+	StatusDeferred         // temporary failure, will be retried
+	StatusBounced          // permanent failure, a non-delivery notice follows
+	StatusExpired          // gave up after retrying for the queue lifetime
+	StatusRejected         // refused by our own SMTP server (NOQUEUE, rejected RCPT)
+	StatusDiscarded        // silently dropped on purpose (discard transport, filter)
+	StatusHeld             // parked in the hold / quarantine queue
+	StatusFiltered         // marked or quarantined as spam by the receiving system
+	StatusPending          // still in flight (message trace exports)
 	statusCount
 )
 
@@ -86,16 +86,16 @@ type Stage uint8
 // SMTP stages. StageLocal is delivery to a local mailbox, pipe or program;
 // StageUnknown means the log did not say.
 const (
-	StageUnknown Stage = iota
-	StageConnect       // greeting / connection level (incl. refused, timed out, lost)
-	StageHelo          // HELO / EHLO / LHLO
-	StageStartTLS      // STARTTLS and the TLS handshake
-	StageAuth          // AUTH
-	StageMail          // MAIL FROM
-	StageRcpt          // RCPT TO
-	StageData          // DATA command
-	StageEndOfData     // the reply after the final dot
-	StageLocal         // local delivery agent
+	StageUnknown   Stage = iota
+	StageConnect         // greeting / connection level (incl. refused, timed out, lost)
+	StageHelo            // HELO / EHLO / LHLO
+	StageStartTLS        // STARTTLS and the TLS handshake
+	StageAuth            // AUTH
+	StageMail            // MAIL FROM
+	StageRcpt            // RCPT TO
+	StageData            // DATA command
+	StageEndOfData       // the reply after the final dot
+	StageLocal           // local delivery agent
 	stageCount
 )
 
