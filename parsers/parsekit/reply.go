@@ -1,0 +1,155 @@
+package parsekit
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+)
+
+// Reply is an SMTP reply split into its parts.
+type Reply struct {
+	Code     int    // basic reply code of the reply (0 if none)
+	Enhanced string // RFC 3463 code at the start of the reply text ("" if none)
+	Text     string // the text, continuation prefixes removed, lines joined by one space
+}
+
+// isReplyCode reports whether b starts with a plausible reply code
+// [2-5][0-9][0-9] followed by ' ', '-' or the end.
+func isReplyCode(b []byte) bool {
+	return len(b) >= 3 && b[0] >= '2' && b[0] <= '5' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' && b[2] <= '9' &&
+		(len(b) == 3 || b[3] == ' ' || b[3] == '-')
+}
+
+// EnhancedAt returns the length of an enhanced status code "c.sss.ddd" at
+// the start of b (class 2, 4 or 5; subject and detail of 1 to 3 digits),
+// followed by the end, a space or punctuation, or 0 if there is none.
+func EnhancedAt(b []byte) int {
+	if len(b) < 5 || (b[0] != '2' && b[0] != '4' && b[0] != '5') || b[1] != '.' {
+		return 0
+	}
+	i := 2
+	for k := 0; k < 2; k++ {
+		j := i
+		for j < len(b) && j < i+3 && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		if j == i {
+			return 0
+		}
+		i = j
+		if k == 0 {
+			if i >= len(b) || b[i] != '.' {
+				return 0
+			}
+			i++
+		}
+	}
+	if i < len(b) {
+		c := b[i]
+		if (c >= '0' && c <= '9') || c == '.' && i+1 < len(b) && b[i+1] >= '0' && b[i+1] <= '9' {
+			return 0
+		}
+	}
+	return i
+}
+
+// FindEnhanced returns the first enhanced status code anywhere in b that
+// stands on its own (not inside a longer number such as an IP address).
+func FindEnhanced(b []byte) string {
+	for i := 0; i+5 <= len(b); i++ {
+		c := b[i]
+		if c != '2' && c != '4' && c != '5' {
+			continue
+		}
+		if i > 0 {
+			p := b[i-1]
+			if (p >= '0' && p <= '9') || p == '.' || (p >= 'a' && p <= 'z') || (p >= 'A' && p <= 'Z') {
+				continue
+			}
+		}
+		if n := EnhancedAt(b[i:]); n > 0 {
+			return string(b[i : i+n])
+		}
+	}
+	return ""
+}
+
+// ParseReply splits the text of an SMTP reply as MTAs log it: "550-5.1.1
+// First line 550-5.1.1 second line 550 5.1.1 last line", with the lines of
+// a multi-line reply joined by spaces (Postfix) or by a literal "\n" (Exim).
+// Code and Enhanced come from the first line; the continuation prefixes
+// (same code, optionally the same enhanced code) are removed from the text.
+// Text without a leading reply code is returned as it is (trimmed).
+func ParseReply(b []byte) Reply {
+	b = bytes.TrimSpace(b)
+	if !isReplyCode(b) {
+		return Reply{Text: string(b)}
+	}
+	r := Reply{}
+	r.Code, _ = digits(b[:3])
+	code := b[:3]
+	rest := b[3:]
+	if len(rest) > 0 {
+		rest = rest[1:]
+	}
+	rest = bytes.TrimLeft(rest, " ")
+	if n := EnhancedAt(rest); n > 0 {
+		r.Enhanced = string(rest[:n])
+		rest = bytes.TrimLeft(rest[n:], " ")
+	}
+	var sb strings.Builder
+	sb.Grow(len(rest))
+	for len(rest) > 0 {
+		// find the next continuation: separator then the same code
+		cut, next := nextContinuation(rest, code)
+		seg := bytes.TrimSpace(rest[:cut])
+		if len(seg) > 0 {
+			if sb.Len() > 0 {
+				sb.WriteByte(' ')
+			}
+			sb.Write(seg)
+		}
+		if next < 0 {
+			break
+		}
+		rest = rest[next:]
+		// drop "550-" / "550 " and an enhanced code after it
+		rest = bytes.TrimLeft(rest[min(4, len(rest)):], " ")
+		if n := EnhancedAt(rest); n > 0 && string(rest[:n]) == r.Enhanced {
+			rest = bytes.TrimLeft(rest[n:], " ")
+		}
+	}
+	r.Text = sb.String()
+	return r
+}
+
+// nextContinuation finds where the next line of a joined multi-line reply
+// starts in b: a space or a literal "\n" followed by code and '-' or ' '.
+// It returns the end of the current segment and the start of the code, or
+// next = -1 if there is none.
+func nextContinuation(b, code []byte) (cut, next int) {
+	for i := 0; i+4 <= len(b); i++ {
+		var sep int
+		switch {
+		case b[i] == ' ':
+			sep = 1
+		case b[i] == '\\' && i+1 < len(b) && b[i+1] == 'n':
+			sep = 2
+		default:
+			continue
+		}
+		j := i + sep
+		if j+3 <= len(b) && bytes.Equal(b[j:j+3], code) && (j+3 == len(b) || b[j+3] == '-' || b[j+3] == ' ') {
+			// a plain number in prose ("550 messages") would not be followed
+			// by an enhanced code or start a sentence; require the dash, an
+			// enhanced code, or a literal newline separator.
+			if sep == 2 || j+3 < len(b) && b[j+3] == '-' || EnhancedAt(bytes.TrimLeft(b[min(j+4, len(b)):], " ")) > 0 {
+				return i, j
+			}
+		}
+	}
+	return len(b), -1
+}
+
+// Itoa is strconv.Itoa, here so parsers need one import less.
+func Itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,176 @@
+package parsekit
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// Header is the syslog envelope of one line. Byte slices point into the
+// line and are valid only until the next line is read.
+type Header struct {
+	Time time.Time
+	Host []byte
+	Prog []byte // e.g. "postfix/smtp", "postfix-out/smtp", "exim", "sm-mta"
+	PID  int
+	Msg  []byte // the program's message
+	// HadYear is false for classic syslog stamps, whose year was inferred.
+	HadYear bool
+}
+
+// Stamps parses the syslog styles seen in mail logs and keeps the year
+// state for yearless ones. One Stamps per parser.
+type Stamps struct {
+	Years Years
+	Loc   *time.Location
+	Fixed int
+	Now   func() time.Time
+}
+
+// NewStamps makes a Stamps from parser options.
+func NewStamps(o Options) *Stamps {
+	o = o.WithDefaults()
+	return &Stamps{Loc: o.Location, Fixed: o.Year, Now: o.Now}
+}
+
+// Begin starts a new file: the year of yearless stamps is anchored again.
+func (s *Stamps) Begin(f File) {
+	ref := f.ModTime
+	if ref.IsZero() {
+		ref = s.Now()
+	}
+	ref = ref.In(s.Loc)
+	s.Years.Begin(s.Fixed, ref)
+}
+
+// Time parses a timestamp of any supported style at the start of b.
+func (s *Stamps) Time(b []byte) (t time.Time, n int, hadYear, ok bool) {
+	if len(b) > 0 && b[0] >= '0' && b[0] <= '9' {
+		t, n, ok = ISOTime(b, s.Loc)
+		if ok {
+			s.Years.Observe(t.In(s.Loc))
+		}
+		return t, n, true, ok
+	}
+	t, n, ok = SyslogTime(b, &s.Years, s.Loc)
+	return t, n, false, ok
+}
+
+// Syslog splits a syslog line: "[<pri>]STAMP host prog[pid]: message".
+// STAMP is classic ("Nov 22 03:14:15"), RFC 3339 / rsyslog high precision,
+// or journalctl -o short-iso. Lines of `journalctl -o json` are understood
+// too. ok is false when the line is none of these.
+func (s *Stamps) Syslog(line []byte, h *Header) bool {
+	*h = Header{}
+	b := line
+	if len(b) > 0 && b[0] == '{' {
+		return s.journalJSON(b, h)
+	}
+	if len(b) > 2 && b[0] == '<' {
+		if i := bytes.IndexByte(b[:min(len(b), 6)], '>'); i > 1 {
+			b = b[i+1:]
+		}
+	}
+	t, n, hadYear, ok := s.Time(b)
+	if !ok || n >= len(b) || b[n] != ' ' {
+		return false
+	}
+	h.Time, h.HadYear = t, hadYear
+	b = bytes.TrimLeft(b[n:], " ")
+	// host, unless the next token is already the tag
+	sp := bytes.IndexByte(b, ' ')
+	if sp < 0 {
+		return false
+	}
+	tok := b[:sp]
+	if tok[len(tok)-1] != ':' {
+		h.Host = tok
+		b = b[sp+1:]
+	}
+	return splitTag(b, h)
+}
+
+// splitTag reads "prog[pid]: msg" or "prog: msg".
+func splitTag(b []byte, h *Header) bool {
+	colon := bytes.Index(b, []byte(": "))
+	if colon <= 0 {
+		if len(b) > 0 && b[len(b)-1] == ':' {
+			colon = len(b) - 1
+		} else {
+			return false
+		}
+	}
+	tag := b[:colon]
+	if bytes.IndexByte(tag, ' ') >= 0 {
+		return false
+	}
+	if lb := bytes.IndexByte(tag, '['); lb > 0 && tag[len(tag)-1] == ']' {
+		h.PID, _ = digits(tag[lb+1 : len(tag)-1])
+		tag = tag[:lb]
+	}
+	h.Prog = tag
+	if colon+2 <= len(b) {
+		h.Msg = b[colon+2:]
+	} else {
+		h.Msg = b[len(b):]
+	}
+	return true
+}
+
+type journalEntry struct {
+	Realtime string          `json:"__REALTIME_TIMESTAMP"`
+	Host     string          `json:"_HOSTNAME"`
+	Ident    string          `json:"SYSLOG_IDENTIFIER"`
+	Comm     string          `json:"_COMM"`
+	PID      string          `json:"_PID"`
+	SyslogID string          `json:"SYSLOG_PID"`
+	Message  json.RawMessage `json:"MESSAGE"`
+}
+
+// journalJSON reads one line of `journalctl -o json`. MESSAGE may be a
+// string or, for non-UTF-8 text, an array of byte values.
+func (s *Stamps) journalJSON(b []byte, h *Header) bool {
+	var e journalEntry
+	if err := json.Unmarshal(b, &e); err != nil || len(e.Message) == 0 {
+		return false
+	}
+	us, err := strconv.ParseInt(e.Realtime, 10, 64)
+	if err != nil {
+		return false
+	}
+	h.Time = time.UnixMicro(us)
+	h.HadYear = true
+	s.Years.Observe(h.Time.In(s.Loc))
+	h.Host = []byte(e.Host)
+	h.Prog = []byte(e.Ident)
+	if len(h.Prog) == 0 {
+		h.Prog = []byte(e.Comm)
+	}
+	pid := e.SyslogID
+	if pid == "" {
+		pid = e.PID
+	}
+	h.PID, _ = strconv.Atoi(pid)
+	switch e.Message[0] {
+	case '"':
+		var m string
+		if json.Unmarshal(e.Message, &m) != nil {
+			return false
+		}
+		h.Msg = []byte(m)
+	case '[':
+		var raw []int
+		if json.Unmarshal(e.Message, &raw) != nil {
+			return false
+		}
+		msg := make([]byte, len(raw))
+		for i, v := range raw {
+			msg[i] = byte(v)
+		}
+		h.Msg = msg
+	default:
+		return false
+	}
+	return true
+}

@@ -1,0 +1,230 @@
+package parsekit
+
+import (
+	"time"
+)
+
+// digits parses b as an unsigned decimal number; ok is false if b is empty
+// or holds a non-digit.
+func digits(b []byte) (int, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// Atoi parses a non-negative decimal number without allocating.
+func Atoi(b []byte) (int, bool) { return digits(b) }
+
+var monthKeys = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+func month(b []byte) time.Month {
+	if len(b) != 3 {
+		return 0
+	}
+	for i, m := range monthKeys {
+		if b[0] == m[0] && b[1] == m[1] && b[2] == m[2] {
+			return time.Month(i + 1)
+		}
+	}
+	return 0
+}
+
+// clock parses "HH:MM:SS" at the start of b, with an optional fraction
+// ".ffffff"; it returns the clock and the bytes consumed.
+func clock(b []byte) (h, m, s, ns, n int, ok bool) {
+	if len(b) < 8 || b[2] != ':' || b[5] != ':' {
+		return 0, 0, 0, 0, 0, false
+	}
+	var ok1, ok2, ok3 bool
+	h, ok1 = digits(b[0:2])
+	m, ok2 = digits(b[3:5])
+	s, ok3 = digits(b[6:8])
+	if !ok1 || !ok2 || !ok3 || h > 23 || m > 59 || s > 60 {
+		return 0, 0, 0, 0, 0, false
+	}
+	n = 8
+	if len(b) > 9 && (b[8] == '.' || b[8] == ',') && b[9] >= '0' && b[9] <= '9' {
+		n = 9
+		scale := 100_000_000
+		for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+			if scale > 0 {
+				ns += int(b[n]-'0') * scale
+				scale /= 10
+			}
+			n++
+		}
+	}
+	return h, m, s, ns, n, true
+}
+
+// zone parses "Z", "+hh:mm", "+hhmm" or "+hh" at the start of b and returns
+// the offset east of UTC in seconds and the bytes consumed.
+func zone(b []byte) (off, n int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, false
+	}
+	if b[0] == 'Z' || b[0] == 'z' {
+		return 0, 1, true
+	}
+	if b[0] != '+' && b[0] != '-' {
+		return 0, 0, false
+	}
+	sign := 1
+	if b[0] == '-' {
+		sign = -1
+	}
+	if len(b) < 3 {
+		return 0, 0, false
+	}
+	hh, ok1 := digits(b[1:3])
+	if !ok1 {
+		return 0, 0, false
+	}
+	n = 3
+	mm := 0
+	switch {
+	case len(b) >= 6 && b[3] == ':':
+		v, ok2 := digits(b[4:6])
+		if !ok2 {
+			return 0, 0, false
+		}
+		mm, n = v, 6
+	case len(b) >= 5 && b[3] >= '0' && b[3] <= '9':
+		v, ok2 := digits(b[3:5])
+		if !ok2 {
+			return 0, 0, false
+		}
+		mm, n = v, 5
+	}
+	if hh > 14 || mm > 59 {
+		return 0, 0, false
+	}
+	return sign * (hh*3600 + mm*60), n, true
+}
+
+// ISOTime parses "YYYY-MM-DDTHH:MM:SS[.frac][zone]" (RFC 3339, rsyslog
+// high precision, journalctl short-iso) and, with a space instead of the
+// T, Exim's "YYYY-MM-DD HH:MM:SS[.mmm][ +zone]". Zoneless stamps are read in
+// loc. It returns the time and the bytes consumed.
+func ISOTime(b []byte, loc *time.Location) (time.Time, int, bool) {
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') {
+		return time.Time{}, 0, false
+	}
+	y, ok1 := digits(b[0:4])
+	mo, ok2 := digits(b[5:7])
+	d, ok3 := digits(b[8:10])
+	if !ok1 || !ok2 || !ok3 || mo < 1 || mo > 12 || d < 1 || d > 31 {
+		return time.Time{}, 0, false
+	}
+	h, mi, s, ns, n, ok := clock(b[11:])
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	n += 11
+	zb := b[n:]
+	if b[10] == ' ' && len(zb) > 1 && zb[0] == ' ' && (zb[1] == '+' || zb[1] == '-') {
+		if off, zn, zok := zone(zb[1:]); zok && zn >= 5 {
+			return time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC).Add(-time.Duration(off) * time.Second), n + 1 + zn, true
+		}
+	}
+	if off, zn, zok := zone(zb); zok {
+		return time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC).Add(-time.Duration(off) * time.Second), n + zn, true
+	}
+	if loc == nil {
+		loc = time.Local
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, s, ns, loc), n, true
+}
+
+// Years resolves the year of classic syslog stamps ("Nov 22 03:14:15"),
+// which have none. For each file it starts from the --year given, or else
+// from the file's modification time (a month later in the year than the
+// modification time belongs to the year before), and then follows the file:
+// a step from a late month back to an early one (Dec → Jan) starts a new
+// year. Stamps that carry a year (mixed-style files) re-anchor it.
+type Years struct {
+	fixed   int
+	ref     time.Time
+	year    int
+	last    time.Month
+	started bool
+}
+
+// Begin starts a new file. fixed is the --year (0 = infer), ref the file's
+// modification time (or the clock for stdin).
+func (y *Years) Begin(fixed int, ref time.Time) {
+	*y = Years{fixed: fixed, ref: ref}
+}
+
+// Observe re-anchors the year on a stamp that carried one.
+func (y *Years) Observe(t time.Time) {
+	y.year, y.last, y.started = t.Year(), t.Month(), true
+}
+
+// Year returns the year of a yearless stamp in month m.
+func (y *Years) Year(m time.Month) int {
+	if !y.started {
+		y.started = true
+		y.last = m
+		switch {
+		case y.fixed > 0:
+			y.year = y.fixed
+		case m > y.ref.Month():
+			y.year = y.ref.Year() - 1
+		default:
+			y.year = y.ref.Year()
+		}
+		return y.year
+	}
+	switch {
+	case m < y.last && y.last-m >= 6: // Dec → Jan: a new year began
+		y.year++
+		y.last = m
+	case m > y.last && m-y.last >= 6: // a straggler from the old year
+		return y.year - 1
+	default:
+		y.last = m
+	}
+	return y.year
+}
+
+// SyslogTime parses a classic syslog stamp "Mmm dd HH:MM:SS[.frac]" (day
+// padded with a space or not) at the start of b, taking the year from
+// years and the zone from loc. It returns the time and bytes consumed.
+func SyslogTime(b []byte, years *Years, loc *time.Location) (time.Time, int, bool) {
+	if len(b) < 15 || b[3] != ' ' {
+		return time.Time{}, 0, false
+	}
+	mo := month(b[0:3])
+	if mo == 0 {
+		return time.Time{}, 0, false
+	}
+	i := 4
+	if b[i] == ' ' {
+		i++
+	}
+	j := i
+	for j < len(b) && j < i+2 && b[j] >= '0' && b[j] <= '9' {
+		j++
+	}
+	d, ok := digits(b[i:j])
+	if !ok || d < 1 || d > 31 || j >= len(b) || b[j] != ' ' {
+		return time.Time{}, 0, false
+	}
+	h, mi, s, ns, n, ok := clock(b[j+1:])
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	if loc == nil {
+		loc = time.Local
+	}
+	return time.Date(years.Year(mo), mo, d, h, mi, s, ns, loc), j + 1 + n, true
+}
