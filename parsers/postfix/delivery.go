@@ -1,0 +1,249 @@
+package postfix
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+// delivery reads "to=<a>, [orig_to=<b>,] relay=…, delay=…, delays=…,
+// dsn=…, status=word (detail)" written by a delivery agent (or qmgr).
+func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bouncescan.Event)) error {
+	rcpt := addrAt(rest[3:])
+	if rcpt == nil {
+		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "to= without closing >", line)
+	}
+	si := bytes.LastIndex(rest, []byte(", status="))
+	if si < 0 {
+		if bytes.HasPrefix(rest, []byte("to=<")) && bytes.Contains(rest, []byte("relay=")) {
+			return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "delivery line without status=", line)
+		}
+		return nil
+	}
+	fields := rest[:si]
+	st := rest[si+len(", status="):]
+	word := st
+	var detail []byte
+	if sp := bytes.IndexByte(st, ' '); sp >= 0 {
+		word = st[:sp]
+		detail = bytes.TrimSpace(st[sp+1:])
+		if len(detail) >= 2 && detail[0] == '(' && detail[len(detail)-1] == ')' {
+			detail = detail[1 : len(detail)-1]
+		}
+	}
+	status, ok := bouncescan.ParseStatus(string(word))
+	if !ok {
+		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "unknown status word", line)
+	}
+
+	e := p.start(qid)
+	e.Recipient = string(rcpt)
+	e.Domain = parsekit.Domain(e.Recipient)
+	if v, ok := parsekit.Field(fields, "orig_to"); ok {
+		e.OrigRecipient = string(parsekit.Unbracket(v))
+	}
+	if v, ok := parsekit.Field(fields, "relay"); ok {
+		host, ip, port := parsekit.HostIP(v)
+		e.Relay = string(host)
+		if len(ip) > 0 {
+			e.RelayIP = string(ip)
+		}
+		e.RelayPort = port
+	}
+	if v, ok := parsekit.Field(fields, "delay"); ok {
+		e.Delay, _ = strconv.ParseFloat(string(v), 64)
+	}
+	if v, ok := parsekit.Field(fields, "dsn"); ok {
+		e.DSN = string(v)
+	}
+	e.Status = status
+	p.detail(e, service, detail)
+
+	var m *message
+	if len(qid) > 0 {
+		m = p.msgs.Get(qid, p.lineTime)
+	}
+	join(e, m)
+	switch status {
+	case bouncescan.StatusDeferred:
+		if m == nil {
+			m = p.msgs.Put(qid, p.lineTime)
+		}
+		p.remember(m, e)
+	case bouncescan.StatusExpired:
+		// per-recipient expiry (older Postfix): carry the last deferral
+		if m != nil {
+			if pd := m.take(e.Recipient, e.OrigRecipient); pd != nil && e.ReplyCode == 0 && e.EnhancedCode == "" {
+				pd.apply(e)
+			}
+		}
+	default:
+		if m != nil {
+			m.take(e.Recipient, e.OrigRecipient)
+		}
+	}
+	p.emit(e, emit)
+	return nil
+}
+
+// detail reads the parenthesised text of a delivery line.
+func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
+	if service == "local" || service == "virtual" || service == "pipe" && !bytes.HasPrefix(d, []byte("host ")) {
+		e.Stage = bouncescan.StageLocal
+	}
+	switch {
+	case bytes.HasPrefix(d, []byte("host ")):
+		// "host H[ip] said: REPLY (in reply to X command)"
+		// "host H[ip] refused to talk to me: REPLY"
+		if i := bytes.Index(d, []byte(" said: ")); i > 0 && bytes.IndexByte(d[:i], ' ') == 4 {
+			body := d[i+len(" said: "):]
+			if j := bytes.LastIndex(body, []byte(" (in reply to ")); j >= 0 && bytes.HasSuffix(body, []byte(" command)")) {
+				e.Stage = stageOfCommand(body[j+len(" (in reply to ") : len(body)-len(" command)")])
+				body = body[:j]
+			}
+			setReply(e, body)
+			return
+		}
+		if i := bytes.Index(d, []byte(" refused to talk to me: ")); i > 0 {
+			setReply(e, d[i+len(" refused to talk to me: "):])
+			e.Stage = greetingOrHelo(e)
+			return
+		}
+	case bytes.HasPrefix(d, []byte("lost connection with ")), bytes.HasPrefix(d, []byte("conversation with ")):
+		if i := bytes.Index(d, []byte(" while ")); i > 0 {
+			e.Stage = stageOfActivity(d[i+len(" while "):])
+		}
+	case bytes.HasPrefix(d, []byte("connect to ")):
+		e.Stage = bouncescan.StageConnect
+	case bytes.Contains(d, []byte("TLS")) && (bytes.Contains(d, []byte("TLS is required")) || bytes.HasPrefix(d, []byte("Cannot start TLS"))):
+		e.Stage = bouncescan.StageStartTLS
+	}
+	if e.Status == bouncescan.StatusSent {
+		// local: "delivered to mailbox"; smtp: "250 2.0.0 Ok: queued as X"
+		setReply(e, d)
+		if e.ReplyCode == 0 {
+			e.ReplyCode = 250
+		}
+		e.Stage = bouncescan.StageUnknown
+		return
+	}
+	e.Text = string(d)
+}
+
+// setReply fills the reply fields from an SMTP reply as Postfix logs it.
+func setReply(e *bouncescan.Event, b []byte) {
+	r := parsekit.ParseReply(b)
+	e.ReplyCode, e.EnhancedCode, e.Text = r.Code, r.Enhanced, r.Text
+}
+
+// greetingOrHelo decides whether "refused to talk to me" was the greeting or
+// the reply to EHLO/HELO: Postfix uses the same words for both. A 5xx that
+// Postfix turned into a deferral is a skipped 5xx greeting
+// (smtp_skip_5xx_greeting); 554 is the RFC 5321 "no service" greeting; 421
+// and other 4xx come at connection time; a 5xx bounce is the EHLO reply.
+func greetingOrHelo(e *bouncescan.Event) bouncescan.Stage {
+	switch {
+	case e.ReplyCode >= 500 && e.Status == bouncescan.StatusDeferred,
+		e.ReplyCode == 554, e.ReplyCode == 220, e.ReplyCode < 500:
+		return bouncescan.StageConnect
+	}
+	return bouncescan.StageHelo
+}
+
+// stageOfCommand maps the X of "(in reply to X command)".
+func stageOfCommand(c []byte) bouncescan.Stage {
+	switch string(c) {
+	case "RCPT TO":
+		return bouncescan.StageRcpt
+	case "MAIL FROM":
+		return bouncescan.StageMail
+	case "DATA", "BDAT":
+		return bouncescan.StageData
+	case "end of DATA":
+		return bouncescan.StageEndOfData
+	case "EHLO", "HELO", "LHLO":
+		return bouncescan.StageHelo
+	case "STARTTLS":
+		return bouncescan.StageStartTLS
+	case "AUTH":
+		return bouncescan.StageAuth
+	}
+	if bytes.HasPrefix(c, []byte("XFORWARD")) || bytes.HasPrefix(c, []byte("XCLIENT")) {
+		return bouncescan.StageHelo
+	}
+	return bouncescan.StageUnknown
+}
+
+// stageOfActivity maps the X of "lost connection with H while X" and
+// "conversation with H timed out while X".
+func stageOfActivity(a []byte) bouncescan.Stage {
+	switch {
+	case bytes.HasPrefix(a, []byte("receiving the initial server greeting")):
+		return bouncescan.StageConnect
+	case bytes.HasPrefix(a, []byte("performing the EHLO")), bytes.HasPrefix(a, []byte("performing the HELO")),
+		bytes.HasPrefix(a, []byte("performing the LHLO")), bytes.HasPrefix(a, []byte("sending EHLO")),
+		bytes.HasPrefix(a, []byte("sending HELO")), bytes.HasPrefix(a, []byte("sending LHLO")),
+		bytes.HasPrefix(a, []byte("sending XFORWARD")):
+		return bouncescan.StageHelo
+	case bytes.HasPrefix(a, []byte("receiving the STARTTLS")), bytes.HasPrefix(a, []byte("sending STARTTLS")),
+		bytes.HasPrefix(a, []byte("performing the TLS")):
+		return bouncescan.StageStartTLS
+	case bytes.HasPrefix(a, []byte("sending MAIL FROM")):
+		return bouncescan.StageMail
+	case bytes.HasPrefix(a, []byte("sending RCPT TO")):
+		return bouncescan.StageRcpt
+	case bytes.HasPrefix(a, []byte("sending DATA")):
+		return bouncescan.StageData
+	case bytes.HasPrefix(a, []byte("sending message body")), bytes.HasPrefix(a, []byte("sending end of data")):
+		return bouncescan.StageEndOfData
+	}
+	return bouncescan.StageUnknown
+}
+
+// remember records a deferral as the recipient's pending state.
+func (p *Parser) remember(m *message, e *bouncescan.Event) {
+	for i := range m.pending {
+		if m.pending[i].rcpt == e.Recipient && m.pending[i].orig == e.OrigRecipient {
+			m.pending[i].set(e)
+			return
+		}
+	}
+	if len(m.pending) >= maxPending {
+		p.dropped++
+		return
+	}
+	m.pending = append(m.pending, pending{})
+	m.pending[len(m.pending)-1].set(e)
+}
+
+func (pd *pending) set(e *bouncescan.Event) {
+	*pd = pending{
+		rcpt: e.Recipient, orig: e.OrigRecipient, domain: e.Domain,
+		relay: e.Relay, relayIP: e.RelayIP, relayPort: e.RelayPort,
+		stage: e.Stage, code: e.ReplyCode, enhanced: e.EnhancedCode, dsn: e.DSN, text: e.Text,
+		process: e.Process,
+	}
+}
+
+// apply copies the last deferral into an expiry event.
+func (pd *pending) apply(e *bouncescan.Event) {
+	e.Relay, e.RelayIP, e.RelayPort = pd.relay, pd.relayIP, pd.relayPort
+	e.Stage, e.ReplyCode, e.EnhancedCode, e.Text = pd.stage, pd.code, pd.enhanced, pd.text
+	if e.DSN == "" {
+		e.DSN = pd.dsn
+	}
+}
+
+// take removes and returns the pending entry of a recipient.
+func (m *message) take(rcpt, orig string) *pending {
+	for i := range m.pending {
+		if m.pending[i].rcpt == rcpt && m.pending[i].orig == orig {
+			pd := m.pending[i]
+			m.pending = append(m.pending[:i], m.pending[i+1:]...)
+			return &pd
+		}
+	}
+	return nil
+}

@@ -1,0 +1,265 @@
+// Package postfix reads Postfix logs: classic syslog, RFC 3339 (rsyslog
+// high precision, Postfix maillog_file), journalctl short-iso and json
+// exports. It joins the lines of one message by queue id and emits one
+// Event per recipient outcome and per rejected SMTP command.
+package postfix
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+// Name is the format name (--format postfix, Event.MTA).
+const Name = "postfix"
+
+// Variants lists what the parser reads.
+var Variants = []string{
+	"syslog without a year (Nov 22 03:14:15 host postfix/smtp[123]: …)",
+	"RFC 3339 / rsyslog high precision / Postfix maillog_file (2026-11-22T03:14:15.123456+01:00 …)",
+	"journalctl -o short-iso and -o json",
+	"smtp, lmtp, local, virtual, pipe, error, retry, discard deliveries; qmgr, cleanup, pickup, bounce, smtpd and postscreen rejects",
+	"any syslog_name (postfix-out/smtp, postfix/submission/smtpd), short and long queue ids",
+}
+
+// Example is one line of the format.
+const Example = `Nov 22 03:14:15 mx1 postfix/smtp[4242]: 4F1A2B3C4D: to=<bob@example.com>, relay=mx.example.com[192.0.2.10]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.10] said: 550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown (in reply to RCPT TO command))`
+
+// maxPending bounds the deferred recipients remembered per message.
+const maxPending = 1000
+
+// pending is the last deferral of a recipient that has not reached a final
+// outcome yet: what an expiry of the message will report.
+type pending struct {
+	rcpt, orig, domain  string
+	relay, relayIP      string
+	relayPort           int
+	stage               bouncescan.Stage
+	code                int
+	enhanced, dsn, text string
+	process             string
+}
+
+// message is what the parser knows about one queue id.
+type message struct {
+	sender    string
+	hasSender bool
+	messageID string
+	size      int64
+	nrcpt     int
+	pending   []pending
+}
+
+// Parser is a Postfix log parser. Use one per goroutine.
+type Parser struct {
+	stamps   *parsekit.Stamps
+	msgs     *parsekit.Table[message]
+	file     parsekit.File
+	hdr      parsekit.Header
+	ev       bouncescan.Event
+	host     []byte // last host name seen, and its string
+	hostStr  string
+	prog     []byte // last process name seen, and its string
+	progStr  string
+	dropped  int64 // pending recipients dropped (per-message cap)
+	timeLoc  *time.Location
+	emitIdx  int
+	linePos  bouncescan.Pos
+	lineTime time.Time
+}
+
+// New makes a Parser.
+func New(opts parsekit.Options) *Parser {
+	opts = opts.WithDefaults()
+	return &Parser{
+		stamps:  parsekit.NewStamps(opts),
+		msgs:    parsekit.NewTable[message](opts.MaxMessages, opts.TTL),
+		timeLoc: opts.Location,
+	}
+}
+
+// Begin starts a new input file.
+func (p *Parser) Begin(f parsekit.File) {
+	p.file = f
+	p.stamps.Begin(f)
+}
+
+// Stats reports the bounded-state counters.
+func (p *Parser) Stats() parsekit.Stats {
+	s := p.msgs.Stats()
+	s.Evicted += p.dropped
+	return s
+}
+
+// Flush frees the state. Postfix emits every outcome on its own line, so
+// nothing is pending that would be an outcome by itself.
+func (p *Parser) Flush(func(*bouncescan.Event)) {
+	p.msgs.Drain(func(string, *message) {})
+}
+
+// Parse reads one line.
+func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Event)) error {
+	h := &p.hdr
+	if !p.stamps.Syslog(line, h) {
+		if bytes.Contains(line, []byte("postfix")) {
+			return bouncescan.NewParseError(pos, bouncescan.ErrUnparsed, "bad syslog header", line)
+		}
+		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not a syslog line", line)
+	}
+	service, ok := serviceOf(h.Prog)
+	if !ok {
+		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not a postfix program", line)
+	}
+	p.linePos = pos
+	p.lineTime = h.Time
+	p.emitIdx = 0
+	msg := h.Msg
+	qid, rest := queueID(msg)
+	if qid == nil {
+		// lines without a queue id: only smtpd/postscreen rejects matter
+		return nil
+	}
+	switch {
+	case bytes.HasPrefix(rest, []byte("to=<")):
+		return p.delivery(service, qid, rest, line, emit)
+	case bytes.HasPrefix(rest, []byte("reject: ")), bytes.HasPrefix(rest, []byte("milter-reject: ")):
+		return p.reject(qid, rest, line, emit)
+	}
+	if bytes.Equal(qid, []byte("NOQUEUE")) {
+		return nil
+	}
+	switch service {
+	case "qmgr":
+		return p.qmgr(qid, rest, line, emit)
+	case "cleanup":
+		if v, ok := bytes.CutPrefix(rest, []byte("message-id=")); ok {
+			m := p.msgs.Put(qid, h.Time)
+			m.messageID = string(parsekit.Unbracket(bytes.TrimSpace(v)))
+		}
+	case "pickup":
+		if i := bytes.Index(rest, []byte("from=<")); i >= 0 {
+			m := p.msgs.Put(qid, h.Time)
+			m.sender = string(addrAt(rest[i+5:]))
+			m.hasSender = true
+		}
+	}
+	return nil
+}
+
+// serviceOf returns the daemon name of a Postfix program tag: the part after
+// the last '/', for tags whose first part names postfix (any syslog_name
+// such as postfix-out) or whose daemon is a Postfix one.
+func serviceOf(prog []byte) (string, bool) {
+	i := bytes.LastIndexByte(prog, '/')
+	if i < 0 {
+		return "", false
+	}
+	svc := prog[i+1:]
+	// any syslog_name (postfix, postfix-out, mx-out): the daemon decides
+	name := daemonName(svc)
+	return name, name != ""
+}
+
+// daemonName returns the canonical name of a Postfix daemon ("" if the
+// name is not one).
+func daemonName(svc []byte) string {
+	switch string(svc) {
+	case "smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "discard", "qmgr",
+		"cleanup", "bounce", "smtpd", "postscreen", "pickup", "master", "anvil", "scache", "tlsmgr",
+		"trivial-rewrite", "proxymap", "postqueue", "postsuper", "sendmail", "postdrop", "postfix-script",
+		"verify", "flush", "showq", "dnsblog", "tlsproxy", "postmap", "postlog", "spawn", "defer":
+		return string(svc)
+	case "nqmgr", "oqmgr":
+		return "qmgr"
+	}
+	return ""
+}
+
+// queueID splits "QID: rest". Short ids are upper-case hex; long ids
+// (enable_long_queue_ids) use [0-9A-Za-z]; NOQUEUE is the id of rejects
+// before a queue file exists.
+func queueID(msg []byte) (qid, rest []byte) {
+	i := 0
+	for i < len(msg) && i < 32 {
+		c := msg[i]
+		if (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') {
+			i++
+			continue
+		}
+		break
+	}
+	if i < 5 || i+1 >= len(msg) || msg[i] != ':' || msg[i+1] != ' ' {
+		return nil, msg
+	}
+	id := msg[:i]
+	// reject words that are not queue ids ("warning", "fatal", "statistics")
+	if !bytes.Equal(id, []byte("NOQUEUE")) {
+		digits := 0
+		for _, c := range id {
+			if c >= '0' && c <= '9' {
+				digits++
+			}
+		}
+		if digits == 0 {
+			return nil, msg
+		}
+	}
+	return id, msg[i+2:]
+}
+
+// addrAt returns the address in "<addr>…" (b starts at '<').
+func addrAt(b []byte) []byte {
+	if len(b) == 0 || b[0] != '<' {
+		return nil
+	}
+	if j := bytes.IndexByte(b, '>'); j > 0 {
+		return b[1:j]
+	}
+	return nil
+}
+
+// start fills the common fields of p.ev for the current line.
+func (p *Parser) start(qid []byte) *bouncescan.Event {
+	h := &p.hdr
+	if !bytes.Equal(h.Host, p.host) {
+		p.host = append(p.host[:0], h.Host...)
+		p.hostStr = string(h.Host)
+	}
+	if !bytes.Equal(h.Prog, p.prog) {
+		p.prog = append(p.prog[:0], h.Prog...)
+		p.progStr = string(h.Prog)
+	}
+	p.ev = bouncescan.Event{
+		Time:    h.Time,
+		Host:    p.hostStr,
+		MTA:     Name,
+		Source:  p.linePos.Source,
+		Line:    p.linePos.Line,
+		Offset:  p.linePos.Offset,
+		Process: p.progStr,
+	}
+	if len(qid) > 0 && !bytes.Equal(qid, []byte("NOQUEUE")) {
+		p.ev.QueueID = string(qid)
+	}
+	return &p.ev
+}
+
+func (p *Parser) emit(e *bouncescan.Event, emit func(*bouncescan.Event)) {
+	e.ID = parsekit.EventID(p.file.Fingerprint, e.Offset, p.emitIdx)
+	p.emitIdx++
+	emit(e)
+}
+
+// join copies what the message state knows into the event.
+func join(e *bouncescan.Event, m *message) {
+	if m == nil {
+		return
+	}
+	if m.hasSender {
+		e.Sender = m.sender
+	}
+	e.MessageID = m.messageID
+	e.Size = m.size
+}

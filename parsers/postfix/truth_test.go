@@ -1,0 +1,144 @@
+package postfix
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+// shared is ../shared beside the module root; tests that need it skip
+// when it is absent (a user's fresh clone).
+func shared(t testing.TB, rel string) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "..", "shared", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared data not available: %v", err)
+	}
+	return p
+}
+
+type parsed struct {
+	events []bouncescan.Event
+	lines  []string // line texts, index = line number - 1
+	errs   []error
+}
+
+// parseFile runs a fresh parser over a whole file.
+func parseFile(t testing.TB, path string, opts parsekit.Options) parsed {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p := New(opts)
+	p.Begin(parsekit.File{Name: path, Fingerprint: 1})
+	var out parsed
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var off int64
+	for n := int64(1); sc.Scan(); n++ {
+		line := bytes.TrimSuffix(sc.Bytes(), []byte("\r"))
+		out.lines = append(out.lines, string(line))
+		if err := p.Parse(line, bouncescan.Pos{Source: path, Line: n, Offset: off}, func(e *bouncescan.Event) {
+			out.events = append(out.events, *e)
+		}); err != nil {
+			out.errs = append(out.errs, err)
+		}
+		off += int64(len(sc.Bytes())) + 1
+	}
+	p.Flush(func(e *bouncescan.Event) { out.events = append(out.events, *e) })
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestTestbedTruth(t *testing.T) {
+	logPath := shared(t, "testbed/logs/postfix.log")
+	truthPath := shared(t, "testbed/truth-postfix.tsv")
+	got := parseFile(t, logPath, parsekit.Options{Year: 2026, Location: time.UTC})
+	if len(got.errs) > 0 {
+		t.Errorf("%d unparsed lines in the testbed log, first: %v", len(got.errs), got.errs[0])
+	}
+	// events by the text of their line
+	byLine := map[string][]*bouncescan.Event{}
+	for i := range got.events {
+		e := &got.events[i]
+		text := got.lines[e.Line-1]
+		byLine[text] = append(byLine[text], e)
+	}
+	data, err := os.ReadFile(truthPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	header := strings.Split(rows[0], "\t")
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	used := map[*bouncescan.Event]bool{}
+	matched := 0
+	for _, row := range rows[1:] {
+		f := strings.Split(row, "\t")
+		get := func(k string) string { return f[col[k]] }
+		want := struct {
+			qid, rcpt, status, enhanced, stage string
+			code                               int
+		}{get("queue_id"), get("recipient"), get("expected_status"), get("enhanced_code"), get("stage"), 0}
+		if want.qid == "NOQUEUE" {
+			want.qid = ""
+		}
+		if c := get("reply_code"); c != "" {
+			want.code, _ = strconv.Atoi(c)
+		}
+		if want.stage == "ehlo" {
+			want.stage = "helo"
+		}
+		var found *bouncescan.Event
+		var near []string
+		for _, e := range byLine[get("log_line")] {
+			if used[e] {
+				continue
+			}
+			rcpt := strings.ToLower(e.Recipient)
+			if e.OrigRecipient != "" && !strings.EqualFold(e.Recipient, want.rcpt) {
+				rcpt = strings.ToLower(e.OrigRecipient)
+			}
+			// a MAIL FROM reject happens before any recipient is named: the
+			// log has no to=, the truth row names the planned recipient
+			rcptOK := rcpt == want.rcpt || rcpt == "" && !strings.Contains(get("log_line"), "to=<")
+			ok := e.QueueID == want.qid && rcptOK && e.Status.String() == want.status && e.ReplyCode == want.code
+			// sent rows leave enhanced code and stage empty: the truth does not
+			// record the 250 reply's enhanced code, we keep it
+			if want.status != "sent" {
+				ok = ok && e.EnhancedCode == want.enhanced && e.Stage.String() == want.stage
+			}
+			if ok {
+				found = e
+				break
+			}
+			near = append(near, e.QueueID+" "+rcpt+" "+e.Status.String()+" "+strconv.Itoa(e.ReplyCode)+" "+e.EnhancedCode+" "+e.Stage.String())
+		}
+		if found == nil {
+			t.Errorf("no event for truth row %s %s %s %d %q %q (scenario %s); events on that line: %v",
+				want.qid, want.rcpt, want.status, want.code, want.enhanced, want.stage, get("scenario_id"), near)
+			continue
+		}
+		used[found] = true
+		matched++
+	}
+	t.Logf("testbed truth: %d of %d rows matched; %d events from %d lines", matched, len(rows)-1, len(got.events), len(got.lines))
+	if matched != len(rows)-1 {
+		t.Errorf("matched %d of %d truth rows, want all", matched, len(rows)-1)
+	}
+}

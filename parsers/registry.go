@@ -1,0 +1,37 @@
+package parsers
+
+import (
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+	"github.com/bouncescan/bouncescan/parsers/postfix"
+)
+
+// Builtin lists the formats bouncescan reads, in detection priority order.
+// Adding a format is one package and one entry here.
+func Builtin() []Format {
+	return []Format{
+		{Name: postfix.Name, Variants: postfix.Variants, Example: postfix.Example, Detect: postfix.Detect,
+			New: func(o parsekit.Options) Parser { return postfix.New(o) }},
+	}
+}
+
+// Lookup returns the built-in format called name.
+func Lookup(formats []Format, name string) (Format, bool) {
+	for _, f := range formats {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Format{}, false
+}
+
+// Detect picks the format whose Detect scores the head lines highest. ok is
+// false when no format claims them.
+func Detect(formats []Format, head [][]byte) (Format, bool) {
+	best, bestScore := Format{}, 0
+	for _, f := range formats {
+		if s := f.Detect(head); s > bestScore {
+			best, bestScore = f, s
+		}
+	}
+	return best, bestScore > 0
+}
