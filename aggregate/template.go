@@ -39,6 +39,8 @@ func shape(tok string) string {
 		}
 		return pre + "https://" + u + "/…" + post
 	case strings.Contains(trim, "@"):
+		pre = strings.TrimSuffix(pre, "<")
+		post = strings.TrimPrefix(post, ">")
 		return pre + "<addr>" + post
 	case isIP(trim):
 		return pre + "<ip>" + post
