@@ -11,12 +11,14 @@ import (
 // "fp-offset" or "fp-offset-idx". The same log content gives the same ids
 // wherever it is read from (rotated, compressed, re-read after a restart).
 func EventID(fp uint64, off int64, idx int) string {
+	const hexDigits = "0123456789abcdef"
 	var buf [48]byte
-	b := strconv.AppendUint(buf[:0], fp, 16)
-	for len(b) < 16 { // fixed width
-		b = append([]byte{'0'}, b...)
+	for i := 15; i >= 0; i-- { // fixed width hex
+		buf[i] = hexDigits[fp&0xf]
+		fp >>= 4
 	}
-	b = append(b, '-')
+	buf[16] = '-'
+	b := buf[:17]
 	b = strconv.AppendInt(b, off, 10)
 	if idx > 0 {
 		b = append(b, '-')
