@@ -7,4 +7,7 @@ require (
 	golang.org/x/term v0.44.0
 )
 
-require golang.org/x/sys v0.46.0 // indirect
+require (
+	github.com/google/go-cmp v0.7.0 // indirect
+	golang.org/x/sys v0.46.0 // indirect
+)

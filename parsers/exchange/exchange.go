@@ -1,0 +1,352 @@
+// Package exchange reads Microsoft Exchange logs: message tracking logs
+// (MSGTRK*.LOG), SMTP send and receive protocol logs, and Exchange Online
+// message trace exports (Get-MessageTrace, Get-MessageTraceDetail, the
+// admin center's summary and extended reports). All are CSV; the column
+// order comes from the file's #Fields line or header row, never from a
+// fixed list, except for protocol and tracking rows of files that lost
+// their header, which are recognised by their shape.
+package exchange
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+// Name is the format name (--format exchange, Event.MTA).
+const Name = "exchange"
+
+// Variants lists what the parser reads.
+var Variants = []string{
+	"message tracking logs (MSGTRK*.LOG, Exchange 2010-2019 and SE, any #Fields order)",
+	"SMTP send and receive protocol logs (SEND*.LOG, RECV*.LOG), with or without their #Fields header",
+	"Exchange Online message trace exports: Get-MessageTrace, Get-MessageTraceDetail, admin center summary and extended reports (UTF-8 or UTF-16)",
+}
+
+// Example is one line of the format.
+const Example = `2026-11-22T03:14:15.123Z,10.0.0.5,EX01.contoso.test,,EX01,No suitable shadow servers,,SMTP,FAIL,4242,<a1@contoso.test>,6a638d20-1e63-493a-80a2-08da9a4ff8da,bob@example.com,550 5.1.1 User unknown,2048,1,,,Hello,alice@contoso.test,alice@contoso.test,,Originating,,,,,Email,,15.02.1544.004`
+
+// maxPending bounds the deferred recipients remembered per message, and
+// maxRcpts the recipients remembered per SMTP session.
+const (
+	maxPending = 1000
+	maxRcpts   = 1000
+	maxCmds    = 1000
+	maxReply   = 4096
+)
+
+// pending is the last deferral of a recipient: what an expiry reports.
+type pending struct {
+	rcpt          string
+	code          int
+	enhanced, dsn string
+	text          string
+	stage         bouncescan.Stage
+	relay, ip     string
+}
+
+// message is what the parser knows about one internal message id.
+type message struct {
+	sender, messageID string
+	size              int64
+	pending           []pending
+}
+
+// Parser is an Exchange log parser. Use one per goroutine.
+type Parser struct {
+	loc      *time.Location
+	file     parsekit.File
+	msgs     *parsekit.Table[message]
+	sess     *parsekit.Table[session]
+	lay      layout // layout of the current file (kindNone: none yet)
+	badLay   bool   // the last #Fields line was corrupt
+	dirHint  dir    // from #Log-type
+	defProto layout
+	def2013  layout
+	def2010  layout
+
+	fields  [][]byte
+	scratch []byte
+	u16     []byte
+	stats   [][]byte
+	rcpts   [][]byte
+	reply   []byte
+
+	ev      bouncescan.Event
+	pos     bouncescan.Pos
+	now     time.Time
+	emitIdx int
+	dropped int64
+
+	cache [4]cached // recently copied strings (host, connector, source)
+}
+
+type cached struct {
+	b []byte
+	s string
+}
+
+// New makes a Parser.
+func New(opts parsekit.Options) *Parser {
+	opts = opts.WithDefaults()
+	return &Parser{
+		loc:      opts.Location,
+		msgs:     parsekit.NewTable[message](opts.MaxMessages, opts.TTL),
+		sess:     parsekit.NewTable[session](opts.MaxMessages, opts.TTL),
+		defProto: mustLayout(protocolFields),
+		def2013:  mustLayout(tracking2013),
+		def2010:  mustLayout(tracking2010),
+		fields:   make([][]byte, 0, maxFields),
+	}
+}
+
+// Begin starts a new input file: its header decides the layout again.
+// Message and session state carry over (a session can cross a log
+// rotation).
+func (p *Parser) Begin(f parsekit.File) {
+	p.file = f
+	p.lay = layout{}
+	p.badLay = false
+	p.dirHint = dirUnknown
+}
+
+// Stats reports the bounded-state counters (messages and SMTP sessions).
+func (p *Parser) Stats() parsekit.Stats {
+	s := p.msgs.Stats()
+	t := p.sess.Stats()
+	s.Messages += t.Messages
+	s.Evicted += t.Evicted + p.dropped
+	s.Expired += t.Expired
+	return s
+}
+
+// Flush frees the state. Every outcome has been emitted on its own line;
+// SMTP sessions still open (no disconnect logged) are dropped.
+func (p *Parser) Flush(func(*bouncescan.Event)) {
+	p.msgs.Drain(func(string, *message) {})
+	p.sess.Drain(func(string, *session) {})
+}
+
+// Parse reads one line.
+func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Event)) error {
+	if bytes.IndexByte(line, 0) >= 0 {
+		p.u16 = decodeUTF16(line, p.u16)
+		line = p.u16
+	}
+	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+	line = bytes.TrimRight(line, "\r")
+	p.pos = pos
+	p.emitIdx = 0
+	if len(bytes.TrimSpace(line)) == 0 {
+		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "blank line", line)
+	}
+	if line[0] == '#' {
+		return p.directive(line)
+	}
+	if cap(p.scratch) < len(line) {
+		p.scratch = make([]byte, 0, len(line)+len(line)/2)
+	}
+	f, ok := splitCSV(line, p.fields, p.scratch)
+	p.fields = f[:0]
+	if !ok {
+		if len(f) > 0 && p.isTime(f[0]) {
+			return p.unparsed("bad CSV quoting or too many fields", line)
+		}
+		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not an Exchange CSV row", line)
+	}
+	lay := &p.lay
+	if lay.kind == kindNone {
+		// no header (yet): a header row of an export, or a row recognised
+		// by its shape
+		if len(f) > 0 && !p.isTime(f[0]) {
+			return p.headerRow(f, line)
+		}
+		lay = p.shape(f)
+		if lay == nil {
+			if p.badLay {
+				return p.unparsed("row under a corrupt #Fields line", line)
+			}
+			if len(f) > 0 && p.isTime(f[0]) {
+				return p.unparsed("row without a #Fields header", line)
+			}
+			return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not an Exchange CSV row", line)
+		}
+	}
+	t, ok := parseTime(lay.get(f, colTime), p.loc)
+	if !ok {
+		if len(f) > 0 && !p.isTime(f[0]) && lay.kind != kindProtocol {
+			// a header row repeated mid-file (concatenated exports)
+			if l, err := newLayout(f); err == nil {
+				p.lay = l
+				return nil
+			}
+		}
+		return p.unparsed("bad date-time", line)
+	}
+	p.now = t
+	switch lay.kind {
+	case kindTracking:
+		return p.tracking(lay, f, line, emit)
+	case kindProtocol:
+		return p.protocol(lay, f, line, emit)
+	case kindTrace:
+		return p.trace(lay, f, line, emit)
+	case kindDetail:
+		return p.detail(lay, f, line, emit)
+	case kindSummary:
+		return p.summary(lay, f, line, emit)
+	}
+	return nil // agent log rows: not delivery outcomes
+}
+
+// isTime reports whether a field is a timestamp of the forms rows start with.
+func (p *Parser) isTime(b []byte) bool {
+	_, ok := parseTime(b, time.UTC)
+	return ok
+}
+
+// directive reads a '#' line of the W3C-style header.
+func (p *Parser) directive(line []byte) error {
+	switch {
+	case bytes.HasPrefix(line, []byte("#Fields:")):
+		v := bytes.TrimSpace(line[len("#Fields:"):])
+		if bytes.Contains(v, []byte("#Fields")) {
+			p.lay, p.badLay = layout{}, true
+			return p.unparsed("corrupt #Fields line: repeated #Fields", line)
+		}
+		if cap(p.scratch) < len(v) {
+			p.scratch = make([]byte, 0, len(v)+len(v)/2)
+		}
+		f, ok := splitCSV(v, p.fields, p.scratch)
+		p.fields = f[:0]
+		if !ok {
+			p.lay, p.badLay = layout{}, true
+			return p.unparsed("corrupt #Fields line: too many fields", line)
+		}
+		l, err := newLayout(f)
+		if err != nil {
+			p.lay, p.badLay = layout{}, true
+			return p.unparsed("corrupt #Fields line: "+err.Error(), line)
+		}
+		p.lay, p.badLay = l, false
+		return nil
+	case bytes.HasPrefix(line, []byte("#Log-type:")):
+		v := bytes.TrimSpace(line[len("#Log-type:"):])
+		switch {
+		case bytes.Contains(v, []byte("Send")):
+			p.dirHint = dirSend
+		case bytes.Contains(v, []byte("Receive")):
+			p.dirHint = dirReceive
+		}
+		return nil
+	case bytes.HasPrefix(line, []byte("#Software:")), bytes.HasPrefix(line, []byte("#Version:")),
+		bytes.HasPrefix(line, []byte("#Date:")), bytes.HasPrefix(line, []byte("#TYPE ")):
+		return nil
+	}
+	return bouncescan.NewParseError(p.pos, bouncescan.ErrNotMine, "comment line", line)
+}
+
+// headerRow reads the header row of a CSV export.
+func (p *Parser) headerRow(f [][]byte, line []byte) error {
+	l, err := newLayout(f)
+	if err != nil {
+		if p.lay.kind == kindNone && !p.badLay {
+			return bouncescan.NewParseError(p.pos, bouncescan.ErrNotMine, "not an Exchange CSV header", line)
+		}
+		return p.unparsed("unknown header row: "+err.Error(), line)
+	}
+	p.lay, p.badLay = l, false
+	return nil
+}
+
+// shape recognises rows of files without a header: protocol log rows
+// (9 fields, an event character in the 7th) and message tracking rows of
+// the published 2013+ (30 fields) and 2010 (26 fields) layouts.
+func (p *Parser) shape(f [][]byte) *layout {
+	switch {
+	case (len(f) == 9 || len(f) == 8) && len(f[6]) == 1 && bytes.IndexByte([]byte("+-<>*"), f[6][0]) >= 0 && isHex(f[2]):
+		return &p.defProto
+	case len(f) == 30 && isEventID(f[8]):
+		return &p.def2013
+	case len(f) == 26 && isEventID(f[8]):
+		return &p.def2010
+	}
+	return nil
+}
+
+// isEventID reports whether b looks like a tracking event-id (upper-case
+// letters).
+func isEventID(b []byte) bool {
+	if len(b) < 3 || len(b) > 32 {
+		return false
+	}
+	for _, c := range b {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *Parser) unparsed(reason string, line []byte) error {
+	return bouncescan.NewParseError(p.pos, bouncescan.ErrUnparsed, reason, line)
+}
+
+// str returns b as a string, reusing the copy of a recent equal value
+// (host names, connector names and sources repeat on every row).
+func (p *Parser) str(slot int, b []byte) string {
+	c := &p.cache[slot]
+	if c.s != "" && bytes.Equal(c.b, b) {
+		return c.s
+	}
+	c.b = append(c.b[:0], b...)
+	c.s = string(b)
+	return c.s
+}
+
+// start begins an event for the current line.
+func (p *Parser) start() *bouncescan.Event {
+	p.ev = bouncescan.Event{
+		Time:   p.now,
+		MTA:    Name,
+		Source: p.pos.Source,
+		Line:   p.pos.Line,
+		Offset: p.pos.Offset,
+	}
+	return &p.ev
+}
+
+func (p *Parser) emit(e *bouncescan.Event, emit func(*bouncescan.Event)) {
+	e.ID = parsekit.EventID(p.file.Fingerprint, e.Offset, p.emitIdx)
+	p.emitIdx++
+	if e.Domain == "" && e.Recipient != "" {
+		e.Domain = parsekit.Domain(e.Recipient)
+	}
+	emit(e)
+}
+
+// setOutcome copies a parsed status into an event.
+func setOutcome(e *bouncescan.Event, o *outcome) {
+	e.ReplyCode, e.EnhancedCode, e.DSN = o.code, o.enhanced, o.dsn
+	e.Text = o.textOf()
+	if o.stage != bouncescan.StageUnknown {
+		e.Stage = o.stage
+	}
+	if len(o.fqdn) > 0 && e.Relay == "" {
+		e.Relay = string(o.fqdn)
+	}
+	if len(o.ip) > 0 && e.RelayIP == "" {
+		e.RelayIP = string(o.ip)
+	}
+}
+
+// atoi64 parses a non-negative decimal (0 if not one).
+func atoi64(b []byte) int64 {
+	n, ok := parsekit.Atoi(bytes.TrimSpace(b))
+	if !ok {
+		return 0
+	}
+	return int64(n)
+}

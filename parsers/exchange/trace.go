@@ -1,0 +1,174 @@
+package exchange
+
+import (
+	"bytes"
+
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+// traceStatus maps the Status of a message trace row (Get-MessageTrace,
+// the admin center's export) to an outcome. ok is false for rows that are
+// not outcomes (Expanded: a distribution group was expanded; Resolved:
+// redirected to another address; None).
+func traceStatus(b []byte) (st bouncescan.Status, ok, known bool) {
+	switch {
+	case eqFold(b, "DELIVERED"):
+		return bouncescan.StatusSent, true, true
+	case eqFold(b, "FAILED"):
+		return bouncescan.StatusBounced, true, true
+	case eqFold(b, "PENDING"), eqFold(b, "GETTINGSTATUS"):
+		return bouncescan.StatusPending, true, true
+	case eqFold(b, "FILTEREDASSPAM"):
+		return bouncescan.StatusFiltered, true, true
+	case eqFold(b, "QUARANTINED"):
+		return bouncescan.StatusHeld, true, true
+	case eqFold(b, "EXPANDED"), eqFold(b, "RESOLVED"), eqFold(b, "NONE"), len(b) == 0:
+		return bouncescan.StatusUnknown, false, true
+	}
+	return bouncescan.StatusUnknown, false, false
+}
+
+// traceEvent maps the Event of a Get-MessageTraceDetail row (and the event
+// names of a summary report's recipient_status) to an outcome.
+func traceEvent(b []byte) (st bouncescan.Status, ok bool) {
+	b = bytes.TrimSpace(b)
+	switch {
+	case eqFold(b, "DELIVER"), eqFold(b, "SEND"), eqFold(b, "SEND EXTERNAL"), eqFold(b, "DELIVERED"):
+		return bouncescan.StatusSent, true
+	case eqFold(b, "FAIL"), eqFold(b, "FAILED"):
+		return bouncescan.StatusBounced, true
+	case eqFold(b, "DEFER"), eqFold(b, "DEFERRED"):
+		return bouncescan.StatusDeferred, true
+	case eqFold(b, "DROP"):
+		return bouncescan.StatusDiscarded, true
+	case eqFold(b, "QUARANTINE"), eqFold(b, "QUARANTINED"):
+		return bouncescan.StatusHeld, true
+	case eqFold(b, "SPAM"), eqFold(b, "FILTEREDASSPAM"):
+		return bouncescan.StatusFiltered, true
+	}
+	return bouncescan.StatusUnknown, false
+}
+
+// traceCommon fills what every message trace export row has.
+func (p *Parser) traceCommon(l *layout, f [][]byte, st bouncescan.Status) *bouncescan.Event {
+	e := p.start()
+	e.Status = st
+	e.Recipient = string(parsekit.Unbracket(bytes.TrimSpace(l.get(f, colRecipient))))
+	e.Sender = string(parsekit.Unbracket(bytes.TrimSpace(l.get(f, colSender))))
+	e.MessageID = string(parsekit.Unbracket(bytes.TrimSpace(l.get(f, colMessageID))))
+	e.QueueID = string(l.get(f, colTraceID))
+	if e.QueueID == "" {
+		e.QueueID = string(l.get(f, colNetworkID))
+	}
+	e.Size = atoi64(l.get(f, colBytes))
+	if ip := bytes.TrimSpace(l.get(f, colToIP)); len(ip) > 0 {
+		e.RelayIP = string(ip)
+	}
+	return e
+}
+
+// detailText fills the reply fields from a Detail text, when it holds a
+// status ("550 5.1.10 …", "[{LED=…};…]"); other text is kept as it is.
+func detailText(e *bouncescan.Event, b []byte) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return
+	}
+	o := parseStatus(b)
+	if o.code > 0 || o.enhanced != "" || o.dsn != "" {
+		setOutcome(e, &o)
+		return
+	}
+	e.Text = string(b)
+}
+
+// trace reads a Get-MessageTrace / admin center export row: one recipient
+// with a delivery Status.
+func (p *Parser) trace(l *layout, f [][]byte, line []byte, emit func(*bouncescan.Event)) error {
+	st, ok, known := traceStatus(bytes.TrimSpace(l.get(f, colStatus)))
+	if !known {
+		return p.unparsed("unknown message trace Status", line)
+	}
+	if !ok {
+		return nil
+	}
+	e := p.traceCommon(l, f, st)
+	if e.Recipient == "" {
+		return p.unparsed("message trace row without RecipientAddress", line)
+	}
+	detailText(e, l.get(f, colDetail))
+	if st == bouncescan.StatusSent && e.ReplyCode == 0 && e.Text == "" {
+		e.ReplyCode = 250
+	}
+	p.emit(e, emit)
+	return nil
+}
+
+// detail reads a Get-MessageTraceDetail export row: one event of one
+// recipient, with the Detail text.
+func (p *Parser) detail(l *layout, f [][]byte, line []byte, emit func(*bouncescan.Event)) error {
+	st, ok := traceEvent(l.get(f, colEvent))
+	if !ok {
+		return nil
+	}
+	e := p.traceCommon(l, f, st)
+	if e.Recipient == "" {
+		return p.unparsed("message trace detail row without RecipientAddress", line)
+	}
+	detailText(e, l.get(f, colDetail))
+	if st == bouncescan.StatusBounced && (bytes.Contains(l.get(f, colDetail), []byte("QUEUE.Expired")) || e.DSN == "4.4.7") {
+		e.Status = bouncescan.StatusExpired
+	}
+	if st == bouncescan.StatusSent {
+		e.Stage = bouncescan.StageUnknown
+		if e.ReplyCode == 0 && e.EnhancedCode == "" {
+			e.ReplyCode = 250
+		}
+	}
+	p.emit(e, emit)
+	return nil
+}
+
+// summary reads a row of the admin center's message trace summary report,
+// whose recipient_status holds "addr##Receive, Deliver;addr2##Receive,
+// Fail": the last event of each recipient is its outcome so far.
+func (p *Parser) summary(l *layout, f [][]byte, line []byte, emit func(*bouncescan.Event)) error {
+	rs := l.get(f, colRecipientStatus)
+	if len(bytes.TrimSpace(rs)) == 0 {
+		return p.unparsed("summary row without recipient_status", line)
+	}
+	for len(rs) > 0 {
+		item := rs
+		if i := bytes.IndexByte(rs, ';'); i >= 0 {
+			item, rs = rs[:i], rs[i+1:]
+		} else {
+			rs = nil
+		}
+		addr, events, found := bytes.Cut(item, []byte("##"))
+		addr = parsekit.Unbracket(bytes.TrimSpace(addr))
+		if !found || len(addr) == 0 {
+			continue
+		}
+		last := events
+		if i := bytes.LastIndexByte(events, ','); i >= 0 {
+			last = events[i+1:]
+		}
+		last = bytes.TrimSpace(last)
+		st, ok := traceEvent(last)
+		if !ok {
+			if eqFold(last, "RECEIVE") || eqFold(last, "SUBMIT") {
+				st, ok = bouncescan.StatusPending, true
+			} else {
+				continue
+			}
+		}
+		e := p.traceCommon(l, f, st)
+		e.Recipient = string(addr)
+		if st == bouncescan.StatusSent {
+			e.ReplyCode = 250
+		}
+		p.emit(e, emit)
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+package exchange
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+// trackStatus maps a message tracking event-id to the outcome it records.
+// ok is false for events that are context only (RECEIVE, SUBMIT, EXPAND,
+// RESOLVE, REDIRECT, TRANSFER, DSN, NOTIFYMAPI, AGENTINFO, HA*, …).
+func trackStatus(ev []byte) (bouncescan.Status, bool) {
+	switch string(ev) {
+	case "SEND", "DELIVER":
+		return bouncescan.StatusSent, true
+	case "FAIL":
+		return bouncescan.StatusBounced, true
+	case "DEFER":
+		return bouncescan.StatusDeferred, true
+	case "DROP", "BADMAIL":
+		// DROP: dropped without a DSN; BADMAIL: a pickup/replay message
+		// that could neither be delivered nor returned
+		return bouncescan.StatusDiscarded, true
+	case "POISONMESSAGE":
+		// put in (or taken out of) the poison message queue
+		return bouncescan.StatusHeld, true
+	}
+	return bouncescan.StatusUnknown, false
+}
+
+// tracking reads one message tracking row.
+func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bouncescan.Event)) error {
+	evID := l.get(f, colEventID)
+	if !isEventID(evID) {
+		return p.unparsed("bad event-id", line)
+	}
+	key := l.get(f, colInternalID)
+	if len(key) == 0 {
+		key = l.get(f, colNetworkID)
+	}
+	status, outcome := trackStatus(evID)
+	sender := l.get(f, colSender)
+	if len(sender) == 0 {
+		sender = l.get(f, colReturnPath)
+	}
+	msgID := parsekit.Unbracket(bytes.TrimSpace(l.get(f, colMessageID)))
+	size := atoi64(l.get(f, colBytes))
+	if !outcome {
+		// context: remember sender, message-id and size for the rows that
+		// lack them (and for expiries)
+		if len(key) > 0 && (len(sender) > 0 || len(msgID) > 0) {
+			m := p.msgs.Put(key, p.now)
+			if len(sender) > 0 && m.sender != string(sender) {
+				m.sender = string(sender)
+			}
+			if len(msgID) > 0 && m.messageID != string(msgID) {
+				m.messageID = string(msgID)
+			}
+			if size > 0 {
+				m.size = size
+			}
+		}
+		return nil
+	}
+	var m *message
+	if len(key) > 0 {
+		m = p.msgs.Get(key, p.now)
+	}
+	rcpts := l.get(f, colRecipient)
+	if len(bytes.TrimSpace(rcpts)) == 0 {
+		return p.unparsed("outcome without recipient-address", line)
+	}
+	p.rcpts = splitList(rcpts, p.rcpts[:0])
+	p.stats = splitStatuses(l.get(f, colRecipientStatus), p.stats[:0])
+
+	source := l.get(f, colSource)
+	send := bytes.Equal(evID, []byte("SEND"))
+	host := l.get(f, colServerHost)
+	if send {
+		host = l.get(f, colClientHost)
+	}
+	for i, r := range p.rcpts {
+		var st []byte
+		switch {
+		case i < len(p.stats):
+			st = p.stats[i]
+		case len(p.stats) == 1:
+			st = p.stats[0]
+		}
+		e := p.start()
+		e.Host = p.str(0, host)
+		e.Process = p.str(1, source)
+		e.QueueID = string(key)
+		e.Recipient = string(r)
+		e.Status = status
+		if len(msgID) > 0 {
+			e.MessageID = string(msgID)
+		}
+		if len(sender) > 0 {
+			e.Sender = string(sender)
+		}
+		e.Size = size
+		if m != nil {
+			if e.Sender == "" {
+				e.Sender = m.sender
+			}
+			if e.MessageID == "" {
+				e.MessageID = m.messageID
+			}
+			if e.Size == 0 {
+				e.Size = m.size
+			}
+		}
+		if send {
+			e.Relay = string(l.get(f, colServerHost))
+			e.RelayIP = string(l.get(f, colServerIP))
+		}
+		o := parseStatus(st)
+		setOutcome(e, &o)
+		switch status {
+		case bouncescan.StatusSent:
+			e.Stage = bouncescan.StageUnknown
+			if e.ReplyCode == 0 && e.EnhancedCode == "" && e.Text == "" {
+				e.ReplyCode = 250
+			}
+		case bouncescan.StatusDeferred:
+			if m == nil && len(key) > 0 {
+				m = p.msgs.Put(key, p.now)
+			}
+			if m != nil {
+				p.remember(m, e)
+			}
+		case bouncescan.StatusBounced:
+			if o.expired {
+				e.Status = bouncescan.StatusExpired
+				if m != nil {
+					if pd := m.take(e.Recipient); pd != nil && len(o.fqdn) == 0 && !hasLED(st) {
+						// no last error on the row: report the last deferral
+						e.ReplyCode, e.EnhancedCode, e.Text, e.Stage = pd.code, pd.enhanced, pd.text, pd.stage
+						if e.Relay == "" {
+							e.Relay, e.RelayIP = pd.relay, pd.ip
+						}
+					}
+				}
+			}
+		}
+		if status != bouncescan.StatusDeferred && m != nil {
+			m.take(e.Recipient)
+		}
+		p.emit(e, emit)
+	}
+	return nil
+}
+
+func hasLED(b []byte) bool { return bytes.Contains(b, []byte("{LED=")) }
+
+// remember keeps the deferral in e as the recipient's last one.
+func (p *Parser) remember(m *message, e *bouncescan.Event) {
+	pd := pending{rcpt: e.Recipient, code: e.ReplyCode, enhanced: e.EnhancedCode, dsn: e.DSN,
+		text: e.Text, stage: e.Stage, relay: e.Relay, ip: e.RelayIP}
+	for i := range m.pending {
+		if strings.EqualFold(m.pending[i].rcpt, e.Recipient) {
+			m.pending[i] = pd
+			return
+		}
+	}
+	if len(m.pending) >= maxPending {
+		p.dropped++
+		return
+	}
+	m.pending = append(m.pending, pd)
+}
+
+// take removes and returns the recipient's pending deferral (nil if none).
+func (m *message) take(rcpt string) *pending {
+	for i := range m.pending {
+		if strings.EqualFold(m.pending[i].rcpt, rcpt) {
+			pd := m.pending[i]
+			m.pending = append(m.pending[:i], m.pending[i+1:]...)
+			return &pd
+		}
+	}
+	return nil
+}
+
+// splitList splits a ';'-separated address list, dropping empty items and
+// angle brackets.
+func splitList(b []byte, dst [][]byte) [][]byte {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, ';')
+		item := b
+		if i >= 0 {
+			item, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		item = parsekit.Unbracket(bytes.TrimSpace(item))
+		if len(item) > 0 {
+			dst = append(dst, item)
+		}
+	}
+	return dst
+}
