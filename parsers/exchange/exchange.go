@@ -156,6 +156,9 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 		}
 		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not an Exchange CSV row", line)
 	}
+	if len(f) < 3 {
+		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not an Exchange CSV row", line)
+	}
 	lay := &p.lay
 	if lay.kind == kindNone {
 		// no header (yet): a header row of an export, or a row recognised

@@ -1,0 +1,110 @@
+package exchange
+
+import (
+	"fmt"
+	"time"
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("../../samples/exchange/*")
+	for _, name := range files {
+		if filepath.Ext(name) == ".md" {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		// also each line after its file's header, so the fuzzer mutates rows
+		lines := bytes.Split(b, []byte("\n"))
+		for i, l := range lines {
+			if i > 0 && len(l) > 0 && l[0] != '#' && i%4 == 0 {
+				f.Add(append(append([]byte(nil), lines[4]...), append([]byte("\n"), l...)...))
+			}
+		}
+	}
+	f.Add([]byte("#Fields: date-time,event-id,recipient-address,recipient-status\n2026-11-22T03:00:00Z,FAIL,a@b;c@d,\"[{LED=550 5.1.1 x};{FQDN=h};{IP=1.2.3.4}]\""))
+	f.Add([]byte("\xff\xfe\"\x00a\x00\"\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		wd := time.AfterFunc(3*time.Second, func() { panic(fmt.Sprintf("WATCHDOG %q", data)) })
+		defer wd.Stop()
+		p := New(parsekit.Options{Year: 2026, MaxMessages: 8})
+		p.Begin(parsekit.File{Name: "fuzz", Fingerprint: 1})
+		var off int64
+		for n, line := range bytes.Split(data, []byte("\n")) {
+			keep := string(line)
+			err := p.Parse(line, bouncescan.Pos{Source: "fuzz", Line: int64(n + 1), Offset: off}, func(e *bouncescan.Event) {
+				if e.MTA != Name || e.Line != int64(n+1) {
+					t.Fatalf("bad event position %+v", e)
+				}
+			})
+			if err != nil {
+				var pe *bouncescan.ParseError
+				if !errors.As(err, &pe) || !(errors.Is(err, bouncescan.ErrUnparsed) || errors.Is(err, bouncescan.ErrNotMine)) {
+					t.Fatalf("error %v is not a ParseError with a sentinel", err)
+				}
+			}
+			if string(line) != keep {
+				t.Fatalf("Parse modified its input line")
+			}
+			off += int64(len(line)) + 1
+		}
+		p.Flush(func(*bouncescan.Event) {})
+	})
+}
+
+// benchInput is the message tracking and send protocol samples, body rows
+// repeated, about 20 000 lines.
+func benchInput(b *testing.B) ([][]byte, int) {
+	var lines [][]byte
+	size := 0
+	for _, name := range []string{"MSGTRK2026112203-1.LOG", "SEND2026112203-1.LOG", "RECV2026112204-1.LOG"} {
+		data, err := os.ReadFile(filepath.Join("../../samples/exchange", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		all := bytes.Split(bytes.TrimRight(data, "\r\n"), []byte("\n"))
+		lines = append(lines, all[:5]...)
+		for r := 0; r < 100; r++ {
+			for _, l := range all[5:] {
+				if l[0] == '#' {
+					continue
+				}
+				lines = append(lines, l)
+			}
+		}
+	}
+	for _, l := range lines {
+		size += len(l) + 1
+	}
+	return lines, size
+}
+
+func BenchmarkParse(b *testing.B) {
+	lines, size := benchInput(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(size))
+	n := 0
+	emit := func(*bouncescan.Event) { n++ }
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := New(parsekit.Options{Year: 2026})
+		p.Begin(parsekit.File{Name: "bench", Fingerprint: 1})
+		var off int64
+		for j, l := range lines {
+			_ = p.Parse(l, bouncescan.Pos{Source: "bench", Line: int64(j + 1), Offset: off}, emit)
+			off += int64(len(l)) + 1
+		}
+		p.Flush(emit)
+	}
+	b.ReportMetric(float64(len(lines))*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
