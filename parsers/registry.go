@@ -1,6 +1,7 @@
 package parsers
 
 import (
+	"github.com/bouncescan/bouncescan/parsers/exchange"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
 	"github.com/bouncescan/bouncescan/parsers/postfix"
 )
@@ -11,6 +12,7 @@ func Builtin() []Format {
 	return []Format{
 		{Name: postfix.Name, Variants: postfix.Variants, Example: postfix.Example, Detect: postfix.Detect,
 			New: func(o parsekit.Options) Parser { return postfix.New(o) }},
+		{Name: exchange.Name, Variants: exchange.Variants, Example: exchange.Example, Detect: exchange.Detect, New: func(o parsekit.Options) Parser { return exchange.New(o) }},
 	}
 }
 

@@ -390,3 +390,14 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+func TestExample(t *testing.T) {
+	// the Example is a headerless 30-field tracking row
+	got, errs := parseLines(t, Example)
+	if len(errs) > 0 || len(got) != 1 || got[0].Status != bouncescan.StatusBounced || got[0].ReplyCode != 550 || got[0].Recipient != "bob@example.com" {
+		t.Fatalf("Example: %+v %v", got, errs)
+	}
+	if Detect([][]byte{[]byte(Example)}) == 0 {
+		t.Fatal("Example not detected")
+	}
+}

@@ -60,10 +60,8 @@ func parseStatus(b []byte) outcome {
 	if hasLED && len(bytes.TrimSpace(led)) > 0 {
 		src = led
 		r = parsekit.ParseReply(led)
-		if o.dsn == "" || o.expired {
-			if o.dsn == "" {
-				o.dsn = r.Enhanced
-			}
+		if o.dsn == "" {
+			o.dsn = r.Enhanced // Exchange's own code for the last error
 		}
 		if q := quotedReply(led); q != nil {
 			if rr := parsekit.ParseReply(q); rr.Code > 0 {
