@@ -30,8 +30,12 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 		word = st[:sp]
 		detail = bytes.TrimSpace(st[sp+1:])
 		if len(detail) >= 2 && detail[0] == '(' && detail[len(detail)-1] == ')' {
-			detail = detail[1 : len(detail)-1]
+			// pipe and local command output often ends in a space: "… exceeded )"
+			detail = bytes.TrimSpace(detail[1 : len(detail)-1])
 		}
+	}
+	if isProbe(word) {
+		return nil
 	}
 	status, ok := bouncescan.ParseStatus(string(word))
 	if !ok {
@@ -246,4 +250,11 @@ func (m *message) take(rcpt, orig string) *pending {
 		}
 	}
 	return nil
+}
+
+// isProbe tells the status words of address verification probes
+// (verify(8), sendmail -bv): "deliverable", "undeliverable",
+// "undeliverable-but-not-cached". A probe is not a delivery: no event.
+func isProbe(word []byte) bool {
+	return bytes.Equal(word, []byte("deliverable")) || bytes.HasPrefix(word, []byte("undeliverable"))
 }
