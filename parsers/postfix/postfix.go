@@ -124,7 +124,8 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 	switch {
 	case bytes.HasPrefix(rest, []byte("to=<")):
 		return p.delivery(service, qid, rest, line, emit)
-	case bytes.HasPrefix(rest, []byte("reject: ")), bytes.HasPrefix(rest, []byte("milter-reject: ")):
+	case bytes.HasPrefix(rest, []byte("reject: ")), bytes.HasPrefix(rest, []byte("milter-reject: ")),
+		bytes.HasPrefix(rest, []byte("proxy-reject: ")):
 		return p.reject(qid, rest, line, emit)
 	}
 	if bytes.Equal(qid, []byte("NOQUEUE")) {

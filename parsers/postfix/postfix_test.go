@@ -346,6 +346,17 @@ func TestLines(t *testing.T) {
 			},
 		},
 		{
+			name: "before-queue content filter: proxy-reject is a reject, proxy-accept is not",
+			lines: []string{
+				pre + "postfix/smtpd[77]: proxy-accept: END-OF-MESSAGE: 250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as A0320E00C3; from=<s@sender.test> to=<c@mx1.test> proto=ESMTP helo=<mail.sender.test>",
+				pre + "postfix/smtpd[77]: NOQUEUE: proxy-reject: END-OF-MESSAGE: 554 5.7.0 Reject, id=31172-01 - spam; from=<s@sender.test> to=<c@mx1.test> proto=ESMTP helo=<mail.sender.test>",
+			},
+			want: []bouncescan.Event{
+				ev(bouncescan.Event{Line: 2, Sender: "s@sender.test", Recipient: "c@mx1.test", Process: "postfix/smtpd",
+					Status: bouncescan.StatusRejected, Stage: bouncescan.StageEndOfData, ReplyCode: 554, EnhancedCode: "5.7.0", Text: "Reject, id=31172-01 - spam"}),
+			},
+		},
+		{
 			name: "cleanup: message-id, milter-reject and header reject joined with qmgr",
 			lines: []string{
 				pre + "postfix/smtpd[77]: 3E8F1C0A1B: client=mail.sender.test[198.51.100.8]",

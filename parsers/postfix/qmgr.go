@@ -62,6 +62,7 @@ func (p *Parser) qmgr(qid, rest, line []byte, emit func(*bouncescan.Event)) erro
 //	QID: milter-reject: END-OF-MESSAGE from host[ip]: 5.7.1 text; from=<s> to=<r> proto=ESMTP helo=<h>
 //	QID: reject: header Subject: x from host[ip]; from=<s> to=<r> proto=ESMTP helo=<h>: 5.7.1 text
 //	NOQUEUE: reject: CONNECT from [ip]:port: 550 5.7.1 text; proto=SMTP (postscreen)
+//	NOQUEUE: proxy-reject: END-OF-MESSAGE: 554 5.7.0 text; from=<s> to=<r> proto=ESMTP helo=<h> (before-queue filter)
 //
 // Each gives a rejected Event with the stage of the command.
 func (p *Parser) reject(qid, rest, line []byte, emit func(*bouncescan.Event)) error {
@@ -89,25 +90,32 @@ func (p *Parser) reject(qid, rest, line []byte, emit func(*bouncescan.Event)) er
 		if sp < 0 {
 			return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "reject without command", line)
 		}
-		e.Stage = stageOfSMTPCommand(body[:sp])
-		// "from host[ip]: " or "from [ip]:port: "
-		after := body[sp+1:]
-		k := bytes.Index(after, []byte("]: "))
-		if k < 0 {
-			if k = bytes.Index(after, []byte(": ")); k < 0 {
-				return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "reject without client", line)
+		var msg []byte
+		if cmd := body[:sp]; cmd[len(cmd)-1] == ':' {
+			// proxy-reject: "END-OF-MESSAGE: reply; from=<s> to=<r> …" names no client
+			e.Stage = stageOfSMTPCommand(cmd[:len(cmd)-1])
+			msg = body[sp+1:]
+		} else {
+			e.Stage = stageOfSMTPCommand(cmd)
+			// "from host[ip]: " or "from [ip]:port: "
+			after := body[sp+1:]
+			k := bytes.Index(after, []byte("]: "))
+			if k < 0 {
+				if k = bytes.Index(after, []byte(": ")); k < 0 {
+					return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "reject without client", line)
+				}
+				k -= 1
 			}
-			k -= 1
-		}
-		client := after[:k+1]
-		msg := after[k+3:]
-		if bytes.HasPrefix(client, []byte("from ")) {
-			client = client[5:]
-		}
-		// postscreen: "[ip]:port" — keep the ip
-		_, ip, _ := parsekit.HostIP(client)
-		if ip != nil {
-			e.RelayIP = string(ip)
+			client := after[:k+1]
+			msg = after[k+3:]
+			if bytes.HasPrefix(client, []byte("from ")) {
+				client = client[5:]
+			}
+			// postscreen: "[ip]:port" — keep the ip
+			_, ip, _ := parsekit.HostIP(client)
+			if ip != nil {
+				e.RelayIP = string(ip)
+			}
 		}
 		if i := bytes.LastIndex(msg, []byte("; from=<")); i >= 0 {
 			reply, tail = msg[:i], msg[i+2:]
