@@ -103,7 +103,9 @@ func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
 		// "host H[ip] refused to talk to me: REPLY"
 		if i := bytes.Index(d, []byte(" said: ")); i > 0 && bytes.IndexByte(d[:i], ' ') == 4 {
 			body := d[i+len(" said: "):]
-			if j := bytes.LastIndex(body, []byte(" (in reply to ")); j >= 0 && bytes.HasSuffix(body, []byte(" command)")) {
+			// the two may overlap in "… (in reply to command)": require order
+			if j := bytes.LastIndex(body, []byte(" (in reply to ")); j >= 0 && bytes.HasSuffix(body, []byte(" command)")) &&
+				j+len(" (in reply to ") <= len(body)-len(" command)") {
 				e.Stage = stageOfCommand(body[j+len(" (in reply to ") : len(body)-len(" command)")])
 				body = body[:j]
 			}
