@@ -59,11 +59,8 @@ type Parser struct {
 	file     parsekit.File
 	hdr      parsekit.Header
 	ev       bouncescan.Event
-	host     []byte // last host name seen, and its string
-	hostStr  string
-	prog     []byte // last process name seen, and its string
-	progStr  string
-	dropped  int64 // pending recipients dropped (per-message cap)
+	strs     interner // relay, dsn, host and process strings
+	dropped  int64    // pending recipients dropped (per-message cap)
 	timeLoc  *time.Location
 	emitIdx  int
 	linePos  bouncescan.Pos
@@ -164,14 +161,77 @@ func serviceOf(prog []byte) (string, bool) {
 }
 
 // daemonName returns the canonical name of a Postfix daemon ("" if the
-// name is not one).
+// name is not one). Every case returns a constant: no allocation.
 func daemonName(svc []byte) string {
 	switch string(svc) {
-	case "smtp", "lmtp", "local", "virtual", "pipe", "error", "retry", "discard", "qmgr",
-		"cleanup", "bounce", "smtpd", "postscreen", "pickup", "master", "anvil", "scache", "tlsmgr",
-		"trivial-rewrite", "proxymap", "postqueue", "postsuper", "sendmail", "postdrop", "postfix-script",
-		"verify", "flush", "showq", "dnsblog", "tlsproxy", "postmap", "postlog", "spawn", "defer":
-		return string(svc)
+	case "smtp":
+		return "smtp"
+	case "lmtp":
+		return "lmtp"
+	case "local":
+		return "local"
+	case "virtual":
+		return "virtual"
+	case "pipe":
+		return "pipe"
+	case "error":
+		return "error"
+	case "retry":
+		return "retry"
+	case "discard":
+		return "discard"
+	case "qmgr":
+		return "qmgr"
+	case "cleanup":
+		return "cleanup"
+	case "bounce":
+		return "bounce"
+	case "smtpd":
+		return "smtpd"
+	case "postscreen":
+		return "postscreen"
+	case "pickup":
+		return "pickup"
+	case "master":
+		return "master"
+	case "anvil":
+		return "anvil"
+	case "scache":
+		return "scache"
+	case "tlsmgr":
+		return "tlsmgr"
+	case "trivial-rewrite":
+		return "trivial-rewrite"
+	case "proxymap":
+		return "proxymap"
+	case "postqueue":
+		return "postqueue"
+	case "postsuper":
+		return "postsuper"
+	case "sendmail":
+		return "sendmail"
+	case "postdrop":
+		return "postdrop"
+	case "postfix-script":
+		return "postfix-script"
+	case "verify":
+		return "verify"
+	case "flush":
+		return "flush"
+	case "showq":
+		return "showq"
+	case "dnsblog":
+		return "dnsblog"
+	case "tlsproxy":
+		return "tlsproxy"
+	case "postmap":
+		return "postmap"
+	case "postlog":
+		return "postlog"
+	case "spawn":
+		return "spawn"
+	case "defer":
+		return "defer"
 	case "nqmgr", "oqmgr":
 		return "qmgr"
 	}
@@ -224,22 +284,14 @@ func addrAt(b []byte) []byte {
 // start fills the common fields of p.ev for the current line.
 func (p *Parser) start(qid []byte) *bouncescan.Event {
 	h := &p.hdr
-	if !bytes.Equal(h.Host, p.host) {
-		p.host = append(p.host[:0], h.Host...)
-		p.hostStr = string(h.Host)
-	}
-	if !bytes.Equal(h.Prog, p.prog) {
-		p.prog = append(p.prog[:0], h.Prog...)
-		p.progStr = string(h.Prog)
-	}
 	p.ev = bouncescan.Event{
 		Time:    h.Time,
-		Host:    p.hostStr,
+		Host:    p.strs.get(h.Host),
 		MTA:     Name,
 		Source:  p.linePos.Source,
 		Line:    p.linePos.Line,
 		Offset:  p.linePos.Offset,
-		Process: p.progStr,
+		Process: p.strs.get(h.Prog),
 	}
 	if len(qid) > 0 && !bytes.Equal(qid, []byte("NOQUEUE")) {
 		p.ev.QueueID = string(qid)
