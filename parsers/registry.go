@@ -4,6 +4,7 @@ import (
 	"github.com/bouncescan/bouncescan/parsers/exchange"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
 	"github.com/bouncescan/bouncescan/parsers/postfix"
+	"github.com/bouncescan/bouncescan/parsers/sendmail"
 )
 
 // Builtin lists the formats bouncescan reads, in detection priority order.
@@ -13,6 +14,7 @@ func Builtin() []Format {
 		{Name: postfix.Name, Variants: postfix.Variants, Example: postfix.Example, Detect: postfix.Detect,
 			New: func(o parsekit.Options) Parser { return postfix.New(o) }},
 		{Name: exchange.Name, Variants: exchange.Variants, Example: exchange.Example, Detect: exchange.Detect, New: func(o parsekit.Options) Parser { return exchange.New(o) }},
+		{Name: sendmail.Name, Variants: sendmail.Variants, Example: sendmail.Example, Detect: sendmail.Detect, New: func(o parsekit.Options) Parser { return sendmail.New(o) }},
 	}
 }
 

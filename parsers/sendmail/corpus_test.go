@@ -1,0 +1,95 @@
+package sendmail
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestCorpus parses every Sendmail file of the shared corpus: no crash,
+// and pinned counts of lines, events and unparsed lines.
+func TestCorpus(t *testing.T) {
+	dir := shared(t, "corpus/sendmail")
+	want := map[string]struct{ lines, events, unparsed int }{
+		// 24 check_rcpt/check_relay rejects, 6 "<x>... No such user here"
+		// and 1 "User unknown" refused RCPTs, 2 pre-greeting; EXPN/VRFY,
+		// "did not issue MAIL", "lost input channel" give none
+		"fail2ban-sendmail-reject.log": {45, 29, 0},
+		// 8 recipients of 6 to= lines (two with two recipients)
+		"fluent-plugin-sendmail-data.log": {10, 8, 0},
+		// 116 stat=Sent; daemon start, load-average chatter give none
+		"parse-syslog-mail-sendmail-plain.log":   {270, 116, 0},
+		"parse-syslog-mail-sendmail-ruleset.log": {3, 3, 0},
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		w, ok := want[name]
+		if !ok {
+			t.Errorf("%s: new corpus file, pin its counts", name)
+			continue
+		}
+		got := parseFile(t, f)
+		if got.lines != w.lines || len(got.events) != w.events || len(got.errs) != w.unparsed {
+			t.Errorf("%s: lines/events/unparsed = %d/%d/%d, want %d/%d/%d", name, got.lines, len(got.events), len(got.errs), w.lines, w.events, w.unparsed)
+			for _, e := range got.errs {
+				t.Log(e)
+			}
+		}
+	}
+}
+
+// TestDetectCorpus runs Detect on the head of every corpus file and
+// sample: Sendmail files score, every other MTA's file (Postfix, Exim,
+// Exchange, Courier, Domino, the real-MTA logs) scores 0.
+func TestDetectCorpus(t *testing.T) {
+	root := shared(t, "corpus")
+	files, err := filepath.Glob(filepath.Join(root, "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob("../../samples/*/*")
+	files = append(files, more...)
+	n := 0
+	for _, f := range files {
+		if ext := filepath.Ext(f); ext == ".md" || ext == ".tsv" || ext == ".sh" {
+			continue
+		}
+		if st, err := os.Stat(f); err != nil || st.IsDir() {
+			continue
+		}
+		n++
+		head := headLines(t, f, 50)
+		score := Detect(head)
+		mine := filepath.Base(filepath.Dir(f)) == "sendmail"
+		switch {
+		case mine && score == 0:
+			t.Errorf("%s: Sendmail file scored 0", f)
+		case !mine && score != 0:
+			t.Errorf("%s: not Sendmail, scored %d", f, score)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no files")
+	}
+}
+
+func headLines(t *testing.T, path string, n int) [][]byte {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	var out [][]byte
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() && len(out) < n {
+		out = append(out, append([]byte(nil), sc.Bytes()...))
+	}
+	return out
+}
