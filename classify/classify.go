@@ -1,0 +1,400 @@
+// Package classify decides why a delivery attempt failed: for every Event it
+// gives a Verdict with the class (permanent, transient, success), the RFC
+// 3463 subject, a Sisimai-compatible reason, the provider, and the id and
+// evidence of the rule that decided.
+//
+// All knowledge is data embedded in the binary (data/*.toml): the SMTP reply
+// codes and which commands may return them, the IANA enhanced status code
+// registry plus vendor codes, the providers, and the ordered rules. Users add
+// their own rules with Options.RulesFile; they are tried first.
+package classify
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bouncescan/bouncescan"
+)
+
+// Options configure a Classifier.
+type Options struct {
+	// RulesFile is a user rules file (TOML, or YAML when it ends in .yaml
+	// or .yml). Its rules run before the built-in ones.
+	RulesFile string
+	// CacheSize bounds the verdict cache (entries); 0 means 16384.
+	CacheSize int
+}
+
+// providerInfo recognises one provider.
+type providerInfo struct {
+	Name   string   `toml:"name"`
+	Relay  []string `toml:"relay"`
+	Domain []string `toml:"domain"`
+	Text   []string `toml:"text"`
+}
+
+type providerFile struct {
+	Providers []providerInfo `toml:"provider"`
+}
+
+// Classifier classifies events. It is not safe for concurrent use: give
+// each goroutine its own Classifier (New is cheap next to a log scan; the
+// tables are read once per Classifier). Classify is pure with respect to its
+// input: the same event always gets the same verdict.
+type Classifier struct {
+	t         *tables
+	rules     []*rule
+	reasons   map[string]reasonInfo
+	providers []providerInfo
+	domainOf  map[string]string // recipient domain → provider
+
+	cache cache
+	key   []byte
+}
+
+// New loads the embedded data and the user rules of opts.
+func New(opts Options) (*Classifier, error) {
+	t, err := loadTables()
+	if err != nil {
+		return nil, err
+	}
+	b, err := dataFS.ReadFile("data/rules.toml")
+	if err != nil {
+		return nil, fmt.Errorf("classify: %w", err)
+	}
+	builtin, reasons, err := loadRules("data/rules.toml", b)
+	if err != nil {
+		return nil, fmt.Errorf("classify: built-in rules: %w", err)
+	}
+	c := &Classifier{t: t, reasons: make(map[string]reasonInfo), domainOf: make(map[string]string)}
+	for _, r := range reasons {
+		if !knownReason(r.Name) {
+			return nil, fmt.Errorf("classify: data/rules.toml: unknown reason %q", r.Name)
+		}
+		sub, ok := bouncescan.ParseSubject(r.Subject)
+		if !ok {
+			return nil, fmt.Errorf("classify: data/rules.toml: reason %s: unknown subject %q", r.Name, r.Subject)
+		}
+		ri := reasonInfo{subject: sub, allowed: 1 << sub}
+		if r.Class != "" {
+			if ri.class, ok = bouncescan.ParseClass(r.Class); !ok {
+				return nil, fmt.Errorf("classify: data/rules.toml: reason %s: unknown class %q", r.Name, r.Class)
+			}
+		}
+		for _, a := range r.Allowed {
+			s, ok := bouncescan.ParseSubject(a)
+			if !ok {
+				return nil, fmt.Errorf("classify: data/rules.toml: reason %s: unknown subject %q", r.Name, a)
+			}
+			ri.allowed |= 1 << s
+		}
+		c.reasons[r.Name] = ri
+	}
+	for _, r := range Reasons() {
+		if _, ok := c.reasons[r]; !ok {
+			return nil, fmt.Errorf("classify: data/rules.toml: reason %s has no [[reason]] entry", r)
+		}
+	}
+	var pf providerFile
+	if err := decodeEmbedded("data/providers.toml", &pf); err != nil {
+		return nil, err
+	}
+	c.providers = pf.Providers
+	for _, p := range pf.Providers {
+		for _, d := range p.Domain {
+			c.domainOf[d] = p.Name
+		}
+	}
+	if opts.RulesFile != "" {
+		user, err := loadRulesFile(opts.RulesFile)
+		if err != nil {
+			return nil, err
+		}
+		c.rules = append(c.rules, user...)
+	}
+	c.rules = append(c.rules, builtin...)
+	size := opts.CacheSize
+	if size <= 0 {
+		size = 16384
+	}
+	c.cache = newCache(size)
+	return c, nil
+}
+
+// Classify returns the verdict for e. The verdict's Flags slice is shared
+// with the cache: treat it as read-only.
+func (c *Classifier) Classify(e *bouncescan.Event) bouncescan.Verdict {
+	if e == nil {
+		return bouncescan.Verdict{Subject: bouncescan.SubjectOther, Reason: "undefined", Rule: "none"}
+	}
+	pre := c.providerOfHost(e.Relay, e.Domain)
+	k := c.key[:0]
+	k = strconv.AppendInt(k, int64(e.ReplyCode), 10)
+	k = append(k, '|')
+	k = append(k, e.EnhancedCode...)
+	k = append(k, '|')
+	k = append(k, e.DSN...)
+	k = append(k, '|', byte(e.Stage), byte(e.Status), '|')
+	k = append(k, pre...)
+	k = append(k, '|')
+	k = append(k, e.MTA...)
+	k = append(k, '|')
+	k = appendTemplate(k, e.Text)
+	c.key = k
+	if v, ok := c.cache.get(k); ok {
+		return v
+	}
+	v := c.decide(e, pre)
+	c.cache.put(string(k), v)
+	return v
+}
+
+// providerOfHost recognises the provider from the relay host or the
+// recipient domain; "" if neither tells.
+func (c *Classifier) providerOfHost(relay, domain string) string {
+	if relay != "" && relay != "local" && relay != "none" {
+		h := relay
+		if i := strings.IndexAny(h, "[:"); i >= 0 {
+			h = h[:i]
+		}
+		h = lowerASCII(h)
+		for i := range c.providers {
+			for _, p := range c.providers[i].Relay {
+				if hostMatch(h, p) {
+					return c.providers[i].Name
+				}
+			}
+		}
+	}
+	if domain != "" {
+		if p, ok := c.domainOf[domain]; ok {
+			return p
+		}
+		if p, ok := c.domainOf[lowerASCII(domain)]; ok {
+			return p
+		}
+	}
+	return ""
+}
+
+func (c *Classifier) providerOfText(lower string) string {
+	for i := range c.providers {
+		for _, m := range c.providers[i].Text {
+			if strings.Contains(lower, m) {
+				return c.providers[i].Name
+			}
+		}
+	}
+	return ""
+}
+
+// Flags set on verdicts where the data disagrees with itself.
+const (
+	FlagReplyEnhancedClass = "reply-class-differs-from-enhanced"
+	FlagReplyInvalidStage  = "reply-invalid-for-stage"
+	FlagTextOverWeakCode   = "text-over-weak-code"
+	FlagTextOverCode       = "text-over-enhanced-code"
+	FlagStatusClass        = "status-differs-from-class"
+)
+
+// decide runs the rules for e (the slow path behind the cache).
+func (c *Classifier) decide(e *bouncescan.Event, pre string) bouncescan.Verdict {
+	in := input{stage: e.Stage, status: e.Status, mta: lowerASCII(e.MTA)}
+	in.norm, in.lower = normalize(e.Text)
+	in.relay = lowerASCII(e.Relay)
+	in.reply = e.ReplyCode
+	enhFromEvent := normalizeEnhanced(e.EnhancedCode)
+	in.enh = enhFromEvent
+	if in.reply == 0 || in.enh == "" {
+		r, x := codesFromText(in.norm)
+		if in.reply == 0 {
+			in.reply = r
+		}
+		if in.enh == "" {
+			in.enh = x
+		}
+	}
+	if in.enh == "" {
+		in.enh = normalizeEnhanced(e.DSN)
+	}
+	if in.enh != "" {
+		cl, s, d, _ := splitEnhanced(in.enh)
+		in.ecl, in.esub, in.edet = cl, s, d
+	}
+	in.weak = in.enh == "" || (in.esub == 0 && in.edet == 0)
+	in.provider = pre
+	if in.provider == "" {
+		in.provider = c.providerOfText(in.lower)
+	}
+
+	v := bouncescan.Verdict{
+		EnhancedCode: in.enh,
+		ReplyCode:    in.reply,
+		Provider:     in.provider,
+		Reason:       "undefined",
+		Rule:         "fallback.undefined",
+	}
+	var decided *rule
+	for _, r := range c.rules {
+		ok, ev := r.match(&in)
+		if !ok {
+			continue
+		}
+		reason := r.reason
+		switch r.builtin {
+		case builtinEnhanced:
+			if in.weak {
+				continue
+			}
+			ci := c.t.lookupEnhanced(in.enh)
+			if ci == nil || ci.Reason == "" {
+				continue
+			}
+			reason, ev = ci.Reason, in.enh
+		case builtinReply:
+			if in.reply == 0 {
+				continue
+			}
+			reason = c.t.replyReason(in.reply, in.stage)
+			if reason == "" {
+				continue
+			}
+			ev = strconv.Itoa(in.reply)
+		}
+		if ev == "" {
+			ev = conditionEvidence(r, &in)
+		}
+		v.Reason, v.Rule, v.Evidence = reason, r.id, ev
+		decided = r
+		break
+	}
+
+	ri := c.reasons[v.Reason]
+	// class: the rule, the reply code, the enhanced code, the status, the reason
+	switch {
+	case decided != nil && decided.class != bouncescan.ClassUnknown:
+		v.Class = decided.class
+	case in.reply >= 200 && in.reply < 600 && in.reply/100 != 3:
+		v.Class = bouncescan.ClassOfDigit(byte('0' + in.reply/100))
+	case in.enh != "":
+		v.Class = bouncescan.ClassOfDigit(in.enh[0])
+	default:
+		switch e.Status {
+		case bouncescan.StatusSent:
+			v.Class = bouncescan.ClassSuccess
+		case bouncescan.StatusDeferred, bouncescan.StatusExpired:
+			v.Class = bouncescan.ClassTransient
+		case bouncescan.StatusBounced, bouncescan.StatusRejected:
+			v.Class = bouncescan.ClassPermanent
+		default:
+			v.Class = ri.class
+			if v.Class == bouncescan.ClassUnknown && v.Reason != "undefined" {
+				v.Class = bouncescan.ClassPermanent
+			}
+		}
+	}
+	// subject: the rule, or the code when the reason allows it, or the reason
+	codeSubj := bouncescan.SubjectOfCode(in.enh)
+	switch {
+	case decided != nil && decided.subjMode == subjectFixed:
+		v.Subject = decided.subject
+	case decided != nil && decided.subjMode == subjectCode && codeSubj != bouncescan.SubjectNone:
+		v.Subject = codeSubj
+	case !in.weak && codeSubj != bouncescan.SubjectNone && ri.allowed&(1<<codeSubj) != 0:
+		v.Subject = codeSubj
+	case v.Reason == "undefined" && codeSubj != bouncescan.SubjectNone:
+		v.Subject = codeSubj
+	default:
+		v.Subject = ri.subject
+	}
+	if ci := c.t.lookupEnhanced(in.enh); ci != nil {
+		v.Description = ci.Title
+	} else if ri := c.t.replies[in.reply]; ri != nil {
+		v.Description = ri.Title
+	}
+	v.Flags = c.flags(&in, e, enhFromEvent, decided, &v)
+	return v
+}
+
+// conditionEvidence describes what a rule without text matched on.
+func conditionEvidence(r *rule, in *input) string {
+	switch {
+	case len(r.enhanced) > 0 && in.enh != "":
+		return in.enh
+	case len(r.replies) > 0 && in.reply != 0:
+		return strconv.Itoa(in.reply)
+	case r.statuses != 0:
+		return "status=" + in.status.String()
+	case r.stages != 0:
+		return "stage=" + in.stage.String()
+	case len(r.relays) > 0:
+		return "relay=" + in.relay
+	case len(r.providers) > 0:
+		return "provider=" + in.provider
+	}
+	return ""
+}
+
+func (c *Classifier) flags(in *input, e *bouncescan.Event, enhFromEvent string, decided *rule, v *bouncescan.Verdict) []string {
+	var fl []string
+	if in.reply != 0 && in.enh != "" && (enhFromEvent != "" || in.enh != normalizeEnhanced(e.DSN)) {
+		if in.reply/100 != int(in.enh[0]-'0') && in.reply/100 != 3 {
+			fl = append(fl, FlagReplyEnhancedClass)
+		}
+	}
+	if in.reply != 0 {
+		if valid, known := c.t.validForStage(in.reply, in.stage); known && !valid {
+			fl = append(fl, FlagReplyInvalidStage)
+		}
+	}
+	if decided != nil && decided.hasText() && decided.builtin == builtinNone {
+		switch {
+		case in.enh != "" && in.weak:
+			fl = append(fl, FlagTextOverWeakCode)
+		case !in.weak:
+			if ci := c.t.lookupEnhanced(in.enh); ci != nil && ci.Reason != "" && ci.Reason != v.Reason {
+				fl = append(fl, FlagTextOverCode)
+			}
+		}
+	}
+	switch {
+	case e.Status == bouncescan.StatusDeferred && v.Class == bouncescan.ClassPermanent,
+		e.Status == bouncescan.StatusBounced && v.Class == bouncescan.ClassTransient,
+		e.Status == bouncescan.StatusSent && v.Class != bouncescan.ClassSuccess:
+		fl = append(fl, FlagStatusClass)
+	}
+	return fl
+}
+
+// cache is a bounded two-generation map: lookups see both generations;
+// when the young one is full it becomes the old one and the oldest is
+// dropped.
+type cache struct {
+	young, old map[string]bouncescan.Verdict
+	max        int
+}
+
+func newCache(size int) cache {
+	half := max(size/2, 1)
+	return cache{young: make(map[string]bouncescan.Verdict, half), old: map[string]bouncescan.Verdict{}, max: half}
+}
+
+func (c *cache) get(k []byte) (bouncescan.Verdict, bool) {
+	if v, ok := c.young[string(k)]; ok {
+		return v, true
+	}
+	if v, ok := c.old[string(k)]; ok {
+		c.put(string(k), v)
+		return v, true
+	}
+	return bouncescan.Verdict{}, false
+}
+
+func (c *cache) put(k string, v bouncescan.Verdict) {
+	if len(c.young) >= c.max {
+		c.old = c.young
+		c.young = make(map[string]bouncescan.Verdict, c.max)
+	}
+	c.young[k] = v
+}
