@@ -115,7 +115,8 @@ func (p *Parser) milter(qid, rest, line []byte, emit func(*bouncescan.Event)) er
 	case bytes.HasPrefix(head, []byte("connect")):
 		e.Stage = bouncescan.StageConnect
 		if v, ok := parsekit.Field(head, "addr"); ok {
-			_, e.RelayIP = relayOf(v)
+			v = bytes.TrimPrefix(unsquare(v), []byte("IPv6:"))
+			e.RelayIP = string(v)
 		}
 	case bytes.HasPrefix(head, []byte("helo=")):
 		e.Stage = bouncescan.StageHelo
@@ -239,4 +240,12 @@ func setReply(e *bouncescan.Event, b []byte) {
 		}
 	}
 	e.ReplyCode, e.EnhancedCode, e.Text = r.Code, r.Enhanced, r.Text
+}
+
+// unsquare strips one pair of square brackets: "[ip]" → "ip".
+func unsquare(b []byte) []byte {
+	if len(b) >= 2 && b[0] == '[' && b[len(b)-1] == ']' {
+		return b[1 : len(b)-1]
+	}
+	return b
 }
