@@ -203,9 +203,21 @@ func (c *Classifier) decide(e *bouncescan.Event, pre string) bouncescan.Verdict 
 	in := input{stage: e.Stage, status: e.Status, mta: lowerASCII(e.MTA)}
 	in.norm, in.lower = normalize(e.Text)
 	in.relay = lowerASCII(e.Relay)
+	if in.stage == bouncescan.StageUnknown {
+		in.stage = stageFromText(in.lower)
+	}
 	in.reply = e.ReplyCode
 	enhFromEvent := normalizeEnhanced(e.EnhancedCode)
 	in.enh = enhFromEvent
+	// the class comes from the codes the event carries first, then from
+	// codes found in the text
+	classCode := 0
+	switch {
+	case e.ReplyCode >= 200 && e.ReplyCode < 600 && e.ReplyCode/100 != 3:
+		classCode = e.ReplyCode / 100
+	case enhFromEvent != "":
+		classCode = int(enhFromEvent[0] - '0')
+	}
 	if in.reply == 0 || in.enh == "" {
 		r, x := codesFromText(in.norm)
 		if in.reply == 0 {
@@ -275,10 +287,14 @@ func (c *Classifier) decide(e *bouncescan.Event, pre string) bouncescan.Verdict 
 	switch {
 	case decided != nil && decided.class != bouncescan.ClassUnknown:
 		v.Class = decided.class
+	case classCode != 0:
+		v.Class = bouncescan.ClassOfDigit(byte('0' + classCode))
 	case in.reply >= 200 && in.reply < 600 && in.reply/100 != 3:
 		v.Class = bouncescan.ClassOfDigit(byte('0' + in.reply/100))
 	case in.enh != "":
 		v.Class = bouncescan.ClassOfDigit(in.enh[0])
+	case e.Status == bouncescan.StatusUnknown && classFromText(in.lower) != bouncescan.ClassUnknown:
+		v.Class = classFromText(in.lower)
 	default:
 		switch e.Status {
 		case bouncescan.StatusSent:
@@ -315,6 +331,49 @@ func (c *Classifier) decide(e *bouncescan.Event, pre string) bouncescan.Verdict 
 	}
 	v.Flags = c.flags(&in, e, enhFromEvent, decided, &v)
 	return v
+}
+
+// stageMarkers tell the SMTP stage from the wrapper texts MTAs put around
+// a reply (Exim "SMTP error ... after RCPT TO:", Postfix "(in reply to end
+// of DATA command)", qmail "does not like recipient", ...), for texts that
+// come without a stage.
+var stageMarkers = [...]struct {
+	stage bouncescan.Stage
+	text  []string
+}{
+	{bouncescan.StageEndOfData, []string{"after end of data", "in reply to end of data", "failed after i sent the message", "after sending message"}},
+	{bouncescan.StageData, []string{"after data", "after pipelined data", "in reply to data command", "for text command"}},
+	{bouncescan.StageRcpt, []string{"after rcpt to", "after pipelined rcpt to", "in reply to rcpt to", "does not like recipient", "error following rcpt command", "rcpt to response"}},
+	{bouncescan.StageMail, []string{"after mail from", "after pipelined mail from", "in reply to mail from", "sender was rejected"}},
+	{bouncescan.StageHelo, []string{"after ehlo", "after helo", "after lhlo", "in reply to ehlo", "in reply to helo", "my name was rejected"}},
+	{bouncescan.StageConnect, []string{"after initial connection", "refused to talk to me", "after connection", "in reply to greeting"}},
+}
+
+// classFromText reads "failed permanently" / "has been delayed" from
+// texts that carry no code and come without a status.
+func classFromText(lower string) bouncescan.Class {
+	for _, t := range []string{"failed permanently", "permanent failure", "permanent error", "permanently rejected"} {
+		if strings.Contains(lower, t) {
+			return bouncescan.ClassPermanent
+		}
+	}
+	for _, t := range []string{"has been delayed", "temporary failure", "will be retried", "temporarily deferred"} {
+		if strings.Contains(lower, t) {
+			return bouncescan.ClassTransient
+		}
+	}
+	return bouncescan.ClassUnknown
+}
+
+func stageFromText(lower string) bouncescan.Stage {
+	for _, m := range stageMarkers {
+		for _, t := range m.text {
+			if strings.Contains(lower, t) {
+				return m.stage
+			}
+		}
+	}
+	return bouncescan.StageUnknown
 }
 
 // conditionEvidence describes what a rule without text matched on.
