@@ -76,7 +76,10 @@ func New(opts Options) (*Classifier, error) {
 		if !ok {
 			return nil, fmt.Errorf("classify: data/rules.toml: reason %s: unknown subject %q", r.Name, r.Subject)
 		}
-		ri := reasonInfo{subject: sub, allowed: 1 << sub}
+		ri := reasonInfo{subject: sub, allowed: 1 << sub, afterData: r.AfterData}
+		if r.AfterData != "" && !knownReason(r.AfterData) {
+			return nil, fmt.Errorf("classify: data/rules.toml: reason %s: unknown after_data reason %q", r.Name, r.AfterData)
+		}
 		if r.Class != "" {
 			if ri.class, ok = bouncescan.ParseClass(r.Class); !ok {
 				return nil, fmt.Errorf("classify: data/rules.toml: reason %s: unknown class %q", r.Name, r.Class)
@@ -198,6 +201,9 @@ const (
 	FlagStatusClass        = "status-differs-from-class"
 )
 
+// afterDataRule is the rule id of verdicts turned by a reason's after_data.
+const afterDataRule = "stage.after-data"
+
 // decide runs the rules for e (the slow path behind the cache).
 func (c *Classifier) decide(e *bouncescan.Event, pre string) bouncescan.Verdict {
 	in := input{stage: e.Stage, status: e.Status, mta: lowerASCII(e.MTA)}
@@ -283,6 +289,17 @@ func (c *Classifier) decide(e *bouncescan.Event, pre string) bouncescan.Verdict 
 	}
 
 	ri := c.reasons[v.Reason]
+	// a recipient refused in reply to the DATA command had been accepted at
+	// RCPT, and the server has learnt nothing new about the address since:
+	// unless the code still says the address is bad (X.1.x, the echo of a
+	// RCPT refusal), a filter refused it. After the end of data the server
+	// has the message and may really check the recipient then (Yahoo does).
+	if ri.afterData != "" && in.stage == bouncescan.StageData && in.esub != 1 &&
+		(decided == nil || decided.builtin == builtinNone) {
+		v.Reason, v.Rule = ri.afterData, afterDataRule
+		ri = c.reasons[v.Reason]
+		decided = nil
+	}
 	// class: the rule, the reply code, the enhanced code, the status, the reason
 	switch {
 	case decided != nil && decided.class != bouncescan.ClassUnknown:

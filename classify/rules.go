@@ -128,6 +128,11 @@ type reasonSpec struct {
 	Subject string   `toml:"subject" yaml:"subject"`
 	Class   string   `toml:"class" yaml:"class"`
 	Allowed []string `toml:"allowed" yaml:"allowed"`
+	// AfterData is the reason this one becomes when the refusal was the
+	// reply to the DATA command and the enhanced code does not point at the
+	// address (X.1.x): the recipient had been accepted at RCPT, so what
+	// refused it later was a filter.
+	AfterData string `toml:"after_data" yaml:"after_data"`
 }
 
 type rulesFile struct {
@@ -141,6 +146,8 @@ type reasonInfo struct {
 	subject bouncescan.Subject
 	class   bouncescan.Class
 	allowed uint16 // bit per subject an enhanced code may set
+	// afterData: the reason to use instead when the refusal came after DATA
+	afterData string
 }
 
 const (

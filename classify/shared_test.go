@@ -96,9 +96,9 @@ func stageOfCommand(cmd string) bouncescan.Stage {
 // Floors: the agreement reached on the dev set, minus a hair. Raise them
 // when the classifier gets better; a drop below them fails the test.
 const (
-	devFloorClass   = 0.0
-	devFloorSubject = 0.0
-	devFloorReason  = 0.0
+	devFloorClass   = 0.980 // reached 307/313 = 98.1%
+	devFloorSubject = 0.923 // reached 289/313 = 92.3%
+	devFloorReason  = 0.897 // reached 281/313 = 89.8%
 )
 
 func TestSisimaiDevSet(t *testing.T) {
@@ -110,7 +110,7 @@ func TestSisimaiDevSet(t *testing.T) {
 	}
 	var nClass, nSubj, nReason int
 	confusion := map[string]map[string]int{}
-	var misses []string
+	var misses, subjMisses []string
 	for _, r := range rows {
 		code, _ := strconv.Atoi(r["reply_code"])
 		e := &bouncescan.Event{
@@ -126,6 +126,11 @@ func TestSisimaiDevSet(t *testing.T) {
 		}
 		if v.Subject.String() == r["subject"] {
 			nSubj++
+		} else {
+			subjMisses = append(subjMisses, fmt.Sprintf("%s subject want %s got %s (%s, reason %s) [%s %s %s] %.120s", r["id"], r["subject"], v.Subject, v.Rule, v.Reason, r["reply_code"], r["enhanced_code"], r["command"], r["diagnostic"]))
+		}
+		if v.Class.String() != r["class"] {
+			subjMisses = append(subjMisses, fmt.Sprintf("%s class want %s got %s (%s, reason %s) [%s %s %s] %.120s", r["id"], r["class"], v.Class, v.Rule, v.Reason, r["reply_code"], r["enhanced_code"], r["command"], r["diagnostic"]))
 		}
 		if got == r["reason"] {
 			nReason++
@@ -154,6 +159,9 @@ func TestSisimaiDevSet(t *testing.T) {
 	}
 	if testing.Verbose() {
 		for _, m := range misses {
+			t.Log("  ", m)
+		}
+		for _, m := range subjMisses {
 			t.Log("  ", m)
 		}
 	}
