@@ -7,6 +7,7 @@ package aggregate
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/bouncescan/bouncescan"
@@ -60,6 +61,7 @@ type Report struct {
 type Input struct {
 	Files      int    `json:"files"`
 	FileErrors int    `json:"file_errors"`
+	Skipped    int    `json:"skipped"` // files met in a directory that are not logs bouncescan reads
 	Bytes      int64  `json:"bytes"`
 	Lines      int64  `json:"lines"`
 	Unparsed   int64  `json:"unparsed"`  // lines of the format that could not be understood
@@ -80,6 +82,7 @@ type File struct {
 	Foreign   int64  `json:"foreign"`
 	Truncated int64  `json:"truncated"`
 	Error     string `json:"error,omitempty"`
+	Skipped   string `json:"skipped,omitempty"` // why the file was not read
 }
 
 // Domain is the outcome of mail to one recipient domain.
@@ -175,7 +178,17 @@ func (r *Report) FileError(name string, err error) {
 	if f.Error == "" {
 		r.Input.FileErrors++
 	}
-	f.Error = err.Error()
+	f.Error = strings.TrimPrefix(err.Error(), name+": ")
+}
+
+// Skip records a file that was passed over (found in a directory, not in
+// a format bouncescan reads) and why. It is not an error.
+func (r *Report) Skip(name, why string) {
+	f := r.File(name)
+	if f.Skipped == "" {
+		r.Input.Skipped++
+	}
+	f.Skipped = why
 }
 
 // Unparsed counts one line that could not be understood.
@@ -341,6 +354,7 @@ func (r *Report) Merge(o *Report) {
 		mf.Name = name
 	}
 	r.Input.FileErrors += o.Input.FileErrors
+	r.Input.Skipped += o.Input.Skipped
 	r.Input.Bytes += o.Input.Bytes
 	r.Input.Lines += o.Input.Lines
 	r.Input.Unparsed += o.Input.Unparsed

@@ -37,6 +37,9 @@ func Table(w io.Writer, r *aggregate.Report, o TableOptions) error {
 	if in.FileErrors > 0 {
 		tw.printf(", FILE ERRORS %d", in.FileErrors)
 	}
+	if in.Skipped > 0 {
+		tw.printf(", skipped %d (not mail logs)", in.Skipped)
+	}
 	tw.printf("\n")
 	tw.printf("  events %d", r.Events)
 	if !r.First.IsZero() {
@@ -129,9 +132,18 @@ func Table(w io.Writer, r *aggregate.Report, o TableOptions) error {
 	}
 	if len(r.Files) > 0 {
 		tw.section("Files")
-		rows := [][]string{{"file", "format", "lines", "events", "unparsed", "error"}}
+		rows := [][]string{{"file", "format", "lines", "events", "unparsed", "note"}}
 		for _, f := range r.Files {
-			rows = append(rows, []string{clipLeft(f.Name, 40), f.Format, n(f.Lines), n(f.Events), n(f.Unparsed), clip(f.Error, 40)})
+			note := f.Error
+			switch {
+			case note != "":
+				note = "ERROR: " + note
+			case f.Skipped != "":
+				note = "skipped: " + f.Skipped
+			case f.Truncated > 0:
+				note = fmt.Sprintf("%d long lines cut", f.Truncated)
+			}
+			rows = append(rows, []string{clipLeft(f.Name, 40), f.Format, n(f.Lines), n(f.Events), n(f.Unparsed), clip(note, 44)})
 		}
 		tw.table(rows)
 	}

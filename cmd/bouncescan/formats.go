@@ -1,9 +1,27 @@
 package main
 
-import "errors"
+import (
+	"fmt"
 
-// FormatsCmd is not written yet.
+	"github.com/bouncescan/bouncescan/parsers"
+)
+
+// FormatsCmd is `bouncescan formats`.
 type FormatsCmd struct{}
 
-// Run is a placeholder until the subcommand is written.
-func (FormatsCmd) Run(app *App) error { return errors.New("formats: not implemented yet") }
+// Run lists every built-in parser with the variants it reads and an example.
+func (FormatsCmd) Run(app *App) error {
+	for i, f := range parsers.Builtin() {
+		if i > 0 {
+			fmt.Fprintln(app.Stdout)
+		}
+		fmt.Fprintf(app.Stdout, "%s\n", f.Name)
+		for _, v := range f.Variants {
+			fmt.Fprintf(app.Stdout, "  - %s\n", v)
+		}
+		if _, err := fmt.Fprintf(app.Stdout, "  example: %s\n", f.Example); err != nil {
+			return err
+		}
+	}
+	return nil
+}

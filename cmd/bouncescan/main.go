@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/bouncescan/bouncescan/parsers"
 )
 
 // Exit codes (documented in README).
@@ -67,8 +69,20 @@ func (e *exitError) Error() string {
 }
 func (e *exitError) Unwrap() error { return e.err }
 
+// kongExit carries kong's exit request (after --help) out of Parse.
+type kongExit int
+
 // run executes the CLI with args and returns the process exit code.
-func run(args []string, app *App) int {
+func run(args []string, app *App) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(kongExit)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+		}
+	}()
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("bouncescan"),
@@ -76,8 +90,9 @@ func run(args []string, app *App) int {
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Writers(app.Stdout, app.Stderr),
-		kong.Exit(func(int) {}),
+		kong.Exit(func(c int) { panic(kongExit(c)) }),
 		kong.Bind(app),
+		kong.Vars{"formats": formatNames(parsers.Builtin())},
 	)
 	if err != nil {
 		fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
@@ -85,10 +100,6 @@ func run(args []string, app *App) int {
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
-		var pe *kong.ParseError
-		if errors.As(err, &pe) && pe.ExitCode() == 0 {
-			return exitOK // --help
-		}
 		fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
 		return exitFailure
 	}

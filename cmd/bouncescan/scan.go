@@ -1,9 +1,230 @@
 package main
 
-import "errors"
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
-// ScanCmd is not written yet.
-type ScanCmd struct{}
+	"github.com/schollz/progressbar/v3"
 
-// Run is a placeholder until the subcommand is written.
-func (ScanCmd) Run(app *App) error { return errors.New("scan: not implemented yet") }
+	"github.com/bouncescan/bouncescan/aggregate"
+	"github.com/bouncescan/bouncescan/classify"
+	"github.com/bouncescan/bouncescan/internal/pipeline"
+	"github.com/bouncescan/bouncescan/internal/source"
+	"github.com/bouncescan/bouncescan/output"
+	"github.com/bouncescan/bouncescan/parsers"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+// ScanCmd is `bouncescan scan`.
+type ScanCmd struct {
+	Files []string `arg:"" name:"FILE" help:"Log files, directories (read recursively, rotated files oldest first), globs, or - for stdin. Compressed files (gzip, bzip2, xz, zstd) are detected by content."`
+
+	Format   string   `short:"f" default:"auto" help:"Log format: auto (detect per file) or one of: ${formats}."`
+	Output   string   `short:"o" default:"table" enum:"table,json" help:"Report format: table or json."`
+	Events   string   `short:"e" placeholder:"FILE|-" help:"Also write every event, with its verdict, as NDJSON (one JSON object per line) to FILE, or - for stdout."`
+	Since    string   `help:"Only events at or after this time (2026-11-22, \"2026-11-22 15:04\", RFC 3339)."`
+	Until    string   `help:"Only events before this time (same forms as --since)."`
+	Top      int      `default:"10" help:"Rows per breakdown in the table report and diagnostics listed."`
+	Strict   bool     `help:"Stop at the first bad line or unreadable file, naming file:line (exit 1)."`
+	Year     int      `help:"Year of the first line of each file for syslog stamps without a year (default: from the file's modification time, Dec→Jan rollover followed)."`
+	TZ       string   `name:"tz" default:"Local" help:"Time zone of stamps without a zone (IANA name such as Europe/Berlin, or UTC)."`
+	MaxLine  ByteSize `default:"1MiB" help:"Longer lines are cut to this size, counted and reported."`
+	Progress bool     `default:"true" negatable:"" help:"Show a progress bar on stderr (only when stderr is a terminal)."`
+	Rules    string   `placeholder:"FILE" help:"Extra classification rules (TOML or YAML), tried before the built-in ones; see README."`
+}
+
+// Help is shown by `bouncescan scan --help` below the flags.
+func (ScanCmd) Help() string {
+	return `Examples:
+  bouncescan scan /var/log/mail.log*            rotated and gzipped logs, oldest first
+  bouncescan scan /var/log/                      a directory, formats detected per file
+  zcat mail.log.2.gz | bouncescan scan -         standard input
+  bouncescan scan -o json mail.log > report.json
+  bouncescan scan --events events.ndjson mail.log
+  bouncescan scan --since 2026-11-22 --until 2026-11-23 mail.log
+
+Exit status: 0 all input read; 1 fatal error (bad flags, --strict violation);
+2 report written but some input could not be read (missing, unreadable,
+corrupt or unrecognised file: each is named on stderr).`
+}
+
+// ByteSize is a size flag such as 1MiB, 512KiB or 65536.
+type ByteSize int
+
+// UnmarshalText reads a size with an optional KiB/MiB/GiB (or K/M/G) suffix.
+func (b *ByteSize) UnmarshalText(text []byte) error {
+	s := strings.TrimSpace(string(text))
+	mult := 1
+	for _, u := range []struct {
+		suffix string
+		mult   int
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	var v int
+	if _, err := fmt.Sscanf(s, "%d", &v); err != nil || v <= 0 {
+		return fmt.Errorf("invalid size %q: use a positive number with an optional KiB, MiB or GiB suffix", text)
+	}
+	*b = ByteSize(v * mult)
+	return nil
+}
+
+// Run scans.
+func (c *ScanCmd) Run(app *App) error {
+	loc, err := loadLocation(c.TZ)
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	since, err := parseWhen(c.Since, loc, "--since")
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	until, err := parseWhen(c.Until, loc, "--until")
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	formats := parsers.Builtin()
+	if c.Format != "auto" {
+		if _, ok := parsers.Lookup(formats, c.Format); !ok {
+			return &exitError{code: exitFailure, err: fmt.Errorf("unknown --format %q: use auto or one of %s", c.Format, formatNames(formats))}
+		}
+	}
+	cl, err := classify.New(classify.Options{RulesFile: c.Rules})
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+
+	inputs, errs := source.Expand(c.Files)
+	for _, err := range errs {
+		fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
+	}
+
+	var events *output.Events
+	var eventsFile *os.File
+	if c.Events != "" {
+		var w io.Writer = app.Stdout
+		if c.Events != "-" {
+			eventsFile, err = os.Create(c.Events)
+			if err != nil {
+				return &exitError{code: exitFailure, err: fmt.Errorf("--events: %w", err)}
+			}
+			defer eventsFile.Close()
+			w = eventsFile
+		}
+		events = output.NewEvents(w)
+	}
+
+	report := aggregate.New(aggregate.Limits{})
+	for _, err := range errs {
+		report.FileError(source.ErrorPath(err), err)
+	}
+	cfg := pipeline.Config{
+		Formats: formats,
+		Format:  c.Format,
+		Parser: parsekit.Options{
+			Year:     c.Year,
+			Location: loc,
+			Now:      app.Now,
+		},
+		MaxLine:  int(c.MaxLine),
+		Strict:   c.Strict,
+		Since:    since,
+		Until:    until,
+		Stdin:    app.Stdin,
+		Classify: cl,
+		OnFileError: func(err error) {
+			fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
+		},
+	}
+	if events != nil {
+		cfg.OnEvent = events.Write
+	}
+	var bar *progressbar.ProgressBar
+	if c.Progress && app.StderrIsTerminal {
+		var total int64
+		for _, in := range inputs {
+			total += in.Size
+		}
+		if total > 0 {
+			bar = progressbar.NewOptions64(total,
+				progressbar.OptionSetWriter(app.Stderr),
+				progressbar.OptionSetDescription("scanning"),
+				progressbar.OptionShowBytes(true),
+				progressbar.OptionClearOnFinish(),
+				progressbar.OptionThrottle(100*time.Millisecond))
+			cfg.Progress = func(done, _ int64) { _ = bar.Set64(done) }
+		}
+	}
+	runErr := pipeline.Run(cfg, inputs, report)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if events != nil {
+		if err := events.Close(); err != nil && runErr == nil {
+			runErr = fmt.Errorf("--events: %w", err)
+		}
+	}
+	if runErr != nil {
+		return &exitError{code: exitFailure, err: runErr}
+	}
+	if c.Strict && len(errs) > 0 {
+		return &exitError{code: exitFailure, err: fmt.Errorf("%w: %w", pipeline.ErrStrict, errs[0])}
+	}
+	report.Finish(c.Top)
+	if c.Events != "-" {
+		switch c.Output {
+		case "json":
+			err = output.JSON(app.Stdout, report)
+		default:
+			err = output.Table(app.Stdout, report, output.TableOptions{Top: c.Top, Loc: loc})
+		}
+		if err != nil {
+			return &exitError{code: exitFailure, err: err}
+		}
+	}
+	if len(errs) > 0 || report.Input.FileErrors > 0 {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+func formatNames(fs []parsers.Format) string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func loadLocation(name string) (*time.Location, error) {
+	switch name {
+	case "", "Local", "local":
+		return time.Local, nil
+	case "UTC", "utc", "Z":
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("--tz %q: %w (use an IANA zone name such as Europe/Berlin, or UTC)", name, err)
+	}
+	return loc, nil
+}
+
+// parseWhen reads a --since/--until value.
+func parseWhen(s string, loc *time.Location, flag string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%s %q: not a time; use 2026-11-22, \"2026-11-22 15:04\" or RFC 3339 (2026-11-22T15:04:05+01:00)", flag, s)
+}

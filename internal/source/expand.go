@@ -21,6 +21,9 @@ type Input struct {
 	Path  string // file system path; empty for stdin
 	Stdin bool
 	Size  int64 // bytes on disk (compressed); 0 when unknown
+	// Found is true for a file met while reading a directory, false for
+	// one the user named (directly or by a glob).
+	Found bool
 }
 
 // Error is a failure to read one input. Offset is the position in the
@@ -66,13 +69,13 @@ func Expand(args []string) ([]Input, []error) {
 		errs []error
 		seen = map[string]bool{}
 	)
-	add := func(path string, size int64) {
+	add := func(path string, size int64, found bool) {
 		key := filepath.Clean(path)
 		if seen[key] {
 			return
 		}
 		seen[key] = true
-		out = append(out, Input{Name: path, Path: path, Size: size})
+		out = append(out, Input{Name: path, Path: path, Size: size, Found: found})
 	}
 	addPath := func(arg string) {
 		info, err := os.Stat(arg)
@@ -81,7 +84,7 @@ func Expand(args []string) ([]Input, []error) {
 			return
 		}
 		if !info.IsDir() {
-			add(arg, info.Size())
+			add(arg, info.Size(), false)
 			return
 		}
 		var files []Input
@@ -117,7 +120,7 @@ func Expand(args []string) ([]Input, []error) {
 		}
 		sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 		for _, f := range files {
-			add(f.Path, f.Size)
+			add(f.Path, f.Size, true)
 		}
 	}
 	for _, arg := range args {
