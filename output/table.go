@@ -54,6 +54,9 @@ func Table(w io.Writer, r *aggregate.Report, o TableOptions) error {
 
 	total := r.Events
 	tw.section("By status")
+	if total == 0 {
+		tw.printf("  (no events)\n")
+	}
 	tw.counts(r.ByStatus, total, o.Top)
 	if len(r.ByClass) > 0 {
 		tw.section("By class")
@@ -133,19 +136,27 @@ func Table(w io.Writer, r *aggregate.Report, o TableOptions) error {
 	if len(r.Files) > 0 {
 		tw.section("Files")
 		rows := [][]string{{"file", "format", "lines", "events", "unparsed", "note"}}
+		var bad []*aggregate.File
 		for _, f := range r.Files {
-			note := f.Error
+			note := ""
 			switch {
-			case note != "":
-				note = "ERROR: " + note
+			case f.Error != "":
+				note = "ERROR, see below"
+				bad = append(bad, f)
 			case f.Skipped != "":
-				note = "skipped: " + f.Skipped
+				note = "skipped: not a log"
 			case f.Truncated > 0:
-				note = fmt.Sprintf("%d long lines cut", f.Truncated)
+				note = n(f.Truncated) + " lines cut"
 			}
-			rows = append(rows, []string{clipLeft(f.Name, 40), f.Format, n(f.Lines), n(f.Events), n(f.Unparsed), clip(note, 44)})
+			rows = append(rows, []string{clipLeft(f.Name, 40), f.Format, n(f.Lines), n(f.Events), n(f.Unparsed), note})
 		}
 		tw.table(rows)
+		if len(bad) > 0 {
+			tw.section("Files that could not be read (fully)")
+			for _, f := range bad {
+				tw.printf("  %s\n      %s\n", clipLeft(f.Name, o.Width-2), clip(f.Error, o.Width-6))
+			}
+		}
 	}
 	d := r.Dropped
 	if d.Domains+d.Recipients+d.Templates+d.State > 0 {

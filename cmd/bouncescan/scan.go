@@ -104,6 +104,9 @@ func (c *ScanCmd) Run(app *App) error {
 	for _, err := range errs {
 		fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
 	}
+	if len(inputs) == 0 {
+		return &exitError{code: exitFailure, err: fmt.Errorf("nothing to read: no file could be found among %q", c.Files)}
+	}
 
 	var events *output.Events
 	var eventsFile *os.File

@@ -20,16 +20,25 @@ func scanArgs(extra ...string) []string {
 }
 
 func TestScanSamplesGolden(t *testing.T) {
-	out, errOut, code := runCLI(t, "", scanArgs("../../samples")...)
+	// from the repository root, as the README runs it
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir("../..")
+	out, errOut, code := runCLI(t, "", scanArgs("samples/")...)
+	jsonOut, _, jsonCode := runCLI(t, "", scanArgs("-o", "json", "samples/")...)
+	if err := os.Chdir(wd); err != nil {
+		t.Fatal(err)
+	}
 	if code != exitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 	golden(t, "scan-samples.txt", out)
-
-	out, _, code = runCLI(t, "", scanArgs("-o", "json", "../../samples")...)
-	if code != exitOK {
-		t.Fatalf("json: exit %d", code)
+	if jsonCode != exitOK {
+		t.Fatalf("json: exit %d", jsonCode)
 	}
+	out = jsonOut
 	golden(t, "scan-samples.json", out)
 	var rep struct {
 		Events int64 `json:"events"`
@@ -210,5 +219,12 @@ func TestFormatsCommand(t *testing.T) {
 		if !strings.Contains(out, name) {
 			t.Errorf("formats lacks %s:\n%s", name, out)
 		}
+	}
+}
+
+func TestScanNothingToRead(t *testing.T) {
+	out, errOut, code := runCLI(t, "", scanArgs(filepath.Join(t.TempDir(), "none.log"))...)
+	if code != exitFailure || out != "" || !strings.Contains(errOut, "nothing to read") || !strings.Contains(errOut, "none.log: no such file") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
