@@ -3,6 +3,7 @@ package classify
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,9 @@ type ReplyExplanation struct {
 	Title    string           `json:"title"`
 	RFC      string           `json:"rfc,omitempty"`
 	Class    bouncescan.Class `json:"class"`
+	Category string           `json:"category"`           // RFC 5321 meaning of the second digit
 	Commands []string         `json:"commands,omitempty"` // commands that may return it
+	Reasons  []string         `json:"reasons,omitempty"`  // our fallback reason per stage, "stage: reason"
 	Causes   []string         `json:"causes,omitempty"`
 }
 
@@ -35,6 +38,7 @@ type EnhancedExplanation struct {
 	SubjectTitle string             `json:"subject_title"`
 	Reason       string             `json:"reason,omitempty"` // our default reason for it
 	Replies      []int              `json:"replies,omitempty"`
+	Commands     []string           `json:"commands,omitempty"` // commands that may return those replies
 	Causes       []string           `json:"causes,omitempty"`
 }
 
@@ -83,14 +87,27 @@ func (c *Classifier) Explain(code string) (Explanation, error) {
 	return ex, nil
 }
 
+// replyCategories: what the second digit of a reply code says (RFC 5321
+// section 4.2.1).
+var replyCategories = [10]string{
+	"syntax (x0z)", "information (x1z)", "connections (x2z)", "unspecified (x3z)",
+	"unspecified (x4z)", "mail system (x5z)", "", "", "", "",
+}
+
 func (c *Classifier) explainReply(n int) (*ReplyExplanation, error) {
 	ri := c.t.replies[n]
 	if ri == nil {
 		return nil, fmt.Errorf("reply code %d is not in the SMTP registry (RFC 5321 and extensions); try `bouncescan explain 550` or an enhanced code such as 5.7.1: %w", n, ErrUnknownCode)
 	}
-	r := &ReplyExplanation{Code: n, Title: ri.Title, RFC: ri.RFC, Causes: ri.Causes, Commands: c.t.commandsFor(n)}
+	r := &ReplyExplanation{Code: n, Title: ri.Title, RFC: ri.RFC, Causes: ri.Causes, Commands: c.t.commandsFor(n),
+		Category: replyCategories[n/10%10]}
 	if d := n / 100; d == 2 || d == 4 || d == 5 {
 		r.Class = bouncescan.ClassOfDigit(byte('0' + d))
+	}
+	for _, st := range []string{"any", "connect", "helo", "starttls", "auth", "mail", "rcpt", "data", "eod", "local"} {
+		if reason, ok := ri.Reasons[st]; ok {
+			r.Reasons = append(r.Reasons, st+": "+reason)
+		}
 	}
 	return r, nil
 }
@@ -103,7 +120,15 @@ func (c *Classifier) explainEnhanced(f string) (*EnhancedExplanation, error) {
 	}
 	code := normalizeEnhanced(f)
 	if code == "" {
-		return nil, fmt.Errorf("%q is not a reply code (550) or an enhanced status code (5.7.26): %w", f, ErrUnknownCode)
+		if cl, s, _, ok := splitEnhanced(f); ok {
+			if cl != 2 && cl != 4 && cl != 5 {
+				return nil, fmt.Errorf("%q: the class (first number) of an enhanced status code is 2, 4 or 5: %w", f, ErrUnknownCode)
+			}
+			if s > 7 {
+				return nil, fmt.Errorf("%q: the subject (second number) of an enhanced status code is 0 to 7: %w", f, ErrUnknownCode)
+			}
+		}
+		return nil, fmt.Errorf("%q is neither a reply code (three digits, e.g. 550) nor an enhanced status code (class.subject.detail, e.g. 5.7.26): %w", f, ErrUnknownCode)
 	}
 	ci := c.t.lookupEnhanced(code)
 	if ci == nil {
@@ -120,8 +145,103 @@ func (c *Classifier) explainEnhanced(f string) (*EnhancedExplanation, error) {
 		e.Code = "X" + code[1:]
 		e.Class, e.ClassTitle = bouncescan.ClassUnknown, "any class (2 success, 4 transient, 5 permanent)"
 	}
+	seen := map[string]bool{}
+	for _, rc := range ci.Reply {
+		for _, cmd := range c.t.commandsFor(rc) {
+			if !seen[cmd] {
+				seen[cmd] = true
+				e.Commands = append(e.Commands, cmd)
+			}
+		}
+	}
 	if ci.Vendor != "" && e.RFC == "" {
 		e.RFC = "vendor-specific (" + ci.Vendor + "), not in the IANA registry"
 	}
 	return e, nil
+}
+
+// WriteText writes the explanation for people.
+func (ex Explanation) WriteText(w io.Writer) error {
+	var b strings.Builder
+	if r := ex.Reply; r != nil {
+		fmt.Fprintf(&b, "%d  %s\n", r.Code, r.Title)
+		if r.Code/100 == 3 {
+			line(&b, "class", "intermediate (the server waits for more from the client)")
+		}
+		line(&b, "class", classLine(r.Class, fmt.Sprintf("%dxx", r.Code/100)))
+		line(&b, "category", r.Category)
+		line(&b, "defined in", r.RFC)
+		line(&b, "returned by", listOr(r.Commands, "no command lists it as a valid reply"))
+		line(&b, "reason", strings.Join(r.Reasons, ", "))
+		causes(&b, r.Causes)
+	}
+	if e := ex.Enhanced; e != nil {
+		if ex.Reply != nil {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "%s  %s\n", e.Code, e.Title)
+		if e.Class == bouncescan.ClassUnknown {
+			line(&b, "class", e.ClassTitle)
+		} else {
+			line(&b, "class", classLine(e.Class, e.Code[:1]+".x.x: "+e.ClassTitle))
+		}
+		line(&b, "subject", fmt.Sprintf("%s (%s)", e.Subject, e.SubjectTitle))
+		line(&b, "defined in", e.RFC)
+		if len(e.Replies) > 0 {
+			rs := make([]string, len(e.Replies))
+			for i, r := range e.Replies {
+				rs[i] = strconv.Itoa(r)
+			}
+			line(&b, "sent with", strings.Join(rs, ", "))
+		}
+		line(&b, "returned by", strings.Join(e.Commands, ", "))
+		line(&b, "reason", e.Reason)
+		causes(&b, e.Causes)
+	}
+	for _, f := range ex.Flags {
+		if f == FlagReplyEnhancedClass {
+			fmt.Fprintf(&b, "\nnote: the reply code and the enhanced code disagree on the class (%s vs %s); bouncescan trusts the reply code and flags it %q\n",
+				ex.Reply.Class, ex.Enhanced.Class, f)
+			continue
+		}
+		fmt.Fprintf(&b, "\nflag: %s\n", f)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func line(b *strings.Builder, key, val string) {
+	if val != "" {
+		fmt.Fprintf(b, "  %-12s %s\n", key+":", val)
+	}
+}
+
+func causes(b *strings.Builder, cs []string) {
+	if len(cs) == 0 {
+		return
+	}
+	b.WriteString("  common causes:\n")
+	for _, c := range cs {
+		fmt.Fprintf(b, "    - %s\n", c)
+	}
+}
+
+// classLine: "permanent (5xx: do not retry as is)".
+func classLine(c bouncescan.Class, what string) string {
+	switch c {
+	case bouncescan.ClassPermanent:
+		return fmt.Sprintf("permanent (%s; do not retry as is)", what)
+	case bouncescan.ClassTransient:
+		return fmt.Sprintf("transient (%s; retry later)", what)
+	case bouncescan.ClassSuccess:
+		return fmt.Sprintf("success (%s)", what)
+	}
+	return ""
+}
+
+func listOr(l []string, none string) string {
+	if len(l) == 0 {
+		return none
+	}
+	return strings.Join(l, ", ")
 }

@@ -221,21 +221,28 @@ func (t *tables) validForStage(code int, st bouncescan.Stage) (valid, known bool
 	return m[code] || t.anyReply[code], true
 }
 
-// commandsFor lists the commands for which reply code is a listed answer.
+// commandsFor lists the commands for which reply code is a listed answer;
+// a reply that any command may give is "any command".
 func (t *tables) commandsFor(code int) []string {
+	if t.anyReply[code] {
+		return []string{"any command"}
+	}
 	var out []string
 	for _, c := range t.commands {
-		for _, r := range append(append([]int(nil), c.OK...), c.Error...) {
-			if r == code {
-				out = append(out, c.Name)
-				break
-			}
+		if containsInt(c.OK, code) || containsInt(c.Error, code) {
+			out = append(out, c.Name)
 		}
 	}
-	if t.anyReply[code] {
-		out = append(out, "any command")
-	}
 	return out
+}
+
+func containsInt(list []int, n int) bool {
+	for _, x := range list {
+		if x == n {
+			return true
+		}
+	}
+	return false
 }
 
 func stageByName(name string) (bouncescan.Stage, bool) {

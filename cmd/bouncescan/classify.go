@@ -1,9 +1,118 @@
 package main
 
-import "errors"
+import (
+	"bufio"
+	"errors"
+	"fmt"
 
-// ClassifyCmd is not written yet.
-type ClassifyCmd struct{}
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/classify"
+)
 
-// Run is a placeholder until the subcommand is written.
-func (ClassifyCmd) Run(app *App) error { return errors.New("classify: not implemented yet") }
+// ClassifyCmd is `bouncescan classify`.
+type ClassifyCmd struct {
+	Texts  []string `arg:"" optional:"" name:"TEXT" help:"Texts to classify (one verdict each). Without any, lines are read from stdin."`
+	Input  string   `short:"i" default:"text" enum:"text,tsv" help:"How to read each line: text (the remote server's reply; codes are taken from it) or tsv (reply_code<TAB>enhanced_code<TAB>command<TAB>diagnostic, any may be empty)."`
+	Format string   `short:"f" default:"table" enum:"table,json" help:"Output: table (for people) or json (one object per input line, in input order)."`
+	Rules  string   `placeholder:"FILE" help:"Extra classification rules (TOML, or YAML for .yaml/.yml), tried before the built-in ones; see README."`
+}
+
+// maxClassifyLine bounds one input line of `classify` (1 MiB).
+const maxClassifyLine = 1 << 20
+
+// Help is shown by `bouncescan classify --help` below the flags.
+func (ClassifyCmd) Help() string {
+	return `Each text (an argument, or a line of stdin) gets one verdict: class
+(permanent, transient, success, unknown), RFC 3463 subject, reason, the
+codes, the registry description, the provider, the rule that decided and
+the evidence it matched, and flags where the data contradicts itself.
+
+Examples:
+  bouncescan classify "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown"
+  bouncescan classify -f json "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred"
+  grep -h 'status=bounced' /var/log/mail.log | sed 's/.*said: //' | bouncescan classify
+  printf '550\t5.7.26\tDATA\tUnauthenticated email is not accepted\n' | bouncescan classify -i tsv -f json
+  bouncescan classify --rules my-rules.toml -f json < replies.txt
+
+TSV input: four tab-separated columns reply_code, enhanced_code, command
+(CONNECT, HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, EOD for end of data),
+diagnostic; any may be empty. A header line naming the columns is skipped.
+A bad line stops the command with its line number and column (exit 1).
+
+JSON output has exactly these keys on every line: class, subject, reason,
+enhanced_code, reply_code (null when none), description, provider, rule,
+evidence, flags (a list, empty when none).`
+}
+
+// Run classifies the texts, or the lines of stdin.
+func (c *ClassifyCmd) Run(app *App) error {
+	cl, err := classify.New(classify.Options{RulesFile: c.Rules})
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	var write func(bouncescan.Verdict) error
+	var flush func() error
+	switch c.Format {
+	case "json":
+		jw := classify.NewJSONWriter(app.Stdout)
+		write, flush = jw.Write, func() error { return nil }
+	default:
+		tw := classify.NewTableWriter(app.Stdout)
+		write, flush = tw.Write, tw.Flush
+	}
+	one := func(line string, n int) error {
+		var e *bouncescan.Event
+		if c.Input == "tsv" {
+			if e, err = classify.ParseTSV(line, n); err != nil {
+				return err
+			}
+		} else {
+			e = classify.EventFromText(line)
+		}
+		return write(cl.Classify(e))
+	}
+	if len(c.Texts) > 0 {
+		for i, t := range c.Texts {
+			if err := one(t, i+1); err != nil {
+				return c.fail(err, "argument")
+			}
+		}
+		return flush()
+	}
+	sc := bufio.NewScanner(app.Stdin)
+	sc.Buffer(make([]byte, 64*1024), maxClassifyLine)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := sc.Text()
+		if n == 1 && c.Input == "tsv" && classify.IsTSVHeader(line) {
+			continue
+		}
+		if err := one(line, n); err != nil {
+			_ = flush()
+			return c.fail(err, "stdin")
+		}
+	}
+	if err := sc.Err(); err != nil {
+		_ = flush()
+		if errors.Is(err, bufio.ErrTooLong) {
+			return &exitError{code: exitFailure, err: fmt.Errorf("stdin:%d: line longer than %d bytes: split it or shorten it", n+1, maxClassifyLine)}
+		}
+		return &exitError{code: exitFailure, err: fmt.Errorf("stdin: %w", err)}
+	}
+	return flush()
+}
+
+// fail turns an error into an exit error; a bad input line is named by
+// where it came from (stdin:LINE or argument N).
+func (c *ClassifyCmd) fail(err error, where string) error {
+	var ie *classify.InputError
+	if errors.As(err, &ie) {
+		pos := fmt.Sprintf("stdin:%d", ie.Line)
+		if where == "argument" {
+			pos = fmt.Sprintf("argument %d", ie.Line)
+		}
+		err = fmt.Errorf("%s: column %d (%s): %w; TSV lines are reply_code<TAB>enhanced_code<TAB>command<TAB>diagnostic", pos, ie.Column, ie.Field, ie.Err)
+	}
+	return &exitError{code: exitFailure, err: err}
+}
