@@ -105,7 +105,9 @@ func TestScanEventsNDJSON(t *testing.T) {
 	}
 }
 
-func TestScanStdinCompressed(t *testing.T) {
+// gzippedSample is the Postfix sample log, gzipped.
+func gzippedSample(t *testing.T) *bytes.Buffer {
+	t.Helper()
 	plain, err := os.ReadFile("../../samples/postfix/mail.log")
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +115,14 @@ func TestScanStdinCompressed(t *testing.T) {
 	var gz bytes.Buffer
 	w := gzip.NewWriter(&gz)
 	w.Write(plain)
-	w.Close()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &gz
+}
+
+func TestScanStdinCompressed(t *testing.T) {
+	gz := gzippedSample(t)
 	out, _, code := runCLI(t, gz.String(), scanArgs("-o", "json", "-")...)
 	if code != exitOK || !strings.Contains(out, `"events": 197,`) || !strings.Contains(out, `"name": "-"`) {
 		t.Errorf("stdin: exit %d\n%s", code, out[:min(len(out), 400)])
@@ -122,14 +131,7 @@ func TestScanStdinCompressed(t *testing.T) {
 
 func TestScanErrorsKeepGoing(t *testing.T) {
 	dir := t.TempDir()
-	plain, err := os.ReadFile("../../samples/postfix/mail.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gz bytes.Buffer
-	w := gzip.NewWriter(&gz)
-	w.Write(plain)
-	w.Close()
+	gz := gzippedSample(t)
 	broken := filepath.Join(dir, "mail.log.2.gz")
 	os.WriteFile(broken, gz.Bytes()[:gz.Len()/2], 0o644)
 	notalog := filepath.Join(dir, "notes.txt")
