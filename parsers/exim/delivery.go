@@ -1,0 +1,406 @@
+package exim
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+// arrival reads "<= sender [H=…] [U=…] P=proto S=size [id=message-id] …",
+// the message's arrival, and remembers sender, size and Message-ID.
+func (p *Parser) arrival(qid, rest, line []byte) error {
+	sp := bytes.IndexByte(rest, ' ')
+	sender := rest
+	if sp >= 0 {
+		sender = rest[:sp]
+	}
+	if len(sender) == 0 {
+		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "arrival without sender", line)
+	}
+	sender = parsekit.Unbracket(sender)
+	m := p.msgs.Put(qid, p.lineTime)
+	if !m.hasSender || m.sender != string(sender) {
+		m.sender = string(sender)
+		m.hasSender = true
+	}
+	if i := bytes.Index(rest, []byte(" S=")); i >= 0 {
+		v := rest[i+3:]
+		if j := bytes.IndexByte(v, ' '); j >= 0 {
+			v = v[:j]
+		}
+		if n, ok := parsekit.Atoi(v); ok {
+			m.size = int64(n)
+		}
+	}
+	if i := bytes.Index(rest, []byte(" id=")); i >= 0 {
+		v := rest[i+4:]
+		if j := bytes.IndexByte(v, ' '); j >= 0 {
+			v = v[:j]
+		}
+		v = parsekit.Unbracket(v)
+		if m.messageID != string(v) {
+			m.messageID = string(v)
+		}
+	}
+	return nil
+}
+
+// delivery reads the lines of one recipient's delivery attempt:
+//
+//	ID => addr [<orig>] [F=<s>] R=router T=transport [H=host [ip]:port] [X=… CV=… DN="…"] [K] [C="250 …"] [QT=…]
+//	ID -> addr …     another recipient delivered in the same transaction
+//	ID *> addr …     delivery suppressed (-N, fakedefer tests): discarded
+//	ID == addr [<orig>] R=… T=… defer (errno)[: strerror] [H=host [ip]]: message
+//	ID ** addr [<orig>] [R=… T=… H=host [ip]]: message
+//	ID ** addr: retry timeout exceeded
+func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(*bouncescan.Event)) error {
+	addr, orig, rest := addresses(rest)
+	if len(addr) == 0 {
+		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "delivery line without address", line)
+	}
+	var f fields
+	f.parse(rest)
+	if f.rest != nil {
+		f.text = bytes.TrimSpace(f.rest)
+	}
+
+	e := p.start(qid)
+	setRecipient(e, addr, orig)
+	e.Process = string(f.transport)
+	if len(f.host) > 0 {
+		e.Relay = string(f.host)
+	}
+	if len(f.ip) > 0 {
+		e.RelayIP = string(f.ip)
+	}
+	e.RelayPort = f.port
+	if len(f.from) > 0 {
+		e.Sender = string(parsekit.Unbracket(f.from))
+	}
+	if len(f.qt) > 0 {
+		e.Delay = duration(f.qt)
+	}
+	switch {
+	case f0 == '*' && f1 == '>':
+		e.Status = bouncescan.StatusDiscarded
+		e.Text = string(f.conf)
+	case f1 == '>':
+		e.Status = bouncescan.StatusSent
+		if bytes.Equal(addr, []byte(":blackhole:")) {
+			e.Status = bouncescan.StatusDiscarded
+			e.Text = ":blackhole:"
+			break
+		}
+		r := parsekit.ParseReply(f.conf)
+		e.ReplyCode, e.EnhancedCode, e.Text = r.Code, r.Enhanced, r.Text
+		if e.ReplyCode == 0 {
+			e.ReplyCode = 250
+		}
+	case f0 == '=':
+		e.Status = bouncescan.StatusDeferred
+		diagnose(e, f.text, f.strerror, f.hasHost)
+	default:
+		e.Status = bouncescan.StatusBounced
+		if isExpiry(f.text) {
+			e.Status = bouncescan.StatusExpired
+			e.Text = string(f.text)
+		} else {
+			diagnose(e, f.text, f.strerror, f.hasHost)
+		}
+	}
+
+	m := p.msgs.Get(qid, p.lineTime)
+	join(e, m)
+	switch e.Status {
+	case bouncescan.StatusDeferred:
+		if m == nil {
+			m = p.msgs.Put(qid, p.lineTime)
+		}
+		p.remember(m, e)
+	case bouncescan.StatusExpired:
+		if m != nil {
+			if pd := m.take(e.Recipient, e.OrigRecipient); pd != nil {
+				pd.apply(e)
+			}
+		}
+	default:
+		if m != nil {
+			m.take(e.Recipient, e.OrigRecipient)
+		}
+	}
+	p.emit(e, emit)
+	return nil
+}
+
+// addresses reads the address of a delivery line and the original
+// address in <…> that may follow it; rest is what comes after. The
+// address may end in ':' ("** a@b: retry timeout exceeded"): rest then
+// starts with the ':'.
+func addresses(b []byte) (addr, orig, rest []byte) {
+	end := 0
+	if len(b) > 0 && b[0] == '"' { // quoted local part with spaces
+		if q := closingQuote(b); q > 0 {
+			end = q + 1
+		}
+	}
+	for end < len(b) && b[end] != ' ' {
+		end++
+	}
+	addr, rest = b[:end], b[end:]
+	if n := len(addr); n > 0 && addr[n-1] == ':' && len(rest) == 0 || n > 1 && addr[n-1] == ':' && rest[0] == ' ' {
+		return addr[:n-1], nil, b[n-1:]
+	}
+	if bytes.HasPrefix(rest, []byte(" <")) {
+		j := bytes.IndexByte(rest, '>')
+		if j > 0 {
+			orig = rest[2:j]
+			rest = rest[j+1:]
+		}
+	}
+	return addr, orig, rest
+}
+
+// setRecipient decides the recipient fields. Exim writes the address it
+// delivered to (lower-cased, after aliasing and routing) and, when that
+// differs from the address as given, the original in <…>. As Postfix's
+// to=/orig_to=: Recipient is the delivered address and OrigRecipient the
+// original; but when the two differ only in case, or the first is no mail
+// address (a local part, a file, a pipe, :blackhole:), Recipient is the
+// original with its spelling kept and OrigRecipient stays empty.
+func setRecipient(e *bouncescan.Event, addr, orig []byte) {
+	switch {
+	case len(orig) == 0:
+		e.Recipient = string(addr)
+	case !isMailAddr(addr) || bytes.EqualFold(addr, orig):
+		e.Recipient = string(orig)
+	default:
+		e.Recipient = string(addr)
+		e.OrigRecipient = string(orig)
+	}
+	e.Domain = parsekit.Domain(e.Recipient)
+}
+
+func isMailAddr(a []byte) bool {
+	return len(a) > 0 && a[0] != '/' && a[0] != '|' && a[0] != ':' && bytes.IndexByte(a, '@') > 0
+}
+
+// isExpiry reports whether the message of a "**" line says that Exim gave
+// up after retrying for the retry rule's lifetime.
+func isExpiry(t []byte) bool {
+	return bytes.Contains(t, []byte("retry timeout exceeded")) ||
+		bytes.Contains(t, []byte("retry time not reached for any host after a long failure period")) ||
+		bytes.Contains(t, []byte("have been failing for a long time"))
+}
+
+// diagnose reads the message of a deferral or failure: the remote reply
+// and the stage it answered, or the local reason.
+func diagnose(e *bouncescan.Event, text, strerror []byte, hasHost bool) {
+	if i := bytes.Index(text, []byte("error from remote mail")); i >= 0 {
+		if j := bytes.Index(text[i:], []byte(" after ")); j >= 0 {
+			cmdReply(e, text[i+j+len(" after "):])
+			return
+		}
+	}
+	if i := bytes.Index(text, []byte("MTP error after ")); i >= 0 { // LMTP, SMTP (callouts)
+		cmdReply(e, text[i+len("MTP error after "):])
+		return
+	}
+	e.Text = joinText(text, strerror)
+	switch {
+	case bytes.Contains(text, []byte("closed connection in response to ")):
+		i := bytes.Index(text, []byte("closed connection in response to "))
+		e.Stage = stageOfCommand(text[i+len("closed connection in response to "):])
+	case bytes.Contains(text, []byte("timeout after ")):
+		i := bytes.Index(text, []byte("timeout after "))
+		e.Stage = stageOfCommand(text[i+len("timeout after "):])
+	case bytes.HasPrefix(text, []byte("lost connection with ")) && bytes.Contains(text, []byte(" while ")):
+		e.Stage = stageOfActivity(text[bytes.Index(text, []byte(" while "))+len(" while "):])
+	case connectFailure(text) || len(text) == 0 && connectFailure(strerror):
+		e.Stage = bouncescan.StageConnect
+	case bytes.Contains(text, []byte("TLS")) && (bytes.Contains(text, []byte("handshake")) ||
+		bytes.Contains(text, []byte("TLS session")) || bytes.Contains(text, []byte("STARTTLS")) ||
+		bytes.Contains(text, []byte("negotiation"))):
+		e.Stage = bouncescan.StageStartTLS
+	case bytes.Contains(text, []byte("retry time not reached")), bytes.Contains(text, []byte("retry timeout")),
+		bytes.Contains(text, []byte("have been failing")):
+		// no attempt was made: no stage
+	case !hasHost:
+		// routing or local delivery: "Unrouteable address", "Unknown
+		// user", "mailbox is full", "message is too big", forced fail
+		e.Stage = bouncescan.StageLocal
+	}
+}
+
+// cmdReply reads "COMMAND: reply" (the part after "… error from remote
+// mail server after "): the command gives the stage.
+func cmdReply(e *bouncescan.Event, b []byte) {
+	cmd, reply := b, []byte(nil)
+	for from := 0; from < len(b); {
+		i := bytes.Index(b[from:], []byte(": "))
+		if i < 0 {
+			break
+		}
+		i += from
+		r := b[i+2:]
+		if len(r) >= 3 && r[0] >= '2' && r[0] <= '5' && r[1] >= '0' && r[1] <= '9' && r[2] >= '0' && r[2] <= '9' ||
+			bytes.HasPrefix(r, []byte("host ")) {
+			cmd, reply = b[:i], r
+			break
+		}
+		from = i + 2
+	}
+	if reply == nil {
+		if i := bytes.Index(b, []byte(": ")); i >= 0 {
+			cmd, reply = b[:i], b[i+2:]
+		}
+	}
+	e.Stage = stageOfCommand(cmd)
+	if bytes.HasPrefix(reply, []byte("host ")) {
+		// Exim before 4.80: "after RCPT TO:<a>: host mx [ip]: 550 …"
+		if i := bytes.Index(reply, []byte("]: ")); i >= 0 {
+			reply = reply[i+3:]
+		}
+	}
+	r := parsekit.ParseReply(reply)
+	e.ReplyCode, e.EnhancedCode, e.Text = r.Code, r.Enhanced, r.Text
+}
+
+// joinText gives the event text of a message and the errno text Exim puts
+// before the host ("defer (110): Connection timed out H=…: message").
+func joinText(text, strerror []byte) string {
+	switch {
+	case len(strerror) == 0:
+		return string(text)
+	case len(text) == 0:
+		return string(strerror)
+	}
+	return string(text) + ": " + string(strerror)
+}
+
+// connectFailure reports whether a message says the connection could not
+// be made.
+func connectFailure(t []byte) bool {
+	return bytes.Contains(t, []byte("Connection refused")) || bytes.Contains(t, []byte("Connection timed out")) ||
+		bytes.Contains(t, []byte("No route to host")) || bytes.Contains(t, []byte("Network is unreachable")) ||
+		bytes.HasPrefix(t, []byte("connect to ")) || bytes.Contains(t, []byte("Host is unreachable"))
+}
+
+// stageOfCommand maps the command Exim names after "after" or "in
+// response to": "RCPT TO:<a>", "pipelined MAIL FROM:<s> SIZE=n", "DATA",
+// "end of data", "initial connection", "HELO name", "EHLO name",
+// "STARTTLS", "AUTH …", "BDAT n LAST", "sending data block".
+func stageOfCommand(c []byte) bouncescan.Stage {
+	c = bytes.TrimPrefix(c, []byte("pipelined "))
+	switch {
+	case bytes.HasPrefix(c, []byte("RCPT")):
+		return bouncescan.StageRcpt
+	case bytes.HasPrefix(c, []byte("MAIL")):
+		return bouncescan.StageMail
+	case bytes.HasPrefix(c, []byte("end of data")), bytes.HasPrefix(c, []byte("sending data block")),
+		bytes.HasPrefix(c, []byte("BDAT")) && bytes.Contains(c, []byte("LAST")):
+		return bouncescan.StageEndOfData
+	case bytes.HasPrefix(c, []byte("DATA")), bytes.HasPrefix(c, []byte("BDAT")):
+		return bouncescan.StageData
+	case bytes.HasPrefix(c, []byte("initial connection")), bytes.HasPrefix(c, []byte("connection")):
+		return bouncescan.StageConnect
+	case bytes.HasPrefix(c, []byte("EHLO")), bytes.HasPrefix(c, []byte("HELO")), bytes.HasPrefix(c, []byte("LHLO")):
+		return bouncescan.StageHelo
+	case bytes.HasPrefix(c, []byte("STARTTLS")):
+		return bouncescan.StageStartTLS
+	case bytes.HasPrefix(c, []byte("AUTH")):
+		return bouncescan.StageAuth
+	}
+	return bouncescan.StageUnknown
+}
+
+// stageOfActivity maps the X of "lost connection with H while X".
+func stageOfActivity(a []byte) bouncescan.Stage {
+	switch {
+	case bytes.Contains(a, []byte("greeting")):
+		return bouncescan.StageConnect
+	case bytes.Contains(a, []byte("EHLO")), bytes.Contains(a, []byte("HELO")):
+		return bouncescan.StageHelo
+	case bytes.Contains(a, []byte("STARTTLS")), bytes.Contains(a, []byte("TLS")):
+		return bouncescan.StageStartTLS
+	case bytes.Contains(a, []byte("MAIL FROM")):
+		return bouncescan.StageMail
+	case bytes.Contains(a, []byte("RCPT TO")):
+		return bouncescan.StageRcpt
+	case bytes.Contains(a, []byte("end of data")), bytes.Contains(a, []byte("message body")):
+		return bouncescan.StageEndOfData
+	case bytes.Contains(a, []byte("DATA")):
+		return bouncescan.StageData
+	}
+	return bouncescan.StageUnknown
+}
+
+// remember records a deferral as the recipient's pending state. A
+// deferral that says nothing new ("retry time not reached") does not
+// replace one that carried a reply.
+func (p *Parser) remember(m *message, e *bouncescan.Event) {
+	informative := e.ReplyCode != 0 || e.EnhancedCode != "" || e.Stage != bouncescan.StageUnknown
+	for i := range m.pending {
+		if pd := &m.pending[i]; strings.EqualFold(pd.rcpt, e.Recipient) && strings.EqualFold(pd.orig, e.OrigRecipient) {
+			if informative || pd.code == 0 && pd.enhanced == "" && pd.stage == bouncescan.StageUnknown {
+				pd.set(e)
+			}
+			return
+		}
+	}
+	if len(m.pending) >= maxPending {
+		p.dropped++
+		return
+	}
+	m.pending = append(m.pending, pending{})
+	m.pending[len(m.pending)-1].set(e)
+}
+
+func (pd *pending) set(e *bouncescan.Event) {
+	*pd = pending{
+		rcpt: e.Recipient, orig: e.OrigRecipient, domain: e.Domain,
+		relay: e.Relay, relayIP: e.RelayIP, relayPort: e.RelayPort,
+		stage: e.Stage, code: e.ReplyCode, enhanced: e.EnhancedCode, text: e.Text,
+		process: e.Process,
+	}
+}
+
+// apply copies the last deferral into an expiry event, as the Postfix
+// parser does: stage, codes and the remote text of the reply that kept
+// deferring.
+func (pd *pending) apply(e *bouncescan.Event) {
+	if e.Relay == "" && e.RelayIP == "" {
+		e.Relay, e.RelayIP, e.RelayPort = pd.relay, pd.relayIP, pd.relayPort
+	}
+	if e.Process == "" {
+		e.Process = pd.process
+	}
+	e.Stage, e.ReplyCode, e.EnhancedCode = pd.stage, pd.code, pd.enhanced
+	if pd.text != "" {
+		e.Text = pd.text
+	}
+}
+
+// take removes and returns the pending entry of a recipient (case does
+// not matter: Exim lower-cases some spellings and not others). An expiry
+// that names only one of delivered and original address still finds it.
+func (m *message) take(rcpt, orig string) *pending {
+	at := -1
+	for i := range m.pending {
+		pd := &m.pending[i]
+		if strings.EqualFold(pd.rcpt, rcpt) && strings.EqualFold(pd.orig, orig) {
+			at = i
+			break
+		}
+		if at < 0 && orig == "" && (strings.EqualFold(pd.rcpt, rcpt) || strings.EqualFold(pd.orig, rcpt)) {
+			at = i
+		}
+	}
+	if at < 0 {
+		return nil
+	}
+	pd := m.pending[at]
+	m.pending = append(m.pending[:at], m.pending[at+1:]...)
+	return &pd
+}
