@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"github.com/bouncescan/bouncescan/parsers/exchange"
+	"github.com/bouncescan/bouncescan/parsers/exim"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
 	"github.com/bouncescan/bouncescan/parsers/postfix"
 	"github.com/bouncescan/bouncescan/parsers/sendmail"
@@ -15,6 +16,7 @@ func Builtin() []Format {
 			New: func(o parsekit.Options) Parser { return postfix.New(o) }},
 		{Name: exchange.Name, Variants: exchange.Variants, Example: exchange.Example, Detect: exchange.Detect, New: func(o parsekit.Options) Parser { return exchange.New(o) }},
 		{Name: sendmail.Name, Variants: sendmail.Variants, Example: sendmail.Example, Detect: sendmail.Detect, New: func(o parsekit.Options) Parser { return sendmail.New(o) }},
+		{Name: exim.Name, Variants: exim.Variants, Example: exim.Example, Detect: exim.Detect, New: func(o parsekit.Options) Parser { return exim.New(o) }},
 	}
 }
 

@@ -209,9 +209,11 @@ func diagnose(e *bouncescan.Event, text, strerror []byte, hasHost bool) {
 	}
 	e.Text = joinText(text, strerror)
 	switch {
-	case bytes.Contains(text, []byte("closed connection in response to ")):
-		i := bytes.Index(text, []byte("closed connection in response to "))
-		e.Stage = stageOfCommand(text[i+len("closed connection in response to "):])
+	case bytes.Contains(text, []byte(" in response to ")):
+		// "Remote host closed connection in response to RCPT TO:<a>",
+		// "Malformed SMTP reply (an empty line) in response to DATA"
+		i := bytes.Index(text, []byte(" in response to "))
+		e.Stage = stageOfCommand(text[i+len(" in response to "):])
 	case bytes.Contains(text, []byte("timeout after ")):
 		i := bytes.Index(text, []byte("timeout after "))
 		e.Stage = stageOfCommand(text[i+len("timeout after "):])
@@ -226,7 +228,7 @@ func diagnose(e *bouncescan.Event, text, strerror []byte, hasHost bool) {
 	case bytes.Contains(text, []byte("retry time not reached")), bytes.Contains(text, []byte("retry timeout")),
 		bytes.Contains(text, []byte("have been failing")):
 		// no attempt was made: no stage
-	case !hasHost:
+	case !hasHost && !remoteWords(text):
 		// routing or local delivery: "Unrouteable address", "Unknown
 		// user", "mailbox is full", "message is too big", forced fail
 		e.Stage = bouncescan.StageLocal
@@ -279,6 +281,15 @@ func joinText(text, strerror []byte) string {
 	return string(text) + ": " + string(strerror)
 }
 
+// remoteWords reports whether a message without a host still speaks of
+// remote delivery (queued for a later SMTP run, DNS, network), which is no
+// local failure.
+func remoteWords(t []byte) bool {
+	return bytes.Contains(t, []byte("SMTP")) || bytes.Contains(t, []byte("Network")) ||
+		bytes.Contains(t, []byte("host lookup")) || bytes.Contains(t, []byte("MX")) ||
+		bytes.Contains(t, []byte("queue")) || bytes.Contains(t, []byte("etry time"))
+}
+
 // connectFailure reports whether a message says the connection could not
 // be made.
 func connectFailure(t []byte) bool {
@@ -307,7 +318,7 @@ func stageOfCommand(c []byte) bouncescan.Stage {
 		return bouncescan.StageConnect
 	case bytes.HasPrefix(c, []byte("EHLO")), bytes.HasPrefix(c, []byte("HELO")), bytes.HasPrefix(c, []byte("LHLO")):
 		return bouncescan.StageHelo
-	case bytes.HasPrefix(c, []byte("STARTTLS")):
+	case bytes.HasPrefix(c, []byte("STARTTLS")), bytes.HasPrefix(c, []byte("TLS")):
 		return bouncescan.StageStartTLS
 	case bytes.HasPrefix(c, []byte("AUTH")):
 		return bouncescan.StageAuth
