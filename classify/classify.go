@@ -51,6 +51,8 @@ type Classifier struct {
 
 	cache cache
 	key   []byte
+	// keyRelay: some rule looks at the relay host, so the cache key holds it
+	keyRelay bool
 }
 
 // New loads the embedded data and the user rules of opts.
@@ -117,6 +119,11 @@ func New(opts Options) (*Classifier, error) {
 		c.rules = append(c.rules, user...)
 	}
 	c.rules = append(c.rules, builtin...)
+	for _, r := range c.rules {
+		if len(r.relays) > 0 {
+			c.keyRelay = true
+		}
+	}
 	size := opts.CacheSize
 	if size <= 0 {
 		size = 16384
@@ -143,6 +150,10 @@ func (c *Classifier) Classify(e *bouncescan.Event) bouncescan.Verdict {
 	k = append(k, '|')
 	k = append(k, e.MTA...)
 	k = append(k, '|')
+	if c.keyRelay {
+		k = appendRelayHost(k, e.Relay)
+		k = append(k, '|')
+	}
 	k = appendTemplate(k, e.Text)
 	c.key = k
 	if v, ok := c.cache.get(k); ok {
@@ -153,15 +164,26 @@ func (c *Classifier) Classify(e *bouncescan.Event) bouncescan.Verdict {
 	return v
 }
 
+// appendRelayHost appends relayHost(relay) without allocating.
+func appendRelayHost(k []byte, relay string) []byte {
+	for i := 0; i < len(relay); i++ {
+		c := relay[i]
+		if c == '[' || c == ':' {
+			break
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		k = append(k, c)
+	}
+	return k
+}
+
 // providerOfHost recognises the provider from the relay host or the
 // recipient domain; "" if neither tells.
 func (c *Classifier) providerOfHost(relay, domain string) string {
 	if relay != "" && relay != "local" && relay != "none" {
-		h := relay
-		if i := strings.IndexAny(h, "[:"); i >= 0 {
-			h = h[:i]
-		}
-		h = lowerASCII(h)
+		h := relayHost(relay)
 		for i := range c.providers {
 			for _, p := range c.providers[i].Relay {
 				if hostMatch(h, p) {
@@ -208,7 +230,7 @@ const afterDataRule = "stage.after-data"
 func (c *Classifier) decide(e *bouncescan.Event, pre string) bouncescan.Verdict {
 	in := input{stage: e.Stage, status: e.Status, mta: lowerASCII(e.MTA)}
 	in.norm, in.lower = normalize(e.Text)
-	in.relay = lowerASCII(e.Relay)
+	in.relay = relayHost(e.Relay)
 	if in.stage == bouncescan.StageUnknown {
 		in.stage = stageFromText(in.lower)
 	}

@@ -472,6 +472,15 @@ func containsStr(list []string, s string) bool {
 	return false
 }
 
+// relayHost is the host name of a relay as logged ("mx.example.com[192.0.2.1]:25"),
+// lower-cased.
+func relayHost(relay string) string {
+	if i := strings.IndexAny(relay, "[:"); i >= 0 {
+		relay = relay[:i]
+	}
+	return lowerASCII(relay)
+}
+
 // hostMatch matches a lower-case host name against "*.suffix", "prefix*",
 // or a substring.
 func hostMatch(host, pat string) bool {
@@ -498,7 +507,14 @@ func loadRules(name string, data []byte) ([]*rule, []reasonSpec, error) {
 	case ".yaml", ".yml":
 		var doc yaml.Node
 		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return nil, nil, fmt.Errorf("%s: %v: %w", name, err, ErrBadRules)
+			// "yaml: line 3: found ..." → "file:3: found ... (YAML syntax)"
+			msg := strings.TrimPrefix(err.Error(), "yaml: ")
+			var line int
+			if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
+				_, msg, _ = strings.Cut(msg, ": ")
+				return nil, nil, fmt.Errorf("%s:%d: %s (YAML syntax; the mistake may be on the lines just after): %w", name, line, msg, ErrBadRules)
+			}
+			return nil, nil, fmt.Errorf("%s: %s (YAML syntax): %w", name, msg, ErrBadRules)
 		}
 		if len(doc.Content) == 0 {
 			return nil, nil, nil
