@@ -149,7 +149,7 @@ func addresses(b []byte) (addr, orig, rest []byte) {
 		end++
 	}
 	addr, rest = b[:end], b[end:]
-	if n := len(addr); n > 0 && addr[n-1] == ':' && len(rest) == 0 || n > 1 && addr[n-1] == ':' && rest[0] == ' ' {
+	if n := len(addr); n > 1 && addr[0] != ':' && addr[n-1] == ':' && (len(rest) == 0 || rest[0] == ' ') {
 		return addr[:n-1], nil, b[n-1:]
 	}
 	if bytes.HasPrefix(rest, []byte(" <")) {
