@@ -364,6 +364,9 @@ func (c *Classifier) decide(e *bouncescan.Event, pre string) bouncescan.Verdict 
 		v.Subject = ri.subject
 	}
 	if ci := c.t.lookupEnhanced(in.enh); ci != nil {
+		if ci.Vendor != "" && v.Provider == "" {
+			v.Provider = ci.Vendor // a vendor's own code names the vendor
+		}
 		v.Description = ci.Title
 	} else if ri := c.t.replies[in.reply]; ri != nil {
 		v.Description = ri.Title

@@ -137,7 +137,7 @@ func (c *Classifier) explainEnhanced(f string) (*EnhancedExplanation, error) {
 	cl, s, _, _ := splitEnhanced(code)
 	e := &EnhancedExplanation{
 		Code: code, Title: ci.Title, RFC: ci.RFC, Vendor: ci.Vendor, Reason: ci.Reason,
-		Replies: ci.Reply, Causes: ci.Causes,
+		Causes: ci.Causes,
 		Class: bouncescan.ClassOfDigit(byte('0' + cl)), ClassTitle: c.t.classTitle[cl],
 		Subject: bouncescan.Subject(s), SubjectTitle: c.t.subjectTitle[s],
 	}
@@ -145,14 +145,28 @@ func (c *Classifier) explainEnhanced(f string) (*EnhancedExplanation, error) {
 		e.Code = "X" + code[1:]
 		e.Class, e.ClassTitle = bouncescan.ClassUnknown, "any class (2 success, 4 transient, 5 permanent)"
 	}
+	// the replies that go with this class, and the commands that may
+	// return them; "any command" replies (421) come last
 	seen := map[string]bool{}
+	anyCmd := ""
 	for _, rc := range ci.Reply {
+		if !generic && rc/100 != cl {
+			continue
+		}
+		e.Replies = append(e.Replies, rc)
+		if c.t.anyReply[rc] {
+			anyCmd = fmt.Sprintf("any command (%d)", rc)
+			continue
+		}
 		for _, cmd := range c.t.commandsFor(rc) {
 			if !seen[cmd] {
 				seen[cmd] = true
 				e.Commands = append(e.Commands, cmd)
 			}
 		}
+	}
+	if anyCmd != "" {
+		e.Commands = append(e.Commands, anyCmd)
 	}
 	if ci.Vendor != "" && e.RFC == "" {
 		e.RFC = "vendor-specific (" + ci.Vendor + "), not in the IANA registry"
