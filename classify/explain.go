@@ -138,7 +138,7 @@ func (c *Classifier) explainEnhanced(f string) (*EnhancedExplanation, error) {
 	e := &EnhancedExplanation{
 		Code: code, Title: ci.Title, RFC: ci.RFC, Vendor: ci.Vendor, Reason: ci.Reason,
 		Causes: ci.Causes,
-		Class: bouncescan.ClassOfDigit(byte('0' + cl)), ClassTitle: c.t.classTitle[cl],
+		Class:  bouncescan.ClassOfDigit(byte('0' + cl)), ClassTitle: c.t.classTitle[cl],
 		Subject: bouncescan.Subject(s), SubjectTitle: c.t.subjectTitle[s],
 	}
 	if generic {
