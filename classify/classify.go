@@ -132,6 +132,16 @@ func New(opts Options) (*Classifier, error) {
 	return c, nil
 }
 
+// Clone returns a Classifier that shares c's tables and rules (read-only)
+// and has its own empty cache: one per goroutine, without reading the data
+// again.
+func (c *Classifier) Clone() *Classifier {
+	n := *c
+	n.cache = newCache(2 * c.cache.max)
+	n.key = nil
+	return &n
+}
+
 // Classify returns the verdict for e. The verdict's Flags slice is shared
 // with the cache: treat it as read-only.
 func (c *Classifier) Classify(e *bouncescan.Event) bouncescan.Verdict {

@@ -204,3 +204,15 @@ func TestNilEvent(t *testing.T) {
 		t.Errorf("nil event: %+v", v)
 	}
 }
+
+func TestClone(t *testing.T) {
+	c := newTest(t)
+	d := c.Clone()
+	e := bouncescan.Event{Text: "550 5.1.1 User unknown"}
+	if c.Classify(&e).Reason != "userunknown" || d.Classify(&e).Reason != "userunknown" {
+		t.Error("clone disagrees")
+	}
+	if len(c.cache.young) != 1 || len(d.cache.young) != 1 || d.cache.max != c.cache.max {
+		t.Errorf("caches not separate: %d, %d", len(c.cache.young), len(d.cache.young))
+	}
+}
