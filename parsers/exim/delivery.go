@@ -21,6 +21,9 @@ func (p *Parser) arrival(qid, rest, line []byte) error {
 	}
 	sender = parsekit.Unbracket(sender)
 	m := p.msgs.Put(qid, p.lineTime)
+	if m.id == "" {
+		m.id = string(qid)
+	}
 	if !m.hasSender || m.sender != string(sender) {
 		m.sender = string(sender)
 		m.hasSender = true
@@ -66,15 +69,12 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 		f.text = bytes.TrimSpace(f.rest)
 	}
 
-	e := p.start(qid)
+	m := p.msgs.Get(qid, p.lineTime)
+	e := p.start(qid, m)
 	setRecipient(e, addr, orig)
-	e.Process = string(f.transport)
-	if len(f.host) > 0 {
-		e.Relay = string(f.host)
-	}
-	if len(f.ip) > 0 {
-		e.RelayIP = string(f.ip)
-	}
+	e.Process = p.strs.get(f.transport)
+	e.Relay = p.strs.get(f.host)
+	e.RelayIP = p.strs.get(f.ip)
 	e.RelayPort = f.port
 	if len(f.from) > 0 {
 		e.Sender = string(parsekit.Unbracket(f.from))
@@ -111,12 +111,12 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 		}
 	}
 
-	m := p.msgs.Get(qid, p.lineTime)
 	join(e, m)
 	switch e.Status {
 	case bouncescan.StatusDeferred:
 		if m == nil {
 			m = p.msgs.Put(qid, p.lineTime)
+			m.id = e.QueueID
 		}
 		p.remember(m, e)
 	case bouncescan.StatusExpired:

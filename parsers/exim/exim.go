@@ -45,6 +45,7 @@ type pending struct {
 
 // message is what the parser knows about one message id.
 type message struct {
+	id        string // the message id, shared by the message's events
 	sender    string
 	hasSender bool
 	messageID string
@@ -56,6 +57,7 @@ type message struct {
 type Parser struct {
 	stamps   *parsekit.Stamps
 	msgs     *parsekit.Table[message]
+	strs     interner
 	file     parsekit.File
 	hdr      parsekit.Header
 	ev       bouncescan.Event
@@ -345,8 +347,9 @@ func alnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-// start fills the common fields of p.ev for the current line.
-func (p *Parser) start(qid []byte) *bouncescan.Event {
+// start fills the common fields of p.ev for the current line; the message
+// id string is taken from the message state m when there is one.
+func (p *Parser) start(qid []byte, m *message) *bouncescan.Event {
 	if !bytes.Equal(p.lineHost, p.host) {
 		p.host = append(p.host[:0], p.lineHost...)
 		p.hostStr = string(p.lineHost)
@@ -359,7 +362,10 @@ func (p *Parser) start(qid []byte) *bouncescan.Event {
 		Line:   p.linePos.Line,
 		Offset: p.linePos.Offset,
 	}
-	if len(qid) > 0 {
+	switch {
+	case m != nil && m.id != "":
+		p.ev.QueueID = m.id
+	case len(qid) > 0:
 		p.ev.QueueID = string(qid)
 	}
 	return &p.ev
@@ -381,4 +387,31 @@ func join(e *bouncescan.Event, m *message) {
 	}
 	e.MessageID = m.messageID
 	e.Size = m.size
+}
+
+// interner returns strings for byte slices that repeat a lot in a mail log
+// (relay host and IP, transport), allocating only on a miss: a
+// direct-mapped cache of 512 entries, so it stays bounded.
+type interner struct {
+	slots [512]string
+}
+
+// get returns string(b), reusing the cached copy when there is one.
+func (in *interner) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > 64 {
+		return string(b)
+	}
+	h := uint32(2166136261) // FNV-1a
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	s := &in.slots[h%uint32(len(in.slots))]
+	if *s != string(b) {
+		*s = string(b)
+	}
+	return *s
 }

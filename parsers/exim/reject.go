@@ -146,7 +146,11 @@ func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error
 		}
 	}
 
-	e := p.start(qid)
+	var m *message
+	if len(qid) > 0 {
+		m = p.msgs.Get(qid, p.lineTime)
+	}
+	e := p.start(qid, m)
 	e.Status = bouncescan.StatusRejected
 	e.Stage = stage
 	text = bytes.TrimSpace(text)
@@ -158,12 +162,8 @@ func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error
 	if e.ReplyCode == 0 {
 		e.ReplyCode = code
 	}
-	if len(f.ip) > 0 {
-		e.RelayIP = string(f.ip)
-	}
-	if len(f.host) > 0 {
-		e.Relay = string(f.host)
-	}
+	e.RelayIP = p.strs.get(f.ip)
+	e.Relay = p.strs.get(f.host)
 	e.RelayPort = f.port
 	if sender == nil && f.from != nil {
 		sender = f.from
@@ -175,9 +175,9 @@ func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error
 		e.Recipient = string(rcpt)
 		e.Domain = parsekit.Domain(e.Recipient)
 	}
-	if len(qid) > 0 {
+	if m != nil {
 		s := e.Sender
-		join(e, p.msgs.Get(qid, p.lineTime))
+		join(e, m)
 		if s != "" {
 			e.Sender = s
 		}
