@@ -223,7 +223,7 @@ func diagnose(e *bouncescan.Event, text, strerror []byte, hasHost bool) {
 		e.Stage = bouncescan.StageConnect
 	case bytes.Contains(text, []byte("TLS")) && (bytes.Contains(text, []byte("handshake")) ||
 		bytes.Contains(text, []byte("TLS session")) || bytes.Contains(text, []byte("STARTTLS")) ||
-		bytes.Contains(text, []byte("negotiation"))):
+		bytes.Contains(text, []byte("negotiation")) || bytes.Contains(text, []byte("required"))):
 		e.Stage = bouncescan.StageStartTLS
 	case bytes.Contains(text, []byte("retry time not reached")), bytes.Contains(text, []byte("retry timeout")),
 		bytes.Contains(text, []byte("have been failing")):
@@ -287,7 +287,9 @@ func joinText(text, strerror []byte) string {
 func remoteWords(t []byte) bool {
 	return bytes.Contains(t, []byte("SMTP")) || bytes.Contains(t, []byte("Network")) ||
 		bytes.Contains(t, []byte("host lookup")) || bytes.Contains(t, []byte("MX")) ||
-		bytes.Contains(t, []byte("queue")) || bytes.Contains(t, []byte("etry time"))
+		bytes.Contains(t, []byte("queue")) || bytes.Contains(t, []byte("etry time")) ||
+		bytes.Contains(t, []byte("domain name not found")) || bytes.Contains(t, []byte("DNS")) ||
+		bytes.Contains(t, []byte("ame service"))
 }
 
 // connectFailure reports whether a message says the connection could not
