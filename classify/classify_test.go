@@ -216,3 +216,28 @@ func TestClone(t *testing.T) {
 		t.Errorf("caches not separate: %d, %d", len(c.cache.young), len(d.cache.young))
 	}
 }
+
+func TestPrefilter(t *testing.T) {
+	for _, tc := range []struct{ expr, want string }{
+		{`\[tss?0[0-9]\]`, "[ts"},
+		{`\b[a-z0-9-]+(\.[a-z0-9-]+)+\.? does not exist`, " does not exist"},
+		{`Mail Flood`, "mail flood"},
+		{`(a|b)`, ""},
+		{`日本`, ""},
+	} {
+		if got := requiredLiteral(tc.expr); got != tc.want {
+			t.Errorf("requiredLiteral(%q) = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+	var g gramSet
+	g.fill("550 5.1.1 user unknown in virtual mailbox table")
+	for _, tc := range []struct {
+		pat string
+		may bool
+	}{{"user unknown", true}, {"mailbox", true}, {"quota exceeded", false}, {"x", true}, {"", true}} {
+		p := newTextPat(tc.pat)
+		if got := p.mayBeIn(&g); got != tc.may {
+			t.Errorf("%q may be in: %v, want %v", tc.pat, got, tc.may)
+		}
+	}
+}

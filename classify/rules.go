@@ -182,9 +182,10 @@ type rule struct {
 	stages    uint32 // bit per stage; 0: any
 	statuses  uint32 // bit per status; 0: any
 	mtas      []string
-	text      []string
+	text      []textPat
 	regex     []*regexp.Regexp
-	unless    []string
+	reLit     []string // per regex: a literal every match contains, or ""
+	unless    []textPat
 	reason    string
 	subjMode  int
 	subject   bouncescan.Subject
@@ -278,7 +279,7 @@ func compileRule(s *RuleSpec, pos string) (*rule, error) {
 		if p == "" {
 			return nil, bad("empty text pattern")
 		}
-		r.text = append(r.text, lowerASCII(p))
+		r.text = append(r.text, newTextPat(lowerASCII(p)))
 	}
 	for _, p := range s.Regex {
 		re, err := regexp.Compile("(?i)" + p)
@@ -286,9 +287,10 @@ func compileRule(s *RuleSpec, pos string) (*rule, error) {
 			return nil, bad("bad regex %q: %v", p, err)
 		}
 		r.regex = append(r.regex, re)
+		r.reLit = append(r.reLit, requiredLiteral(p))
 	}
 	for _, p := range s.Unless {
-		r.unless = append(r.unless, lowerASCII(p))
+		r.unless = append(r.unless, newTextPat(lowerASCII(p)))
 	}
 	return r, nil
 }
@@ -371,6 +373,7 @@ type input struct {
 	mta      string
 	norm     string // text, whitespace collapsed
 	lower    string // norm with ASCII letters lower-cased (same length)
+	grams    gramSet
 }
 
 // match reports whether r applies to in, and the evidence.
@@ -423,20 +426,27 @@ func (r *rule) match(in *input) (bool, string) {
 			return false, ""
 		}
 	}
-	for _, u := range r.unless {
-		if strings.Contains(in.lower, u) {
+	for i := range r.unless {
+		if u := &r.unless[i]; u.mayBeIn(&in.grams) && strings.Contains(in.lower, u.s) {
 			return false, ""
 		}
 	}
 	if !r.hasText() {
 		return true, ""
 	}
-	for _, t := range r.text {
-		if i := strings.Index(in.lower, t); i >= 0 {
-			return true, in.norm[i : i+len(t)]
+	for k := range r.text {
+		t := &r.text[k]
+		if !t.mayBeIn(&in.grams) {
+			continue
+		}
+		if i := strings.Index(in.lower, t.s); i >= 0 {
+			return true, in.norm[i : i+len(t.s)]
 		}
 	}
-	for _, re := range r.regex {
+	for k, re := range r.regex {
+		if lit := r.reLit[k]; lit != "" && !strings.Contains(in.lower, lit) {
+			continue
+		}
 		if loc := re.FindStringIndex(in.norm); loc != nil {
 			return true, in.norm[loc[0]:loc[1]]
 		}
