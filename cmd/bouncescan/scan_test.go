@@ -230,3 +230,74 @@ func TestScanNothingToRead(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// TestScanMixedDirectory: Postfix, Exim, Exchange and Sendmail logs in one
+// directory (compressed or not, under any name) give one report, each file
+// read by its own parser, the MTA as a breakdown.
+func TestScanMixedDirectory(t *testing.T) {
+	dir := t.TempDir()
+	copyTo := func(src, dst string, compress bool) {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if compress {
+			var b bytes.Buffer
+			w := gzip.NewWriter(&b)
+			w.Write(data)
+			w.Close()
+			data = b.Bytes()
+		}
+		p := filepath.Join(dir, dst)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyTo("../../samples/postfix/mail.log", "mx1/mail.log.1", true)
+	copyTo("../../samples/exim/mainlog", "mx2/exim4/mainlog", false)
+	copyTo("../../samples/exchange/MSGTRK2026112203-1.LOG", "ex01/tracking.log", false)
+	copyTo("../../samples/sendmail/maillog", "old/maillog", false)
+	copyTo("../../samples/postfix/README.md", "notes.md", false)
+
+	out, errOut, code := runCLI(t, "", scanArgs("-o", "json", dir)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Events int64            `json:"events"`
+		ByMTA  map[string]int64 `json:"by_mta"`
+		Files  []struct {
+			Name    string `json:"name"`
+			Format  string `json:"format"`
+			Events  int64  `json:"events"`
+			Skipped string `json:"skipped"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"mx1/mail.log.1": "postfix", "mx2/exim4/mainlog": "exim", "ex01/tracking.log": "exchange", "old/maillog": "sendmail", "notes.md": ""}
+	var sum int64
+	for _, f := range rep.Files {
+		rel, _ := filepath.Rel(dir, f.Name)
+		if w, ok := want[rel]; !ok || f.Format != w {
+			t.Errorf("%s read as %q, want %q", rel, f.Format, w)
+		}
+		if rel == "notes.md" && f.Skipped == "" {
+			t.Errorf("notes.md not marked skipped")
+		}
+		sum += f.Events
+	}
+	if len(rep.Files) != len(want) {
+		t.Errorf("%d files in the report, want %d", len(rep.Files), len(want))
+	}
+	for _, mta := range []string{"postfix", "exim", "exchange", "sendmail"} {
+		if rep.ByMTA[mta] == 0 {
+			t.Errorf("no %s events: %v", mta, rep.ByMTA)
+		}
+	}
+	if rep.ByMTA["postfix"] != 197 || rep.ByMTA["exim"] != 168 || sum != rep.Events {
+		t.Errorf("by MTA %v, file events sum %d, events %d", rep.ByMTA, sum, rep.Events)
+	}
+}
