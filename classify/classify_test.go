@@ -109,6 +109,12 @@ func TestProviders(t *testing.T) {
 		{"exim unrouteable", bouncescan.Event{Status: bouncescan.StatusBounced, Text: "Unrouteable address"}, "permanent/addressing/userunknown", ""},
 		{"exim quota", bouncescan.Event{Status: bouncescan.StatusDeferred, Stage: bouncescan.StageLocal, Text: "mailbox is full (MTA-imposed quota exceeded while writing to file /var/mail/bob)"}, "transient/mailbox/mailboxfull", ""},
 		{"mailbox size limit", bouncescan.Event{Stage: bouncescan.StageRcpt, Text: "552 5.2.2 Mailbox size limit exceeded"}, "permanent/mailbox/mailboxfull", ""},
+		{"exim dane", bouncescan.Event{Status: bouncescan.StatusDeferred, Stage: bouncescan.StageLocal, Text: "DANE error: tlsa lookup DEFER"}, "transient/security/failedstarttls", ""},
+		{"exim lmtp timeout", bouncescan.Event{Status: bouncescan.StatusDeferred, Stage: bouncescan.StageData, Text: "LMTP timeout after DATA"}, "transient/network/networkerror", ""},
+		{"exim header sender", bouncescan.Event{Status: bouncescan.StatusRejected, Stage: bouncescan.StageEndOfData, ReplyCode: 550, Text: "there is no valid sender in any header line"}, "permanent/addressing/rejected", ""},
+		{"exim lock file", bouncescan.Event{Status: bouncescan.StatusDeferred, Stage: bouncescan.StageLocal, Text: "Permission denied: creating lock file hitching post /var/mail/bob.lock"}, "transient/system/systemerror", ""},
+		{"exim pipe", bouncescan.Event{Status: bouncescan.StatusBounced, Stage: bouncescan.StageLocal, Text: "Child process of address_pipe transport returned 69 from command: /usr/local/bin/filter"}, "permanent/system/mailererror", ""},
+		{"too many open connections", bouncescan.Event{Stage: bouncescan.StageConnect, Text: "421 4.3.2 Too many open connections."}, "transient/protocol/toomanyconn", ""},
 		{"weak code, strong text", bouncescan.Event{ReplyCode: 550, EnhancedCode: "5.0.0", Stage: bouncescan.StageRcpt, Text: "Mailbox full"}, "permanent/mailbox/mailboxfull", ""},
 		{"sent", bouncescan.Event{Status: bouncescan.StatusSent, ReplyCode: 250, EnhancedCode: "2.0.0", Text: "Ok: queued as 4XyZ1234"}, "success/other/delivered", ""},
 	} {
