@@ -65,7 +65,8 @@ func (j *JSONWriter) Write(v bouncescan.Verdict) error {
 }
 
 // TableWriter writes verdicts as an aligned table for people; call Flush
-// at the end.
+// at the end. Rows are aligned in blocks of tableBlock rows, so that a long
+// input does not pile up in memory.
 type TableWriter struct {
 	tw *tabwriter.Writer
 	n  int
@@ -73,6 +74,9 @@ type TableWriter struct {
 
 // maxEvidence bounds the evidence column of the table.
 const maxEvidence = 60
+
+// tableBlock is the number of rows aligned together.
+const tableBlock = 1000
 
 // NewTableWriter writes a table with a header line to w.
 func NewTableWriter(w io.Writer) *TableWriter {
@@ -104,6 +108,9 @@ func (t *TableWriter) Write(v bouncescan.Verdict) error {
 	_, err := fmt.Fprintf(t.tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.n,
 		v.Class, dash(v.Subject.String()), v.Reason, reply, dash(v.EnhancedCode), dash(v.Provider),
 		v.Rule, dash(ev), dash(strings.Join(v.Flags, ",")))
+	if err == nil && t.n%tableBlock == 0 {
+		err = t.tw.Flush()
+	}
 	return err
 }
 
