@@ -54,7 +54,7 @@ type Explanation struct {
 func (c *Classifier) Explain(code string) (Explanation, error) {
 	q := strings.TrimSpace(code)
 	ex := Explanation{Query: q}
-	fields := strings.Fields(q)
+	fields := codeFields(q)
 	if len(fields) == 0 || len(fields) > 2 {
 		return ex, fmt.Errorf("%q: give a reply code (550), an enhanced code (5.7.26) or both (\"421 4.7.0\"): %w", q, ErrUnknownCode)
 	}
@@ -92,6 +92,25 @@ func (c *Classifier) Explain(code string) (Explanation, error) {
 var replyCategories = [10]string{
 	"syntax (x0z)", "information (x1z)", "connections (x2z)", "unspecified (x3z)",
 	"unspecified (x4z)", "mail system (x5z)", "", "", "", "",
+}
+
+// codeFields splits a query as people paste it from logs: "421 4.7.0",
+// "421-4.7.0", "550, 5.1.1", "#5.1.1", "(5.7.1)", "5.1.1.".
+func codeFields(q string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(q, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == ',' || r == ';'
+	}) {
+		f = strings.Trim(f, "#()[]<>.:'\"")
+		if len(f) > 4 && f[3] == '-' && isDigit(f[0]) && isDigit(f[1]) && isDigit(f[2]) {
+			out = append(out, f[:3])
+			f = f[4:]
+		}
+		if f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func (c *Classifier) explainReply(n int) (*ReplyExplanation, error) {

@@ -117,6 +117,10 @@ func TestExplain(t *testing.T) {
 		{"354", []string{"intermediate", "DATA"}},
 		{"502", []string{"TURN", "HELP"}},
 		{"250 5.1.1", []string{"disagree"}},
+		{"421-4.7.0", []string{"421", "4.7.0"}},
+		{"#5.1.1", []string{"Bad destination mailbox address"}},
+		{"(5.7.1).", []string{"Delivery not authorized"}},
+		{"550, 5.1.1", []string{"550", "5.1.1"}},
 	} {
 		ex, err := c.Explain(tc.q)
 		if err != nil {
