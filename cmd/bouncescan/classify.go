@@ -20,6 +20,10 @@ type ClassifyCmd struct {
 // maxClassifyLine bounds one input line of `classify` (1 MiB).
 const maxClassifyLine = 1 << 20
 
+// flushEvery: JSON output reaches stdout at least every this many lines,
+// so that `tail -f … | bouncescan classify -f json` keeps moving.
+const flushEvery = 64
+
 // Help is shown by `bouncescan classify --help` below the flags.
 func (ClassifyCmd) Help() string {
 	return `Each text (an argument, or a line of stdin) gets one verdict: class
@@ -50,15 +54,21 @@ func (c *ClassifyCmd) Run(app *App) error {
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
+	out := bufio.NewWriter(app.Stdout)
 	var write func(bouncescan.Verdict) error
-	var flush func() error
+	var flushTable func() error
 	switch c.Format {
 	case "json":
-		jw := classify.NewJSONWriter(app.Stdout)
-		write, flush = jw.Write, func() error { return nil }
+		write, flushTable = classify.NewJSONWriter(out).Write, func() error { return nil }
 	default:
-		tw := classify.NewTableWriter(app.Stdout)
-		write, flush = tw.Write, tw.Flush
+		tw := classify.NewTableWriter(out)
+		write, flushTable = tw.Write, tw.Flush
+	}
+	flush := func() error {
+		if err := flushTable(); err != nil {
+			return err
+		}
+		return out.Flush()
 	}
 	one := func(line string, n int) error {
 		var e *bouncescan.Event
@@ -91,6 +101,11 @@ func (c *ClassifyCmd) Run(app *App) error {
 		if err := one(line, n); err != nil {
 			_ = flush()
 			return c.fail(err, "stdin")
+		}
+		if n%flushEvery == 0 && c.Format == "json" {
+			if err := out.Flush(); err != nil {
+				return &exitError{code: exitFailure, err: err}
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
