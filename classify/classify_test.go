@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -256,4 +257,55 @@ func TestPrefilter(t *testing.T) {
 			t.Errorf("%q may be in: %v, want %v", tc.pat, got, tc.may)
 		}
 	}
+}
+
+// FuzzClassify: any text and codes give a verdict with a known reason and
+// a rule, evidence taken from the input, and the same verdict again from
+// the cache.
+func FuzzClassify(f *testing.F) {
+	for _, s := range builtinMix {
+		f.Add(s, 550, "5.1.1", uint8(bouncescan.StageRcpt))
+	}
+	f.Add("", 0, "", uint8(0))
+	f.Add("\\n\\n 421-4.7.0 \\n", 421, "4.7.00", uint8(9))
+	f.Add("550 5.7.606 Access denied, banned sending IP [2001:db8::1]", 250, "x.y.z", uint8(200))
+	c := newTest(f)
+	known := map[string]bool{}
+	for _, r := range Reasons() {
+		known[r] = true
+	}
+	f.Fuzz(func(t *testing.T, text string, reply int, enh string, stage uint8) {
+		e := bouncescan.Event{Text: text, ReplyCode: reply, EnhancedCode: enh, Stage: bouncescan.Stage(stage % 10)}
+		v := c.Classify(&e)
+		if !known[v.Reason] || v.Rule == "" {
+			t.Fatalf("verdict %+v for %+v", v, e)
+		}
+		if v.Class.String() == "" || strings.HasPrefix(v.Subject.String(), "subject(") {
+			t.Fatalf("class/subject %v/%v", v.Class, v.Subject)
+		}
+		if w := c.Classify(&e); w.Reason != v.Reason || w.Rule != v.Rule || w.Class != v.Class {
+			t.Fatalf("second verdict differs: %+v vs %+v", w, v)
+		}
+		_ = RecordOf(v)
+	})
+}
+
+// FuzzParseTSV: a line is either an event or an InputError naming a column.
+func FuzzParseTSV(f *testing.F) {
+	f.Add("550\t5.1.1\tRCPT\tUser unknown")
+	f.Add("\t\t\t")
+	f.Add("55x\t5.1\tHELLO\t")
+	f.Fuzz(func(t *testing.T, line string) {
+		e, err := ParseTSV(line, 3)
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.Line != 3 || ie.Column < 1 || ie.Column > 4 {
+				t.Fatalf("%q: %v", line, err)
+			}
+			return
+		}
+		if e == nil || (e.ReplyCode != 0 && (e.ReplyCode < 200 || e.ReplyCode > 599)) {
+			t.Fatalf("%q: %+v", line, e)
+		}
+	})
 }
