@@ -164,13 +164,15 @@ func (c *Classifier) Classify(e *bouncescan.Event) bouncescan.Verdict {
 		k = appendRelayHost(k, e.Relay)
 		k = append(k, '|')
 	}
+	t0 := len(k)
 	k = appendTemplate(k, e.Text)
 	c.key = k
 	if v, ok := c.cache.get(k); ok {
 		return v
 	}
-	v := c.decide(e, pre)
-	c.cache.put(string(k), v)
+	key := string(k)
+	v := c.decide(e, pre, key[t0:])
+	c.cache.put(key, v)
 	return v
 }
 
@@ -237,7 +239,12 @@ const (
 const afterDataRule = "stage.after-data"
 
 // decide runs the rules for e (the slow path behind the cache).
-func (c *Classifier) decide(e *bouncescan.Event, pre string) bouncescan.Verdict {
+//
+// template is the text as the cache key holds it; the provider is read from
+// it, not from the text, because an e-mail address in the text names the
+// recipient's mailbox, not the system that answered ("<bob@gmail.com>:
+// User unknown" from a company's relay is not Gmail's).
+func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncescan.Verdict {
 	in := input{stage: e.Stage, status: e.Status, mta: lowerASCII(e.MTA)}
 	in.norm, in.lower = normalize(e.Text)
 	in.grams.fill(in.lower)
@@ -276,7 +283,7 @@ func (c *Classifier) decide(e *bouncescan.Event, pre string) bouncescan.Verdict 
 	in.weak = in.enh == "" || (in.esub == 0 && in.edet == 0)
 	in.provider = pre
 	if in.provider == "" {
-		in.provider = c.providerOfText(in.lower)
+		in.provider = c.providerOfText(template)
 	}
 
 	v := bouncescan.Verdict{

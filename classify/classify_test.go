@@ -116,6 +116,7 @@ func TestProviders(t *testing.T) {
 		{"exim lock file", bouncescan.Event{Status: bouncescan.StatusDeferred, Stage: bouncescan.StageLocal, Text: "Permission denied: creating lock file hitching post /var/mail/bob.lock"}, "transient/system/systemerror", ""},
 		{"exim pipe", bouncescan.Event{Status: bouncescan.StatusBounced, Stage: bouncescan.StageLocal, Text: "Child process of address_pipe transport returned 69 from command: /usr/local/bin/filter"}, "permanent/system/mailererror", ""},
 		{"too many open connections", bouncescan.Event{Stage: bouncescan.StageConnect, Text: "421 4.3.2 Too many open connections."}, "transient/protocol/toomanyconn", ""},
+		{"address is not the provider", bouncescan.Event{Stage: bouncescan.StageRcpt, Text: "550 5.1.1 <bob@gmail.com>: Recipient address rejected: User unknown in virtual alias table"}, "permanent/addressing/userunknown", ""},
 		{"weak code, strong text", bouncescan.Event{ReplyCode: 550, EnhancedCode: "5.0.0", Stage: bouncescan.StageRcpt, Text: "Mailbox full"}, "permanent/mailbox/mailboxfull", ""},
 		{"sent", bouncescan.Event{Status: bouncescan.StatusSent, ReplyCode: 250, EnhancedCode: "2.0.0", Text: "Ok: queued as 4XyZ1234"}, "success/other/delivered", ""},
 	} {
