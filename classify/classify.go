@@ -247,6 +247,7 @@ const afterDataRule = "stage.after-data"
 func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncescan.Verdict {
 	in := input{stage: e.Stage, status: e.Status, mta: lowerASCII(e.MTA)}
 	in.norm, in.lower = normalize(e.Text)
+	in.lower = maskAddresses(in.lower)
 	in.grams.fill(in.lower)
 	in.relay = relayHost(e.Relay)
 	if in.stage == bouncescan.StageUnknown {

@@ -310,3 +310,21 @@ func FuzzParseTSV(f *testing.F) {
 		}
 	})
 }
+
+func TestMaskAddresses(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"no address here", "no address here"},
+		{"<marble@example.com>: user unknown", "<@@@@@@@@@@@@@@@@@@>: user unknown"},
+		{"a@b c@d", "@@@ @@@"},
+		{"trailing@", "@@@@@@@@@"},
+	} {
+		if got := maskAddresses(tc.in); got != tc.want {
+			t.Errorf("maskAddresses(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	c := newTest(t)
+	e := bouncescan.Event{Stage: bouncescan.StageRcpt, Text: "550 5.1.1 <marble.sorbs@example.com>: Recipient address rejected: User unknown"}
+	if v := c.Classify(&e); v.Reason != "userunknown" {
+		t.Errorf("an address matched a rule: %+v", v)
+	}
+}
