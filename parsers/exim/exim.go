@@ -2,11 +2,14 @@
 // "=>", "->", "*>", deferrals "==", failures "**", "Completed") and the
 // rejectlog (the same SMTP rejections, each followed by a dump of the
 // message headers). It joins the lines of one message by message id and
-// emits one Event per recipient outcome and per rejected SMTP command.
+// emits one Event per recipient outcome and per rejected SMTP command; a
+// rejection already read from the other log of the run is not emitted
+// again.
 package exim
 
 import (
 	"bytes"
+	"hash/maphash"
 	"time"
 
 	"github.com/bouncescan/bouncescan"
@@ -22,7 +25,7 @@ var Variants = []string{
 	"the same lines through syslog (Nov 22 03:14:15 host exim[123]: …, ISO stamps, host exim[123]: 2026-11-22 …)",
 	"message ids of Exim before 4.97 (1tXyZa-000123-AB) and of 4.97+ (1tXyZa-00000000DYo-2Stj)",
 	"<= arrivals (sender, S=, id=), => -> deliveries with C=\"250 …\", *> suppressed deliveries, == deferrals, ** failures, retry-timeout expiry, Completed",
-	"rejected RCPT/MAIL/EHLO/after DATA/connection, unqualified sender, message too big, synchronization errors; rejectlog header dumps are skipped",
+	"rejected RCPT/MAIL/EHLO/after DATA/connection, unqualified sender, message too big, synchronization errors; rejectlog header dumps are skipped, and a rejection read from both logs counts once",
 }
 
 // Example is one line of the format.
@@ -64,38 +67,62 @@ type Parser struct {
 	host     []byte // syslog host of the line (if any), and its string
 	hostStr  string
 	lineHost []byte
-	dropped  int64 // pending recipients dropped (per-message cap)
+	lineText []byte // the line after the timestamp, [pid] included
+	dropped  int64  // pending recipients dropped (per-message cap)
 	emitIdx  int
 	linePos  bouncescan.Pos
 	lineTime time.Time
+
+	// rejections already emitted, to drop the rejectlog's copies of the
+	// mainlog's lines (see dedup.go)
+	seen    *parsekit.Table[seenLine]
+	seed    maphash.Seed
+	hash    maphash.Hash
+	keyBuf  [8]byte
+	fileKey uint64 // the current input (hash of its name)
+	dups    int64  // rejections dropped as copies from another file
 }
 
 // New makes a Parser.
 func New(opts parsekit.Options) *Parser {
 	opts = opts.WithDefaults()
-	return &Parser{
+	p := &Parser{
 		stamps: parsekit.NewStamps(opts),
 		msgs:   parsekit.NewTable[message](opts.MaxMessages, opts.TTL),
+		seen:   parsekit.NewTable[seenLine](opts.MaxMessages, opts.TTL),
+		seed:   maphash.MakeSeed(),
 	}
+	p.hash.SetSeed(p.seed)
+	p.fileKey = fileKey(p.seed, "")
+	return p
 }
 
 // Begin starts a new input file.
 func (p *Parser) Begin(f parsekit.File) {
 	p.file = f
+	p.fileKey = fileKey(p.seed, f.Name)
 	p.stamps.Begin(f)
 }
 
-// Stats reports the bounded-state counters.
+// Stats reports the bounded-state counters. The lines remembered to drop
+// duplicate rejections are not counted: forgetting one only risks a
+// duplicate, it loses nothing.
 func (p *Parser) Stats() parsekit.Stats {
 	s := p.msgs.Stats()
 	s.Evicted += p.dropped
 	return s
 }
 
+// Duplicates is the number of rejections not emitted because the same
+// line had been read from another input file of the run (the mainlog and
+// the rejectlog both log every rejection).
+func (p *Parser) Duplicates() int64 { return p.dups }
+
 // Flush frees the state. Deferrals still pending at the end of the input
 // are not outcomes by themselves (they were reported as deferred).
 func (p *Parser) Flush(func(*bouncescan.Event)) {
 	p.msgs.Drain(func(string, *message) {})
+	p.seen.Drain(func(string, *seenLine) {})
 }
 
 // Parse reads one line.
@@ -158,9 +185,11 @@ const (
 
 // split finds the Exim message in a line: the part after the timestamp
 // (and the optional [pid]) of a mainlog/rejectlog line, or after the tag of
-// a syslog line written by exim. It sets p.lineTime and p.lineHost.
+// a syslog line written by exim. It sets p.lineTime, p.lineHost and
+// p.lineText.
 func (p *Parser) split(line []byte) ([]byte, splitResult) {
 	p.lineHost = nil
+	p.lineText = nil
 	p.lineTime = time.Time{}
 	if len(line) == 0 {
 		return nil, lineNotMine
@@ -220,6 +249,7 @@ func (p *Parser) split(line []byte) ([]byte, splitResult) {
 			body = body[min(n+1, len(body)):]
 		}
 	}
+	p.lineText = body
 	return skipPID(body), lineOK
 }
 

@@ -25,7 +25,9 @@ import (
 // the code is the one Exim sends for that case (550 for a denial, 451 for
 // "temporarily rejected", 501 for syntax, 552 for size, 503 for AUTH, 554
 // for refused connections). Lines that are no rejection of a client
-// command return nil.
+// command return nil, and so does a rejection whose line was already read
+// from another input file (the rejectlog's copy of a mainlog line, or the
+// other way round; see dedup.go).
 func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error {
 	var f fields
 	var stage bouncescan.Stage
@@ -146,6 +148,9 @@ func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error
 		}
 	}
 
+	if p.duplicate() {
+		return nil
+	}
 	var m *message
 	if len(qid) > 0 {
 		m = p.msgs.Get(qid, p.lineTime)
