@@ -23,6 +23,7 @@ type ReplyExplanation struct {
 	Category string           `json:"category"`           // RFC 5321 meaning of the second digit
 	Commands []string         `json:"commands,omitempty"` // commands that may return it
 	Reasons  []string         `json:"reasons,omitempty"`  // our fallback reason per stage, "stage: reason"
+	Enhanced []string         `json:"enhanced,omitempty"` // enhanced codes usually sent with it, "5.1.1 (addressing): title"
 	Causes   []string         `json:"causes,omitempty"`
 }
 
@@ -123,6 +124,14 @@ func (c *Classifier) explainReply(n int) (*ReplyExplanation, error) {
 	if d := n / 100; d == 2 || d == 4 || d == 5 {
 		r.Class = bouncescan.ClassOfDigit(byte('0' + d))
 	}
+	if d := n / 100; d == 2 || d == 4 || d == 5 {
+		for _, ci := range c.t.genericList {
+			if containsInt(ci.Reply, n) {
+				code := strconv.Itoa(d) + ci.Code[1:]
+				r.Enhanced = append(r.Enhanced, fmt.Sprintf("%s (%s): %s", code, bouncescan.SubjectOfCode(code), ci.Title))
+			}
+		}
+	}
 	for _, st := range []string{"any", "connect", "helo", "starttls", "auth", "mail", "rcpt", "data", "eod", "local"} {
 		if reason, ok := ri.Reasons[st]; ok {
 			r.Reasons = append(r.Reasons, st+": "+reason)
@@ -206,6 +215,13 @@ func (ex Explanation) WriteText(w io.Writer) error {
 		line(&b, "defined in", r.RFC)
 		line(&b, "returned by", listOr(r.Commands, "no command lists it as a valid reply"))
 		line(&b, "reason", strings.Join(r.Reasons, ", "))
+		if len(r.Enhanced) > 0 {
+			codes := make([]string, len(r.Enhanced))
+			for i, e := range r.Enhanced {
+				codes[i], _, _ = strings.Cut(e, " ")
+			}
+			line(&b, "sent with", wrap(strings.Join(codes, ", "), 62, strings.Repeat(" ", 15)))
+		}
 		causes(&b, r.Causes)
 	}
 	if e := ex.Enhanced; e != nil {
@@ -270,6 +286,27 @@ func classLine(c bouncescan.Class, what string) string {
 		return fmt.Sprintf("success (%s)", what)
 	}
 	return ""
+}
+
+// wrap breaks s after commas so that no line is longer than width; the
+// lines after the first start with indent.
+func wrap(s string, width int, indent string) string {
+	var b strings.Builder
+	n := 0
+	for i, part := range strings.Split(s, ", ") {
+		if i > 0 {
+			if n+2+len(part) > width {
+				b.WriteString(",\n" + indent)
+				n = 0
+			} else {
+				b.WriteString(", ")
+				n += 2
+			}
+		}
+		b.WriteString(part)
+		n += len(part)
+	}
+	return b.String()
 }
 
 func listOr(l []string, none string) string {

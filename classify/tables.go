@@ -69,6 +69,7 @@ type tables struct {
 	anyReply     map[int]bool
 	validByStage map[bouncescan.Stage]map[int]bool
 	generic      map[string]*codeInfo // "S.D" → X.S.D entry
+	genericList  []*codeInfo          // the X.S.D entries in registry order
 	vendor       map[string]*codeInfo // "C.S.D" → vendor entry
 	classTitle   map[int]string
 	subjectTitle map[int]string
@@ -138,6 +139,7 @@ func loadTables() (*tables, error) {
 		}
 		if strings.HasPrefix(c.Code, "X.") {
 			t.generic[c.Code[2:]] = c
+			t.genericList = append(t.genericList, c)
 			continue
 		}
 		cl, s, d, ok := splitEnhanced(c.Code)
