@@ -68,6 +68,7 @@ type Input struct {
 	Foreign    int64  `json:"foreign"`   // lines not in the file's format (other programs in a shared syslog)
 	Truncated  int64  `json:"truncated"` // lines longer than the cap, cut
 	OutOfRange int64  `json:"out_of_range"`
+	Duplicates int64  `json:"duplicates"` // outcomes logged twice across files (Exim mainlog + rejectlog), counted once
 	UnparsedBy Counts `json:"unparsed_by_reason"`
 }
 
@@ -355,6 +356,7 @@ func (r *Report) Merge(o *Report) {
 	}
 	r.Input.FileErrors += o.Input.FileErrors
 	r.Input.Skipped += o.Input.Skipped
+	r.Input.Duplicates += o.Input.Duplicates
 	r.Input.Bytes += o.Input.Bytes
 	r.Input.Lines += o.Input.Lines
 	r.Input.Unparsed += o.Input.Unparsed

@@ -46,7 +46,10 @@ func Table(w io.Writer, r *aggregate.Report, o TableOptions) error {
 		tw.printf(", from %s to %s", r.First.In(o.Loc).Format("2006-01-02 15:04:05"), r.Last.In(o.Loc).Format("2006-01-02 15:04:05 MST"))
 	}
 	tw.printf("\n")
-	tw.printf("  unparsed lines %d, other programs' lines %d, cut long lines %d", in.Unparsed, in.Foreign, in.Truncated)
+	tw.printf("  unparsed lines %d, foreign lines %d, cut long lines %d", in.Unparsed, in.Foreign, in.Truncated)
+	if in.Duplicates > 0 {
+		tw.printf(", duplicates across files %d", in.Duplicates)
+	}
 	if in.OutOfRange > 0 {
 		tw.printf(", events outside --since/--until %d", in.OutOfRange)
 	}

@@ -301,3 +301,35 @@ func TestScanMixedDirectory(t *testing.T) {
 		t.Errorf("by MTA %v, file events sum %d, events %d", rep.ByMTA, sum, rep.Events)
 	}
 }
+
+// TestScanEximRejectlogOnce: Exim logs each rejection in mainlog and
+// rejectlog; a scan of both counts it once and shows the copies.
+func TestScanEximRejectlogOnce(t *testing.T) {
+	type rep struct {
+		Events int64 `json:"events"`
+		Input  struct {
+			Duplicates int64 `json:"duplicates"`
+		} `json:"input"`
+		ByStatus map[string]int64 `json:"by_status"`
+	}
+	scan := func(files ...string) rep {
+		out, errOut, code := runCLI(t, "", scanArgs(append([]string{"-o", "json"}, files...)...)...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var r rep
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	main := scan("../../samples/exim/mainlog")
+	both := scan("../../samples/exim/mainlog", "../../samples/exim/rejectlog")
+	reverse := scan("../../samples/exim/rejectlog", "../../samples/exim/mainlog")
+	// the rejectlog adds one hand-written rejection the mainlog lacks
+	for _, r := range []rep{both, reverse} {
+		if r.Events != main.Events+1 || r.ByStatus["rejected"] != main.ByStatus["rejected"]+1 || r.Input.Duplicates != 7 {
+			t.Errorf("mainlog alone %+v; with the rejectlog %+v", main, r)
+		}
+	}
+}

@@ -70,6 +70,7 @@ func Run(cfg Config, inputs []source.Input, report *aggregate.Report) error {
 		p.Flush(r.emit)
 		st := p.Stats()
 		report.Dropped.State += st.Evicted + st.Expired
+		report.Input.Duplicates += st.Duplicates
 	}
 	return r.stop
 }

@@ -110,6 +110,7 @@ func (p *Parser) Begin(f parsekit.File) {
 func (p *Parser) Stats() parsekit.Stats {
 	s := p.msgs.Stats()
 	s.Evicted += p.dropped
+	s.Duplicates = p.dups
 	return s
 }
 

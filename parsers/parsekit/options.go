@@ -52,4 +52,7 @@ type Stats struct {
 	Messages int   // messages currently held
 	Evicted  int64 // messages dropped because the LRU was full
 	Expired  int64 // messages dropped because their TTL passed
+	// Duplicates are outcomes not emitted again because another input of
+	// the run had already logged them (Exim's mainlog and rejectlog).
+	Duplicates int64
 }
