@@ -306,7 +306,7 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 			if in.weak {
 				continue
 			}
-			ci := c.t.lookupEnhanced(in.enh)
+			ci := c.t.lookupEnhancedIn(in.enh, in.lower)
 			if ci == nil || ci.Reason == "" {
 				continue
 			}
@@ -382,7 +382,7 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 	default:
 		v.Subject = ri.subject
 	}
-	if ci := c.t.lookupEnhanced(in.enh); ci != nil {
+	if ci := c.t.lookupEnhancedIn(in.enh, in.lower); ci != nil {
 		if ci.Vendor != "" && v.Provider == "" {
 			v.Provider = ci.Vendor // a vendor's own code names the vendor
 		}
@@ -473,7 +473,7 @@ func (c *Classifier) flags(in *input, e *bouncescan.Event, enhFromEvent string, 
 		case in.enh != "" && in.weak:
 			fl = append(fl, FlagTextOverWeakCode)
 		case !in.weak:
-			if ci := c.t.lookupEnhanced(in.enh); ci != nil && ci.Reason != "" && ci.Reason != v.Reason {
+			if ci := c.t.lookupEnhancedIn(in.enh, in.lower); ci != nil && ci.Reason != "" && ci.Reason != v.Reason {
 				fl = append(fl, FlagTextOverCode)
 			}
 		}

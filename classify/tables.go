@@ -49,6 +49,9 @@ type codeInfo struct {
 	Reason string   `toml:"reason"`
 	Vendor string   `toml:"vendor"`
 	Causes []string `toml:"causes"`
+	// Unless: texts that show the registry's meaning of the same number is
+	// meant, not the vendor's (Microsoft's 5.1.10 vs RFC 7505's null MX).
+	Unless []string `toml:"unless"`
 }
 
 type titled struct {
@@ -185,6 +188,24 @@ func splitEnhanced(code string) (c, s, d int, ok bool) {
 		return 0, 0, 0, false
 	}
 	return c, s, d, true
+}
+
+// lookupEnhancedIn is lookupEnhanced for a code that came with the
+// lower-cased text lower: a vendor entry whose unless texts are in it gives
+// way to the registry's entry.
+func (t *tables) lookupEnhancedIn(code, lower string) *codeInfo {
+	ci := t.lookupEnhanced(code)
+	if ci == nil || ci.Vendor == "" {
+		return ci
+	}
+	for _, u := range ci.Unless {
+		if strings.Contains(lower, u) {
+			if i := strings.IndexByte(code, '.'); i >= 0 {
+				return t.generic[code[i+1:]]
+			}
+		}
+	}
+	return ci
 }
 
 // lookupEnhanced finds the registry or vendor entry of a normalised code.
