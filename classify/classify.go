@@ -403,10 +403,10 @@ var stageMarkers = [...]struct {
 	text  []string
 }{
 	{bouncescan.StageEndOfData, []string{"after end of data", "in reply to end of data", "failed after i sent the message", "after sending message"}},
-	{bouncescan.StageData, []string{"after data", "after pipelined data", "in reply to data command", "for text command"}},
-	{bouncescan.StageRcpt, []string{"after rcpt to", "after pipelined rcpt to", "in reply to rcpt to", "does not like recipient", "error following rcpt command", "rcpt to response"}},
-	{bouncescan.StageMail, []string{"after mail from", "after pipelined mail from", "in reply to mail from", "sender was rejected"}},
-	{bouncescan.StageHelo, []string{"after ehlo", "after helo", "after lhlo", "in reply to ehlo", "in reply to helo", "my name was rejected"}},
+	{bouncescan.StageData, []string{"after data", "after pipelined data", "in reply to data command", "for text command", ">>> data"}},
+	{bouncescan.StageRcpt, []string{"after rcpt to", "after pipelined rcpt to", "in reply to rcpt to", "does not like recipient", "error following rcpt command", "rcpt to response", ">>> rcpt to", "[rcpt_to]"}},
+	{bouncescan.StageMail, []string{"after mail from", "after pipelined mail from", "in reply to mail from", "sender was rejected", ">>> mail from"}},
+	{bouncescan.StageHelo, []string{"after ehlo", "after helo", "after lhlo", "in reply to ehlo", "in reply to helo", "my name was rejected", ">>> ehlo", ">>> helo"}},
 	{bouncescan.StageConnect, []string{"after initial connection", "refused to talk to me", "after connection", "in reply to greeting"}},
 }
 

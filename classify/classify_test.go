@@ -331,3 +331,22 @@ func TestMaskAddresses(t *testing.T) {
 		t.Errorf("an address matched a rule: %+v", v)
 	}
 }
+
+func TestStageFromText(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bouncescan.Stage
+	}{
+		{"SMTP error from remote mail server after RCPT TO:<bob@example.com>: 550 5.1.1 unknown", bouncescan.StageRcpt},
+		{"host mx[192.0.2.1] said: 550 5.7.1 spam (in reply to end of DATA command)", bouncescan.StageEndOfData},
+		{"host mx[192.0.2.1] said: 554 5.5.1 no valid recipients (in reply to DATA command)", bouncescan.StageData},
+		{"192.0.2.1 does not like recipient. Remote host said: 550 5.1.1 unknown", bouncescan.StageRcpt},
+		{"... while talking to mx.example.com.: >>> MAIL From:<a@b> <<< 553 5.1.8 domain of sender address does not exist", bouncescan.StageMail},
+		{"SMTP error from remote mail server after initial connection: 554 go away", bouncescan.StageConnect},
+		{"550 5.1.1 User unknown", bouncescan.StageUnknown},
+	} {
+		if got := stageFromText(lowerASCII(tc.text)); got != tc.want {
+			t.Errorf("stageFromText(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
