@@ -156,7 +156,7 @@ func (r *runner) file(in source.Input) error {
 				return fmt.Errorf("%w: %s: %w (longer than %d bytes; raise --max-line)", ErrStrict, rd.Pos(), bouncescan.ErrLineTooLong, r.cfg.MaxLine)
 			}
 		}
-		if err := p.Parse(rd.Line(), rd.Pos(), r.emit); err != nil {
+		if err := r.parseLine(p, rd.Line(), rd.Pos()); err != nil {
 			var pe *bouncescan.ParseError
 			switch {
 			case errors.As(err, &pe) && errors.Is(err, bouncescan.ErrNotMine):
@@ -192,6 +192,18 @@ func (r *runner) file(in source.Input) error {
 		return r.fileError(in.Name, err)
 	}
 	return nil
+}
+
+// parseLine gives one line to the parser. A panic in a parser (a bug, met
+// on some hostile line) becomes an unparsed line naming file:line, so
+// that one bad line never loses the rest of the run.
+func (r *runner) parseLine(p parsers.Parser, line []byte, pos bouncescan.Pos) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = bouncescan.NewParseError(pos, fmt.Errorf("%w: parser failure: %v", bouncescan.ErrUnparsed, v), "parser failure (a bug: please report the line)", line)
+		}
+	}()
+	return p.Parse(line, pos, r.emit)
 }
 
 // emit handles one event from a parser.
