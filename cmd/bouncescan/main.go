@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -49,10 +50,30 @@ var version = "dev"
 // VersionCmd prints the version.
 type VersionCmd struct{}
 
-// Run prints the version.
+// Run prints the version: the one set at build time, else the module
+// version `go install …@version` recorded, else the VCS revision.
 func (VersionCmd) Run(app *App) error {
-	_, err := fmt.Fprintf(app.Stdout, "bouncescan %s\n", version)
+	_, err := fmt.Fprintf(app.Stdout, "bouncescan %s\n", buildVersion())
 	return err
+}
+
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "dev-" + s.Value[:12]
+		}
+	}
+	return version
 }
 
 // exitError carries an exit code out of a Run method.
