@@ -72,9 +72,9 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 	m := p.msgs.Get(qid, p.lineTime)
 	e := p.start(qid, m)
 	setRecipient(e, addr, orig)
-	e.Process = p.strs.get(f.transport)
-	e.Relay = p.strs.get(f.host)
-	e.RelayIP = p.strs.get(f.ip)
+	e.Process = p.strs.Get(f.transport)
+	e.Relay = p.strs.Get(f.host)
+	e.RelayIP = p.strs.Get(f.ip)
 	e.RelayPort = f.port
 	if len(f.from) > 0 {
 		e.Sender = string(parsekit.Unbracket(f.from))

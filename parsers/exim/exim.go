@@ -60,7 +60,7 @@ type message struct {
 type Parser struct {
 	stamps   *parsekit.Stamps
 	msgs     *parsekit.Table[message]
-	strs     interner
+	strs     parsekit.Interner
 	file     parsekit.File
 	hdr      parsekit.Header
 	ev       bouncescan.Event
@@ -418,31 +418,4 @@ func join(e *bouncescan.Event, m *message) {
 	}
 	e.MessageID = m.messageID
 	e.Size = m.size
-}
-
-// interner returns strings for byte slices that repeat a lot in a mail log
-// (relay host and IP, transport), allocating only on a miss: a
-// direct-mapped cache of 512 entries, so it stays bounded.
-type interner struct {
-	slots [512]string
-}
-
-// get returns string(b), reusing the cached copy when there is one.
-func (in *interner) get(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if len(b) > 64 {
-		return string(b)
-	}
-	h := uint32(2166136261) // FNV-1a
-	for _, c := range b {
-		h ^= uint32(c)
-		h *= 16777619
-	}
-	s := &in.slots[h%uint32(len(in.slots))]
-	if *s != string(b) {
-		*s = string(b)
-	}
-	return *s
 }

@@ -167,8 +167,8 @@ func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error
 	if e.ReplyCode == 0 {
 		e.ReplyCode = code
 	}
-	e.RelayIP = p.strs.get(f.ip)
-	e.Relay = p.strs.get(f.host)
+	e.RelayIP = p.strs.Get(f.ip)
+	e.Relay = p.strs.Get(f.host)
 	e.RelayPort = f.port
 	if sender == nil && f.from != nil {
 		sender = f.from

@@ -1,8 +1,10 @@
 package parsekit
 
 import (
+	"bytes"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -342,5 +344,30 @@ func TestSyslogHeader(t *testing.T) {
 		if ok && (string(h.Host) != tt.host || string(h.Prog) != tt.prog || string(h.Msg) != tt.msg || h.PID != tt.pid) {
 			t.Errorf("Syslog(%q) = host %q prog %q msg %q pid %d", tt.in, h.Host, h.Prog, h.Msg, h.PID)
 		}
+	}
+}
+
+func TestInterner(t *testing.T) {
+	var in Interner
+	a := in.Get([]byte("mx.example.com"))
+	b := in.Get([]byte("mx.example.com"))
+	if a != "mx.example.com" || b != a || unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Errorf("second Get did not reuse the first string")
+	}
+	if in.Get(nil) != "" || in.Get([]byte("other")) != "other" {
+		t.Error("wrong strings")
+	}
+	long := bytes.Repeat([]byte("x"), 100)
+	if in.Get(long) != string(long) {
+		t.Error("long string")
+	}
+	buf := []byte("192.0.2.1")
+	s := in.Get(buf)
+	buf[0] = '9' // the result must not alias the caller's bytes
+	if s != "192.0.2.1" {
+		t.Errorf("aliased: %q", s)
+	}
+	if n := testing.AllocsPerRun(100, func() { in.Get([]byte("mx.example.com")) }); n != 0 {
+		t.Errorf("hit allocates %v", n)
 	}
 }

@@ -50,9 +50,9 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 	}
 	if v, ok := parsekit.Field(fields, "relay"); ok {
 		host, ip, port := parsekit.HostIP(v)
-		e.Relay = p.strs.get(host)
+		e.Relay = p.strs.Get(host)
 		if len(ip) > 0 {
-			e.RelayIP = p.strs.get(ip)
+			e.RelayIP = p.strs.Get(ip)
 		}
 		e.RelayPort = port
 	}
@@ -60,7 +60,7 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 		e.Delay, _ = strconv.ParseFloat(string(v), 64)
 	}
 	if v, ok := parsekit.Field(fields, "dsn"); ok {
-		e.DSN = p.strs.get(v)
+		e.DSN = p.strs.Get(v)
 	}
 	e.Status = status
 	p.detail(e, service, detail)

@@ -59,8 +59,8 @@ type Parser struct {
 	file     parsekit.File
 	hdr      parsekit.Header
 	ev       bouncescan.Event
-	strs     interner // relay, dsn, host and process strings
-	dropped  int64    // pending recipients dropped (per-message cap)
+	strs     parsekit.Interner // relay, dsn, host and process strings
+	dropped  int64             // pending recipients dropped (per-message cap)
 	timeLoc  *time.Location
 	emitIdx  int
 	linePos  bouncescan.Pos
@@ -286,12 +286,12 @@ func (p *Parser) start(qid []byte) *bouncescan.Event {
 	h := &p.hdr
 	p.ev = bouncescan.Event{
 		Time:    h.Time,
-		Host:    p.strs.get(h.Host),
+		Host:    p.strs.Get(h.Host),
 		MTA:     Name,
 		Source:  p.linePos.Source,
 		Line:    p.linePos.Line,
 		Offset:  p.linePos.Offset,
-		Process: p.strs.get(h.Prog),
+		Process: p.strs.Get(h.Prog),
 	}
 	if len(qid) > 0 && !bytes.Equal(qid, []byte("NOQUEUE")) {
 		p.ev.QueueID = string(qid)
