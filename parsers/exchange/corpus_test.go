@@ -29,9 +29,9 @@ func TestCorpus(t *testing.T) {
 			continue
 		}
 		got := parseFile(t, f)
-		if got.lines != w.lines || len(got.events) != w.events || len(got.errs) != w.unparsed {
-			t.Errorf("%s: lines/events/unparsed = %d/%d/%d, want %d/%d/%d", name, got.lines, len(got.events), len(got.errs), w.lines, w.events, w.unparsed)
-			for _, e := range got.errs {
+		if got.Lines != w.lines || len(got.Events) != w.events || len(got.Errs) != w.unparsed {
+			t.Errorf("%s: lines/events/unparsed = %d/%d/%d, want %d/%d/%d", name, got.Lines, len(got.Events), len(got.Errs), w.lines, w.events, w.unparsed)
+			for _, e := range got.Errs {
 				t.Log(e)
 			}
 		}

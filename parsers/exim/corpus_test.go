@@ -52,8 +52,8 @@ func TestCorpus(t *testing.T) {
 			continue
 		}
 		got := parseFile(t, f)
-		c := counts{lines: got.lines, events: len(got.events)}
-		for _, err := range got.errs {
+		c := counts{lines: got.Lines, events: len(got.Events)}
+		for _, err := range got.Errs {
 			switch {
 			case errors.Is(err, bouncescan.ErrUnparsed):
 				c.unparsed++
@@ -66,7 +66,7 @@ func TestCorpus(t *testing.T) {
 		if c != w {
 			t.Errorf("%s: lines/events/unparsed/not-mine = %d/%d/%d/%d, want %d/%d/%d/%d", rel,
 				c.lines, c.events, c.unparsed, c.notMine, w.lines, w.events, w.unparsed, w.notMine)
-			for _, e := range got.errs {
+			for _, e := range got.Errs {
 				if errors.Is(e, bouncescan.ErrUnparsed) {
 					t.Log(e)
 				}

@@ -27,7 +27,7 @@ func parseRun(t testing.TB, files ...logFile) (*Parser, []bouncescan.Event) {
 	var events []bouncescan.Event
 	for _, f := range files {
 		out := parseReader(t, p, f.name, strings.NewReader(strings.Join(f.lines, "\n")+"\n"))
-		events = append(events, out.events...)
+		events = append(events, out.Events...)
 	}
 	p.Flush(func(e *bouncescan.Event) { events = append(events, *e) })
 	return p, events

@@ -280,8 +280,8 @@ func TestCompletedFreesState(t *testing.T) {
 		l("03:00:02", `== b@example.net R=dnslookup T=remote_smtp defer (111): Connection refused`),
 		"2026-11-22 03:00:03 1tXyZb-000124-CD <= bob@example.net U=bob P=local S=10",
 	}, "\n")))
-	if s := p.Stats(); s.Messages != 2 || len(out.events) != 1 {
-		t.Fatalf("before Completed: %+v, %d events", s, len(out.events))
+	if s := p.Stats(); s.Messages != 2 || len(out.Events) != 1 {
+		t.Fatalf("before Completed: %+v, %d events", s, len(out.Events))
 	}
 	out = parseReader(t, p, "t", strings.NewReader(l("03:00:04", "Completed")+"\n"))
 	if s := p.Stats(); s.Messages != 1 {
@@ -526,8 +526,8 @@ func TestTTL(t *testing.T) {
 		"2026-11-22 05:00:00 1tXyZb-000124-CD <= b@example.org U=b P=local S=1",
 		l("05:00:01", `=> a@example.net R=r T=t`),
 	}, "\n")+"\n"))
-	if len(out.events) != 1 || out.events[0].Sender != "" {
-		t.Errorf("expired state joined: %+v", out.events)
+	if len(out.Events) != 1 || out.Events[0].Sender != "" {
+		t.Errorf("expired state joined: %+v", out.Events)
 	}
 	if s := p.Stats(); s.Expired != 1 {
 		t.Errorf("stats %+v, want 1 expired", s)

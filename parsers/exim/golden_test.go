@@ -28,8 +28,8 @@ func TestGolden(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			got := parseFile(t, f)
 			var buf bytes.Buffer
-			buf.Write(ndjson(t, got.events))
-			for _, e := range got.errs {
+			buf.Write(ndjson(t, got.Events))
+			for _, e := range got.Errs {
 				buf.WriteString("error: " + e.Error() + "\n")
 				if errors.Is(e, bouncescan.ErrUnparsed) {
 					t.Errorf("sample %s has an unparsed line: %v", f, e)

@@ -41,13 +41,13 @@ func TestTestbedTruth(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := &logData{got: parseFile(t, path), lines: strings.Split(string(raw), "\n"), byLine: map[string][]*bouncescan.Event{}}
-		for _, err := range d.got.errs {
+		for _, err := range d.got.Errs {
 			if !strings.Contains(err.Error(), bouncescan.ErrNotMine.Error()) {
 				t.Errorf("%s: unparsed line: %v", name, err)
 			}
 		}
-		for i := range d.got.events {
-			e := &d.got.events[i]
+		for i := range d.got.Events {
+			e := &d.got.Events[i]
 			text := d.lines[e.Line-1]
 			d.byLine[text] = append(d.byLine[text], e)
 		}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,18 +11,11 @@ import (
 
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
+	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
-// shared is ../shared beside the module root; tests that need it skip
-// when it is absent (a user's fresh clone).
-func shared(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data not available: %v", err)
-	}
-	return p
-}
+// shared is rel inside ../shared; tests that need it skip without it.
+func shared(t testing.TB, rel string) string { t.Helper(); return parsekittest.Shared(t, rel) }
 
 type parsed struct {
 	events []bouncescan.Event

@@ -23,8 +23,8 @@ func TestGolden(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			got := parseFile(t, f)
 			var buf bytes.Buffer
-			buf.Write(ndjson(t, got.events))
-			for _, e := range got.errs {
+			buf.Write(ndjson(t, got.Events))
+			for _, e := range got.Errs {
 				buf.WriteString("error: " + e.Error() + "\n")
 			}
 			golden := filepath.Join("testdata", filepath.Base(f)+".golden")
@@ -41,8 +41,8 @@ func TestGolden(t *testing.T) {
 			if !bytes.Equal(buf.Bytes(), want) {
 				t.Errorf("%s differs from %s; run with -update and review the diff:\n%s", f, golden, buf.Bytes())
 			}
-			if len(got.errs) > 0 {
-				t.Errorf("sample %s has %d unparsed lines, first: %v", f, len(got.errs), got.errs[0])
+			if len(got.Errs) > 0 {
+				t.Errorf("sample %s has %d unparsed lines, first: %v", f, len(got.Errs), got.Errs[0])
 			}
 		})
 	}
