@@ -12,6 +12,7 @@ import (
 
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
+	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
 var ignorePos = cmpopts.IgnoreFields(bouncescan.Event{}, "ID", "Source", "Offset")
@@ -31,14 +32,7 @@ func run(t *testing.T, cases []tcase) {
 			if diff := cmp.Diff(c.want, got, ignorePos, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
-			var reasons []string
-			for _, err := range errs {
-				var pe *bouncescan.ParseError
-				if !errors.As(err, &pe) {
-					t.Fatalf("error %v is not a *ParseError", err)
-				}
-				reasons = append(reasons, pe.Reason)
-			}
+			reasons := parsekittest.Reasons(t, errs)
 			if diff := cmp.Diff(c.errs, reasons, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}

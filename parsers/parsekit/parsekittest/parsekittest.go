@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -104,4 +105,70 @@ func NDJSON(t testing.TB, evs []bouncescan.Event) []byte {
 		}
 	}
 	return buf.Bytes()
+}
+
+// Golden parses every sample in ../../samples/FORMAT (README files aside)
+// with a fresh parser and compares the events (NDJSON) and the refused
+// lines ("error: …") with testdata/<file>.golden; with update it rewrites
+// them. A sample may hold lines that are not the format's (ErrNotMine),
+// but an unparsed line fails the test.
+func Golden(t *testing.T, format string, newParser func() Parser, update bool) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "..", "samples", format, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		if filepath.Ext(f) == ".md" {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			got := ParseFile(t, newParser(), f)
+			var buf bytes.Buffer
+			buf.Write(NDJSON(t, got.Events))
+			for _, e := range got.Errs {
+				buf.WriteString("error: " + e.Error() + "\n")
+				if errors.Is(e, bouncescan.ErrUnparsed) {
+					t.Errorf("sample %s has an unparsed line: %v", f, e)
+				}
+			}
+			golden := filepath.Join("testdata", filepath.Base(f)+".golden")
+			if update {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./parsers/%s/ -update)", err, format)
+			}
+			if !bytes.Equal(buf.Bytes(), want) {
+				t.Errorf("%s differs from %s; run with -update and review the diff:\n%s", f, golden, buf.Bytes())
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatalf("no samples in samples/%s", format)
+	}
+}
+
+// Reasons checks that every error is a *bouncescan.ParseError and returns
+// their reasons, in order.
+func Reasons(t testing.TB, errs []error) []string {
+	t.Helper()
+	var reasons []string
+	for _, err := range errs {
+		var pe *bouncescan.ParseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("error %v is not a *ParseError", err)
+		}
+		reasons = append(reasons, pe.Reason)
+	}
+	return reasons
 }
