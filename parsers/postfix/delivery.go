@@ -48,13 +48,8 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 	if v, ok := parsekit.Field(fields, "orig_to"); ok {
 		e.OrigRecipient = string(parsekit.Unbracket(v))
 	}
-	if v, ok := parsekit.Field(fields, "relay"); ok {
-		host, ip, port := parsekit.HostIP(v)
-		e.Relay = p.strs.Get(host)
-		if len(ip) > 0 {
-			e.RelayIP = p.strs.Get(ip)
-		}
-		e.RelayPort = port
+	if v, ok := parsekit.Field(fields, "relay"); ok && !bytes.Equal(v, []byte("none")) {
+		p.setRelay(e, v)
 	}
 	if v, ok := parsekit.Field(fields, "delay"); ok {
 		e.Delay, _ = strconv.ParseFloat(string(v), 64)
@@ -64,6 +59,15 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 	}
 	e.Status = status
 	p.detail(e, service, detail)
+	if e.Relay == "" {
+		// relay=none: the host that could not be reached is in the text
+		// ("connect to mx.example.com[192.0.2.1]:25: Connection timed out")
+		if rest, ok := bytes.CutPrefix(detail, []byte("connect to ")); ok {
+			if i := bytes.Index(rest, []byte(": ")); i > 0 {
+				p.setRelay(e, rest[:i])
+			}
+		}
+	}
 
 	var m *message
 	if len(qid) > 0 {
@@ -259,4 +263,14 @@ func (m *message) take(rcpt, orig string) *pending {
 // "undeliverable-but-not-cached". A probe is not a delivery: no event.
 func isProbe(word []byte) bool {
 	return bytes.Equal(word, []byte("deliverable")) || bytes.HasPrefix(word, []byte("undeliverable"))
+}
+
+// setRelay sets the relay fields from "host[ip]:port".
+func (p *Parser) setRelay(e *bouncescan.Event, v []byte) {
+	host, ip, port := parsekit.HostIP(v)
+	e.Relay = p.strs.Get(host)
+	if len(ip) > 0 {
+		e.RelayIP = p.strs.Get(ip)
+	}
+	e.RelayPort = port
 }
