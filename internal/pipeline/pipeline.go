@@ -60,17 +60,31 @@ func Run(cfg Config, inputs []source.Input, report *aggregate.Report) error {
 		total += in.Size
 	}
 	r.total = total
+	r.sink = newSink(cfg, report)
+	err := r.inputs(inputs)
+	if serr := r.sink.close(); serr != nil {
+		return serr // the sink stopped first: the reason the run ended
+	}
+	if err != nil {
+		return err
+	}
+	for _, name := range r.order {
+		st := r.parsers[name].Stats()
+		report.Dropped.State += st.Evicted + st.Expired
+		report.Input.Duplicates += st.Duplicates
+	}
+	return nil
+}
+
+// inputs runs the first stage: every file, then every parser's Flush.
+func (r *runner) inputs(inputs []source.Input) error {
 	for _, in := range inputs {
 		if err := r.file(in); err != nil {
 			return err
 		}
 	}
 	for _, name := range r.order {
-		p := r.parsers[name]
-		p.Flush(r.emit)
-		st := p.Stats()
-		report.Dropped.State += st.Evicted + st.Expired
-		report.Input.Duplicates += st.Duplicates
+		r.parsers[name].Flush(r.emit)
 	}
 	return r.stop
 }
@@ -81,6 +95,7 @@ type runner struct {
 	parsers map[string]parsers.Parser
 	order   []string
 	cur     *aggregate.File
+	sink    *sink
 	done    int64 // bytes of finished files
 	total   int64
 	stop    error
@@ -173,6 +188,9 @@ func (r *runner) file(in source.Input) error {
 				}
 			}
 		}
+		if r.stop == nil && r.sink.stopped() {
+			r.stop = r.sink.err
+		}
 		if r.stop != nil {
 			return r.stop
 		}
@@ -206,28 +224,24 @@ func (r *runner) parseLine(p parsers.Parser, line []byte, pos bouncescan.Pos) (e
 	return p.Parse(line, pos, r.emit)
 }
 
-// emit handles one event from a parser.
+// emit handles one event from a parser (first stage): the time window,
+// the file's count, then the sink.
 func (r *runner) emit(e *bouncescan.Event) {
 	if r.stop != nil {
+		return
+	}
+	if r.sink.stopped() {
+		r.stop = r.sink.err
 		return
 	}
 	if !e.Time.IsZero() && (!r.cfg.Since.IsZero() && e.Time.Before(r.cfg.Since) || !r.cfg.Until.IsZero() && !e.Time.Before(r.cfg.Until)) {
 		r.report.Input.OutOfRange++
 		return
 	}
-	if r.cfg.Classify != nil {
-		v := r.cfg.Classify.Classify(e)
-		e.Verdict = &v
-	}
 	if r.cur != nil && r.cur.Name == e.Source {
 		r.cur.Events++
 	} else {
 		r.report.File(e.Source).Events++
 	}
-	r.report.Add(e)
-	if r.cfg.OnEvent != nil {
-		if err := r.cfg.OnEvent(e); err != nil {
-			r.stop = err
-		}
-	}
+	r.sink.put(e)
 }
