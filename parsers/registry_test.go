@@ -1,11 +1,12 @@
 package parsers
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
 // corpusFormat says which format a corpus file is in, from where it lives;
@@ -29,22 +30,6 @@ func corpusFormat(rel string) string {
 var undetectable = map[string]bool{
 	"postfix/lightmeter-complete-mail.err.log": true, // only opendkim lines
 	"postfix/whyscream-grok-test-messages.log": true, // message-only lines, syslog header stripped
-}
-
-func headLines(t *testing.T, path string, n int) [][]byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out [][]byte
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for len(out) < n && sc.Scan() {
-		out = append(out, append([]byte(nil), sc.Bytes()...))
-	}
-	return out
 }
 
 // TestDetectCorpus runs detection over the whole registry on every file of
@@ -74,7 +59,7 @@ func TestDetectCorpus(t *testing.T) {
 			return nil
 		}
 		n++
-		got, ok := Detect(formats, headLines(t, p, 50))
+		got, ok := Detect(formats, parsekittest.HeadLines(t, p, 50))
 		switch {
 		case want == "" && ok:
 			t.Errorf("%s: claimed by %s, but it is no log bouncescan reads", rel, got.Name)

@@ -1,10 +1,10 @@
 package exchange
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
 // TestCorpus parses every Exchange file of the shared corpus: no crash,
@@ -41,18 +41,8 @@ func TestCorpus(t *testing.T) {
 // TestDetectCorpus runs Detect on the head of every corpus file: Exchange
 // files score, every other MTA's file scores 0.
 func TestDetectCorpus(t *testing.T) {
-	root := shared(t, "corpus")
-	files, err := filepath.Glob(filepath.Join(root, "*", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	more, _ := filepath.Glob("../../samples/exchange/*")
-	files = append(files, more...)
-	for _, f := range files {
-		if filepath.Ext(f) == ".md" || filepath.Ext(f) == ".tsv" {
-			continue
-		}
-		head := headLines(t, f, 50)
+	for _, f := range parsekittest.DetectFiles(t, "../../samples/exchange/*") {
+		head := parsekittest.HeadLines(t, f, 50)
 		score := Detect(head)
 		exchange := filepath.Base(filepath.Dir(f)) == "exchange"
 		switch {
@@ -62,20 +52,4 @@ func TestDetectCorpus(t *testing.T) {
 			t.Errorf("%s: not Exchange, scored %d", f, score)
 		}
 	}
-}
-
-func headLines(t *testing.T, path string, n int) [][]byte {
-	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var out [][]byte
-	sc := bufio.NewScanner(fh)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() && len(out) < n {
-		out = append(out, append([]byte(nil), sc.Bytes()...))
-	}
-	return out
 }

@@ -2,15 +2,13 @@ package exchange
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
+	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
 func FuzzParse(f *testing.F) {
@@ -35,30 +33,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("#Fields: date-time,event-id,recipient-address,recipient-status\n2026-11-22T03:00:00Z,FAIL,a@b;c@d,\"[{LED=550 5.1.1 x};{FQDN=h};{IP=1.2.3.4}]\""))
 	f.Add([]byte("\xff\xfe\"\x00a\x00\"\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		wd := time.AfterFunc(3*time.Second, func() { panic(fmt.Sprintf("WATCHDOG %q", data)) })
-		defer wd.Stop()
 		p := New(parsekit.Options{Year: 2026, MaxMessages: 8})
-		p.Begin(parsekit.File{Name: "fuzz", Fingerprint: 1})
-		var off int64
-		for n, line := range bytes.Split(data, []byte("\n")) {
-			keep := string(line)
-			err := p.Parse(line, bouncescan.Pos{Source: "fuzz", Line: int64(n + 1), Offset: off}, func(e *bouncescan.Event) {
-				if e.MTA != Name || e.Line != int64(n+1) {
-					t.Fatalf("bad event position %+v", e)
-				}
-			})
-			if err != nil {
-				var pe *bouncescan.ParseError
-				if !errors.As(err, &pe) || !(errors.Is(err, bouncescan.ErrUnparsed) || errors.Is(err, bouncescan.ErrNotMine)) {
-					t.Fatalf("error %v is not a ParseError with a sentinel", err)
-				}
-			}
-			if string(line) != keep {
-				t.Fatalf("Parse modified its input line")
-			}
-			off += int64(len(line)) + 1
-		}
-		p.Flush(func(*bouncescan.Event) {})
+		parsekittest.FuzzLines(t, p, Name, data)
 	})
 }
 
@@ -97,14 +73,7 @@ func BenchmarkParse(b *testing.B) {
 	emit := func(*bouncescan.Event) { n++ }
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p := New(parsekit.Options{Year: 2026})
-		p.Begin(parsekit.File{Name: "bench", Fingerprint: 1})
-		var off int64
-		for j, l := range lines {
-			_ = p.Parse(l, bouncescan.Pos{Source: "bench", Line: int64(j + 1), Offset: off}, emit)
-			off += int64(len(l)) + 1
-		}
-		p.Flush(emit)
+		parsekittest.Feed(New(parsekit.Options{Year: 2026}), lines, emit)
 	}
 	b.ReportMetric(float64(len(lines))*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }

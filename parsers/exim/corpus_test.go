@@ -1,13 +1,12 @@
 package exim
 
 import (
-	"bufio"
 	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
 // TestCorpus parses every Exim file of the shared corpus (and the real-MTA
@@ -79,23 +78,8 @@ func TestCorpus(t *testing.T) {
 // sample: Exim files score, every other MTA's file (Postfix, Sendmail,
 // Exchange, Courier, Domino, the real Postfix log) scores 0.
 func TestDetectCorpus(t *testing.T) {
-	root := shared(t, "corpus")
-	files, err := filepath.Glob(filepath.Join(root, "*", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	more, _ := filepath.Glob("../../samples/*/*")
-	files = append(files, more...)
-	n := 0
-	for _, f := range files {
-		if ext := filepath.Ext(f); ext == ".md" || ext == ".tsv" || ext == ".sh" {
-			continue
-		}
-		if st, err := os.Stat(f); err != nil || st.IsDir() {
-			continue
-		}
-		n++
-		score := Detect(headLines(t, f, 50))
+	for _, f := range parsekittest.DetectFiles(t, "../../samples/*/*") {
+		score := Detect(parsekittest.HeadLines(t, f, 50))
 		base, dir := filepath.Base(f), filepath.Base(filepath.Dir(f))
 		mine := dir == "exim" || dir == "real-mta" && (base == "mainlog" || base == "rejectlog")
 		switch {
@@ -105,23 +89,4 @@ func TestDetectCorpus(t *testing.T) {
 			t.Errorf("%s: not Exim, scored %d", f, score)
 		}
 	}
-	if n == 0 {
-		t.Fatal("no files")
-	}
-}
-
-func headLines(t *testing.T, path string, n int) [][]byte {
-	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var out [][]byte
-	sc := bufio.NewScanner(fh)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() && len(out) < n {
-		out = append(out, append([]byte(nil), sc.Bytes()...))
-	}
-	return out
 }

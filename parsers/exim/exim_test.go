@@ -7,15 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
-
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
 	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
-
-var ignorePos = cmpopts.IgnoreFields(bouncescan.Event{}, "ID", "Source", "Offset")
 
 type tcase struct {
 	name  string
@@ -29,13 +24,7 @@ func run(t *testing.T, cases []tcase) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got, errs := parseLines(t, c.lines...)
-			if diff := cmp.Diff(c.want, got, ignorePos, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("events (-want +got):\n%s", diff)
-			}
-			reasons := parsekittest.Reasons(t, errs)
-			if diff := cmp.Diff(c.errs, reasons, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("errors (-want +got):\n%s", diff)
-			}
+			parsekittest.CheckCase(t, c.want, got, c.errs, errs)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
+	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
 // benchLog generates a realistic 100 000-line Postfix log with the shared
@@ -61,14 +62,7 @@ func BenchmarkParse(b *testing.B) {
 			emit := func(*bouncescan.Event) { events++ }
 			b.ResetTimer()
 			for b.Loop() {
-				p := New(parsekit.Options{Year: 2026, Location: time.UTC})
-				p.Begin(parsekit.File{Name: "bench", Fingerprint: 1})
-				var off int64
-				for i, l := range lines {
-					_ = p.Parse(l, bouncescan.Pos{Source: "bench", Line: int64(i + 1), Offset: off}, emit)
-					off += int64(len(l)) + 1
-				}
-				p.Flush(emit)
+				parsekittest.Feed(New(parsekit.Options{Year: 2026, Location: time.UTC}), lines, emit)
 			}
 			b.StopTimer()
 			n := float64(b.N) * float64(len(lines))

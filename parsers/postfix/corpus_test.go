@@ -1,7 +1,6 @@
 package postfix
 
 import (
-	"bufio"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
+	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
 // corpusWant pins, per corpus file, what the parser makes of it: lines,
@@ -131,7 +131,7 @@ func TestDetect(t *testing.T) {
 			return err
 		}
 		rel, _ := filepath.Rel(root, path)
-		head := headLines(t, path, 50)
+		head := parsekittest.HeadLines(t, path, 50)
 		score := Detect(head)
 		mta := strings.Split(rel, string(filepath.Separator))[0]
 		isPostfix := mta == "postfix" || rel == filepath.Join("real-mta", "postfix.log")
@@ -156,19 +156,4 @@ func TestDetect(t *testing.T) {
 var detectZero = map[string]bool{
 	"whyscream-grok-test-messages.log": true, // message-only lines
 	"lightmeter-complete-mail.err.log": true, // opendkim lines only
-}
-
-func headLines(t *testing.T, path string, n int) [][]byte {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out [][]byte
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for len(out) < n && sc.Scan() {
-		out = append(out, append([]byte(nil), sc.Bytes()...))
-	}
-	return out
 }

@@ -1,10 +1,10 @@
 package sendmail
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
 // TestCorpus parses every Sendmail file of the shared corpus: no crash,
@@ -47,23 +47,8 @@ func TestCorpus(t *testing.T) {
 // sample: Sendmail files score, every other MTA's file (Postfix, Exim,
 // Exchange, Courier, Domino, the real-MTA logs) scores 0.
 func TestDetectCorpus(t *testing.T) {
-	root := shared(t, "corpus")
-	files, err := filepath.Glob(filepath.Join(root, "*", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	more, _ := filepath.Glob("../../samples/*/*")
-	files = append(files, more...)
-	n := 0
-	for _, f := range files {
-		if ext := filepath.Ext(f); ext == ".md" || ext == ".tsv" || ext == ".sh" {
-			continue
-		}
-		if st, err := os.Stat(f); err != nil || st.IsDir() {
-			continue
-		}
-		n++
-		head := headLines(t, f, 50)
+	for _, f := range parsekittest.DetectFiles(t, "../../samples/*/*") {
+		head := parsekittest.HeadLines(t, f, 50)
 		score := Detect(head)
 		mine := filepath.Base(filepath.Dir(f)) == "sendmail"
 		switch {
@@ -73,23 +58,4 @@ func TestDetectCorpus(t *testing.T) {
 			t.Errorf("%s: not Sendmail, scored %d", f, score)
 		}
 	}
-	if n == 0 {
-		t.Fatal("no files")
-	}
-}
-
-func headLines(t *testing.T, path string, n int) [][]byte {
-	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var out [][]byte
-	sc := bufio.NewScanner(fh)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() && len(out) < n {
-		out = append(out, append([]byte(nil), sc.Bytes()...))
-	}
-	return out
 }

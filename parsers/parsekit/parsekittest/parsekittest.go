@@ -9,11 +9,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
@@ -171,4 +176,125 @@ func Reasons(t testing.TB, errs []error) []string {
 		reasons = append(reasons, pe.Reason)
 	}
 	return reasons
+}
+
+// Feed runs p over lines as one file ("bench", fingerprint 1) and flushes
+// it: the loop of the parsers' benchmarks.
+func Feed(p Parser, lines [][]byte, emit func(*bouncescan.Event)) {
+	p.Begin(parsekit.File{Name: "bench", Fingerprint: 1})
+	var off int64
+	for i, l := range lines {
+		_ = p.Parse(l, bouncescan.Pos{Source: "bench", Line: int64(i + 1), Offset: off}, emit)
+		off += int64(len(l)) + 1
+	}
+	p.Flush(emit)
+}
+
+// HeadLines returns copies of the first n lines of the file at path.
+func HeadLines(t testing.TB, path string, n int) [][]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out [][]byte
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for len(out) < n && sc.Scan() {
+		out = append(out, append([]byte(nil), sc.Bytes()...))
+	}
+	return out
+}
+
+// DetectFiles lists the files a detection test scores: every file one
+// folder down in the shared corpus, plus the files matching samples (a
+// glob), without READMEs, truth tables and scripts.
+func DetectFiles(t testing.TB, samples string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(Shared(t, "corpus"), "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob(samples)
+	var out []string
+	for _, f := range append(files, more...) {
+		if ext := filepath.Ext(f); ext == ".md" || ext == ".tsv" || ext == ".sh" {
+			continue
+		}
+		if st, err := os.Stat(f); err != nil || st.IsDir() {
+			continue
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		t.Fatal("no files")
+	}
+	return out
+}
+
+// SampleSeeds adds every sample of samples/FORMAT, whole and line by
+// line, to the fuzz corpus.
+func SampleSeeds(f *testing.F, format string) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "samples", format, "*"))
+	for _, name := range files {
+		if filepath.Ext(name) == ".md" {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		for _, l := range bytes.Split(b, []byte("\n")) {
+			if len(l) > 0 {
+				f.Add(l)
+			}
+		}
+	}
+}
+
+// FuzzLines is the body of the parsers' FuzzParse: data, split into lines,
+// goes through p (a fresh parser), which must finish within 3 s, emit
+// events of mta carrying their line, refuse lines only with a ParseError
+// wrapping ErrUnparsed or ErrNotMine, and leave its input alone. p is
+// flushed at the end.
+func FuzzLines(t *testing.T, p Parser, mta string, data []byte) {
+	wd := time.AfterFunc(3*time.Second, func() { panic(fmt.Sprintf("WATCHDOG %q", data)) })
+	defer wd.Stop()
+	p.Begin(parsekit.File{Name: "fuzz", Fingerprint: 1})
+	var off int64
+	for n, line := range bytes.Split(data, []byte("\n")) {
+		keep := string(line)
+		err := p.Parse(line, bouncescan.Pos{Source: "fuzz", Line: int64(n + 1), Offset: off}, func(e *bouncescan.Event) {
+			if e.MTA != mta || e.Line != int64(n+1) {
+				t.Fatalf("bad event position %+v", e)
+			}
+		})
+		if err != nil {
+			var pe *bouncescan.ParseError
+			if !errors.As(err, &pe) || !(errors.Is(err, bouncescan.ErrUnparsed) || errors.Is(err, bouncescan.ErrNotMine)) {
+				t.Fatalf("error %v is not a ParseError with a sentinel", err)
+			}
+		}
+		if string(line) != keep {
+			t.Fatalf("Parse modified its input line")
+		}
+		off += int64(len(line)) + 1
+	}
+	p.Flush(func(*bouncescan.Event) {})
+}
+
+// CheckCase compares what a table test case gave with what it wants:
+// the events (ignoring ID, Source and Offset) and the reasons of the
+// refused lines.
+func CheckCase(t *testing.T, want, got []bouncescan.Event, wantErrs []string, errs []error) {
+	t.Helper()
+	ignorePos := cmpopts.IgnoreFields(bouncescan.Event{}, "ID", "Source", "Offset")
+	if diff := cmp.Diff(want, got, ignorePos, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantErrs, Reasons(t, errs), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
 }
