@@ -72,7 +72,6 @@ type Parser struct {
 	u16     []byte
 	stats   [][]byte
 	rcpts   [][]byte
-	reply   []byte
 
 	ev      bouncescan.Event
 	pos     bouncescan.Pos

@@ -48,11 +48,10 @@ func ts(s string) time.Time {
 var ignorePos = cmpopts.IgnoreFields(bouncescan.Event{}, "ID", "Source", "Offset")
 
 type tcase struct {
-	name   string
-	lines  []string
-	want   []bouncescan.Event
-	errs   []string // reasons of the ParseErrors, in order
-	strict bool     // compare IDs too
+	name  string
+	lines []string
+	want  []bouncescan.Event
+	errs  []string // reasons of the ParseErrors, in order
 }
 
 func run(t *testing.T, cases []tcase) {

@@ -36,8 +36,3 @@ func parseLines(t testing.TB, lines ...string) ([]bouncescan.Event, []error) {
 	t.Helper()
 	return parsekittest.ParseLines(t, New(testOpts()), lines...)
 }
-
-func ndjson(t testing.TB, evs []bouncescan.Event) []byte {
-	t.Helper()
-	return parsekittest.NDJSON(t, evs)
-}

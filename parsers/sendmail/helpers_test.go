@@ -2,7 +2,6 @@ package sendmail
 
 import (
 	"flag"
-	"io"
 	"testing"
 	"time"
 
@@ -22,11 +21,6 @@ type parsed = parsekittest.Parsed
 
 func shared(t testing.TB, rel string) string { t.Helper(); return parsekittest.Shared(t, rel) }
 
-func parseReader(t testing.TB, p *Parser, name string, r io.Reader) parsed {
-	t.Helper()
-	return parsekittest.ParseReader(t, p, name, r)
-}
-
 func parseFile(t testing.TB, path string) parsed {
 	t.Helper()
 	return parsekittest.ParseFile(t, New(testOpts()), path)
@@ -35,9 +29,4 @@ func parseFile(t testing.TB, path string) parsed {
 func parseLines(t testing.TB, lines ...string) ([]bouncescan.Event, []error) {
 	t.Helper()
 	return parsekittest.ParseLines(t, New(testOpts()), lines...)
-}
-
-func ndjson(t testing.TB, evs []bouncescan.Event) []byte {
-	t.Helper()
-	return parsekittest.NDJSON(t, evs)
 }
