@@ -150,18 +150,18 @@ func (c *ScanCmd) Run(app *App) error {
 	}
 	var bar *progressbar.ProgressBar
 	if c.Progress && app.StderrIsTerminal {
-		var total int64
-		for _, in := range inputs {
-			total += in.Size
-		}
-		if total > 0 {
-			bar = progressbar.NewOptions64(total,
-				progressbar.OptionSetWriter(app.Stderr),
-				progressbar.OptionSetDescription("scanning"),
-				progressbar.OptionShowBytes(true),
-				progressbar.OptionClearOnFinish(),
-				progressbar.OptionThrottle(100*time.Millisecond))
-			cfg.Progress = func(done, _ int64) { _ = bar.Set64(done) }
+		cfg.Progress = func(done, total int64) {
+			if bar == nil && total > 0 {
+				bar = progressbar.NewOptions64(total,
+					progressbar.OptionSetWriter(app.Stderr),
+					progressbar.OptionSetDescription("scanning"),
+					progressbar.OptionShowBytes(true),
+					progressbar.OptionClearOnFinish(),
+					progressbar.OptionThrottle(100*time.Millisecond))
+			}
+			if bar != nil {
+				_ = bar.Set64(done)
+			}
 		}
 	}
 	runErr := pipeline.Run(cfg, inputs, report)

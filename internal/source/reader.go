@@ -59,7 +59,6 @@ type Reader struct {
 	br          *bufio.Reader
 	compression Compression
 	modTime     time.Time
-	size        int64
 	maxLine     int
 
 	line      []byte
@@ -126,7 +125,7 @@ func Open(in Input, opts Options) (*Reader, error) {
 			f.Close()
 			return nil, &Error{Name: in.Name, Offset: -1, Err: errors.New("is a directory")}
 		}
-		r.file, r.modTime, r.size = f, info.ModTime(), info.Size()
+		r.file, r.modTime = f, info.ModTime()
 		raw = f
 	}
 	r.counter.r = raw
@@ -170,17 +169,11 @@ func Open(in Input, opts Options) (*Reader, error) {
 	return r, nil
 }
 
-// Name is the input's name.
-func (r *Reader) Name() string { return r.name }
-
 // Compression is the container found by magic bytes ("" for plain text).
 func (r *Reader) Compression() Compression { return r.compression }
 
 // ModTime is the file's modification time (zero for stdin).
 func (r *Reader) ModTime() time.Time { return r.modTime }
-
-// Size is the file's size on disk (0 for stdin).
-func (r *Reader) Size() int64 { return r.size }
 
 // BytesRead is how many bytes (compressed, as stored) have been consumed.
 func (r *Reader) BytesRead() int64 { return r.counter.n }
