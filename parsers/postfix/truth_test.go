@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,69 +67,25 @@ func TestTestbedTruth(t *testing.T) {
 		text := got.lines[e.Line-1]
 		byLine[text] = append(byLine[text], e)
 	}
-	data, err := os.ReadFile(truthPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	header := strings.Split(rows[0], "\t")
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
+	rows := parsekittest.TruthRows(t, truthPath)
 	used := map[*bouncescan.Event]bool{}
 	matched := 0
-	for _, row := range rows[1:] {
-		f := strings.Split(row, "\t")
-		get := func(k string) string { return f[col[k]] }
-		want := struct {
-			qid, rcpt, status, enhanced, stage string
-			code                               int
-		}{get("queue_id"), get("recipient"), get("expected_status"), get("enhanced_code"), get("stage"), 0}
-		if want.qid == "NOQUEUE" {
-			want.qid = ""
+	for _, want := range rows {
+		if want.QueueID == "NOQUEUE" {
+			want.QueueID = ""
 		}
-		if c := get("reply_code"); c != "" {
-			want.code, _ = strconv.Atoi(c)
-		}
-		if want.stage == "ehlo" {
-			want.stage = "helo"
-		}
-		var found *bouncescan.Event
-		var near []string
-		for _, e := range byLine[get("log_line")] {
-			if used[e] {
-				continue
-			}
-			rcpt := strings.ToLower(e.Recipient)
-			if e.OrigRecipient != "" && !strings.EqualFold(e.Recipient, want.rcpt) {
-				rcpt = strings.ToLower(e.OrigRecipient)
-			}
-			// a MAIL FROM reject happens before any recipient is named: the
-			// log has no to=, the truth row names the planned recipient
-			rcptOK := rcpt == want.rcpt || rcpt == "" && !strings.Contains(get("log_line"), "to=<")
-			ok := e.QueueID == want.qid && rcptOK && e.Status.String() == want.status && e.ReplyCode == want.code
-			// sent rows leave enhanced code and stage empty: the truth does not
-			// record the 250 reply's enhanced code, we keep it
-			if want.status != "sent" {
-				ok = ok && e.EnhancedCode == want.enhanced && e.Stage.String() == want.stage
-			}
-			if ok {
-				found = e
-				break
-			}
-			near = append(near, e.QueueID+" "+rcpt+" "+e.Status.String()+" "+strconv.Itoa(e.ReplyCode)+" "+e.EnhancedCode+" "+e.Stage.String())
-		}
+		// a MAIL FROM reject happens before any recipient is named: the
+		// log has no to=, the truth row names the planned recipient
+		found, near := want.Match(byLine[want.LogLine], used, strings.Contains(want.LogLine, "to=<"))
 		if found == nil {
-			t.Errorf("no event for truth row %s %s %s %d %q %q (scenario %s); events on that line: %v",
-				want.qid, want.rcpt, want.status, want.code, want.enhanced, want.stage, get("scenario_id"), near)
+			t.Errorf("no event for truth row %v; events on that line: %v", want, near)
 			continue
 		}
 		used[found] = true
 		matched++
 	}
-	t.Logf("testbed truth: %d of %d rows matched; %d events from %d lines", matched, len(rows)-1, len(got.events), len(got.lines))
-	if matched != len(rows)-1 {
-		t.Errorf("matched %d of %d truth rows, want all", matched, len(rows)-1)
+	t.Logf("testbed truth: %d of %d rows matched; %d events from %d lines", matched, len(rows), len(got.events), len(got.lines))
+	if matched != len(rows) {
+		t.Errorf("matched %d of %d truth rows, want all", matched, len(rows))
 	}
 }

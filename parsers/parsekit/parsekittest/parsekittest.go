@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -297,4 +298,79 @@ func CheckCase(t *testing.T, want, got []bouncescan.Event, wantErrs []string, er
 	if diff := cmp.Diff(wantErrs, Reasons(t, errs), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
+}
+
+// TruthRow is one row of a testbed truth file (truth-postfix.tsv,
+// truth-exim.tsv), as the parsers' truth tests compare it with events.
+type TruthRow struct {
+	File, LogLine, Scenario    string
+	QueueID, Recipient, Status string
+	Enhanced, Stage            string // stage "ehlo" is read as helo
+	Code                       int
+}
+
+// TruthRows reads a truth file.
+func TruthRows(t testing.TB, path string) []TruthRow {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	col := map[string]int{}
+	for i, h := range strings.Split(rows[0], "\t") {
+		col[h] = i
+	}
+	var out []TruthRow
+	for _, row := range rows[1:] {
+		f := strings.Split(row, "\t")
+		get := func(k string) string { return f[col[k]] }
+		r := TruthRow{File: get("log_file"), LogLine: get("log_line"), Scenario: get("scenario_id"),
+			QueueID: get("queue_id"), Recipient: get("recipient"), Status: get("expected_status"),
+			Enhanced: get("enhanced_code"), Stage: get("stage")}
+		if c := get("reply_code"); c != "" {
+			r.Code, _ = strconv.Atoi(c)
+		}
+		if r.Stage == "ehlo" {
+			r.Stage = "helo"
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Match finds the first event not yet used among those logged on the
+// row's line that has the row's queue id, recipient (case aside; the
+// original recipient when the event was redirected), status and reply
+// code, and, unless the row is a delivery (whose enhanced code the truth
+// does not record), its enhanced code and stage. An event without
+// recipient matches when the line names none (rcptNamed is false): a
+// refusal before RCPT, for which the truth names the planned recipient.
+// When nothing matches it returns nil and a description of the events it
+// tried.
+func (w TruthRow) Match(events []*bouncescan.Event, used map[*bouncescan.Event]bool, rcptNamed bool) (*bouncescan.Event, []string) {
+	var near []string
+	for _, e := range events {
+		if used[e] {
+			continue
+		}
+		rcpt := strings.ToLower(e.Recipient)
+		if e.OrigRecipient != "" && !strings.EqualFold(e.Recipient, w.Recipient) {
+			rcpt = strings.ToLower(e.OrigRecipient)
+		}
+		rcptOK := rcpt == w.Recipient || rcpt == "" && !rcptNamed
+		ok := e.QueueID == w.QueueID && rcptOK && e.Status.String() == w.Status && e.ReplyCode == w.Code
+		if w.Status != "sent" {
+			ok = ok && e.EnhancedCode == w.Enhanced && e.Stage.String() == w.Stage
+		}
+		if ok {
+			return e, nil
+		}
+		near = append(near, e.QueueID+" "+rcpt+" "+e.Status.String()+" "+strconv.Itoa(e.ReplyCode)+" "+e.EnhancedCode+" "+e.Stage.String())
+	}
+	return nil, near
+}
+
+func (w TruthRow) String() string {
+	return fmt.Sprintf("%s %s %s %d %q %q (scenario %s)", w.QueueID, w.Recipient, w.Status, w.Code, w.Enhanced, w.Stage, w.Scenario)
 }
