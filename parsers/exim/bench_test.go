@@ -3,7 +3,6 @@ package exim
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,28 +17,10 @@ import (
 // it repeats the samples instead.
 func benchLog(b *testing.B) [][]byte {
 	b.Helper()
-	script := filepath.Join("..", "..", "..", "shared", "bench", "genmaillog.py")
-	py, err := exec.LookPath("python3")
-	if _, serr := os.Stat(script); serr != nil || err != nil {
-		return repeatedSamples(b)
+	if lines, ok := parsekittest.GeneratedLog(b, "exim", 100000); ok {
+		return lines
 	}
-	out := filepath.Join(b.TempDir(), "mainlog")
-	f, err := os.Create(out)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := exec.Command(py, script, "--format", "exim", "--lines", "100000", "--seed", "1")
-	cmd.Stdout = f
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
-	data, err := os.ReadFile(out)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	return repeatedSamples(b)
 }
 
 // repeatedSamples is the samples repeated to about 100 000 lines.

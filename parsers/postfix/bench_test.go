@@ -1,10 +1,6 @@
 package postfix
 
 import (
-	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,31 +14,11 @@ import (
 // lines.
 func benchLog(b *testing.B, format string) [][]byte {
 	b.Helper()
-	script := filepath.Join("..", "..", "..", "shared", "bench", "genmaillog.py")
-	if _, err := os.Stat(script); err != nil {
-		b.Skipf("generator not available: %v", err)
+	lines, ok := parsekittest.GeneratedLog(b, format, 100000)
+	if !ok {
+		b.Skip("python3 or ../shared/bench/genmaillog.py not available")
 	}
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		b.Skip("python3 not available")
-	}
-	out := filepath.Join(b.TempDir(), "mail.log")
-	cmd := exec.Command(py, script, "--format", format, "--lines", "100000", "--seed", "1")
-	f, err := os.Create(out)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd.Stdout = f
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
-	data, err := os.ReadFile(out)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	return lines
 }
 
 // BenchmarkParse runs Parse over every line of a generated log; it reports

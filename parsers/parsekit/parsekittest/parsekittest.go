@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -373,4 +374,23 @@ func (w TruthRow) Match(events []*bouncescan.Event, used map[*bouncescan.Event]b
 
 func (w TruthRow) String() string {
 	return fmt.Sprintf("%s %s %s %d %q %q (scenario %s)", w.QueueID, w.Recipient, w.Status, w.Code, w.Enhanced, w.Stage, w.Scenario)
+}
+
+// GeneratedLog returns the lines of a log made by the shared generator
+// (../shared/bench/genmaillog.py --format format --lines n --seed 1), or
+// ok false when python3 or the script is not there.
+func GeneratedLog(b *testing.B, format string, n int) (lines [][]byte, ok bool) {
+	b.Helper()
+	script := filepath.Join("..", "..", "..", "shared", "bench", "genmaillog.py")
+	py, err := exec.LookPath("python3")
+	if _, serr := os.Stat(script); serr != nil || err != nil {
+		return nil, false
+	}
+	cmd := exec.Command(py, script, "--format", format, "--lines", strconv.Itoa(n), "--seed", "1")
+	cmd.Stderr = os.Stderr
+	data, err := cmd.Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")), true
 }
