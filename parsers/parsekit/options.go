@@ -45,6 +45,25 @@ type File struct {
 	Name        string    // as the user gave it; "-" for stdin
 	ModTime     time.Time // zero for stdin
 	Fingerprint uint64    // stable identity of the content (see internal/source)
+	// Seq numbers the files of a run in reading order (0, 1, …): with a
+	// line's byte offset it makes the Mark of the line.
+	Seq int
+	// Years is the source's year state for yearless syslog stamps, nil for
+	// the parser to anchor one itself from ModTime (see Stamps.Begin).
+	Years *Years
+}
+
+// Mark is the position of a line in a run: the Seq of its file and its
+// byte offset. Parsers report the Mark of the oldest line whose content
+// they still hold (Watermark), so that a restart can read again from there.
+type Mark struct {
+	Seq    int   `json:"seq"`
+	Offset int64 `json:"offset"`
+}
+
+// Before reports whether m comes before o in reading order.
+func (m Mark) Before(o Mark) bool {
+	return m.Seq < o.Seq || m.Seq == o.Seq && m.Offset < o.Offset
 }
 
 // Stats counts what the bounded state had to drop or could not join.

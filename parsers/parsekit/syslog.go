@@ -22,7 +22,12 @@ type Header struct {
 // Stamps parses the syslog styles seen in mail logs and keeps the year
 // state for yearless ones. One Stamps per parser.
 type Stamps struct {
-	Years Years
+	// Years is the year state of the file being read. It belongs to the
+	// source (File.Years), so that switching between files, as a follower
+	// of several logs does, never resets it; Stamps falls back to a state
+	// of its own for a File without one.
+	Years *Years
+	own   Years
 	Loc   *time.Location
 	Fixed int
 	Now   func() time.Time
@@ -31,17 +36,25 @@ type Stamps struct {
 // NewStamps makes a Stamps from parser options.
 func NewStamps(o Options) *Stamps {
 	o = o.WithDefaults()
-	return &Stamps{Loc: o.Location, Fixed: o.Year, Now: o.Now}
+	s := &Stamps{Loc: o.Location, Fixed: o.Year, Now: o.Now}
+	s.Years = &s.own
+	return s
 }
 
-// Begin starts a new file: the year of yearless stamps is anchored again.
+// Begin starts (or switches to) a file. A File with its own year state
+// keeps it; otherwise the year of yearless stamps is anchored again from
+// the file's modification time.
 func (s *Stamps) Begin(f File) {
+	if f.Years != nil {
+		s.Years = f.Years
+		return
+	}
+	s.Years = &s.own
 	ref := f.ModTime
 	if ref.IsZero() {
 		ref = s.Now()
 	}
-	ref = ref.In(s.Loc)
-	s.Years.Begin(s.Fixed, ref)
+	s.Years.Begin(s.Fixed, ref.In(s.Loc))
 }
 
 // Time parses a timestamp of any supported style at the start of b.
@@ -53,7 +66,7 @@ func (s *Stamps) Time(b []byte) (t time.Time, n int, hadYear, ok bool) {
 		}
 		return t, n, true, ok
 	}
-	t, n, ok = SyslogTime(b, &s.Years, s.Loc)
+	t, n, ok = SyslogTime(b, s.Years, s.Loc)
 	return t, n, false, ok
 }
 

@@ -156,22 +156,59 @@ type Years struct {
 	year    int
 	last    time.Month
 	started bool
+	changes uint64
+}
+
+// NewYears makes the year state of one file: fixed is the --year (0 =
+// infer), ref the file's modification time (or the clock for stdin).
+func NewYears(fixed int, ref time.Time) *Years {
+	y := &Years{}
+	y.Begin(fixed, ref)
+	return y
 }
 
 // Begin starts a new file. fixed is the --year (0 = infer), ref the file's
 // modification time (or the clock for stdin).
 func (y *Years) Begin(fixed int, ref time.Time) {
-	*y = Years{fixed: fixed, ref: ref}
+	*y = Years{fixed: fixed, ref: ref, changes: y.changes + 1}
 }
+
+// YearsState is a saved Years, for checkpoints.
+type YearsState struct {
+	Fixed   int        `json:"fixed,omitempty"`
+	Ref     time.Time  `json:"ref"`
+	Year    int        `json:"year,omitempty"`
+	Last    time.Month `json:"last,omitempty"`
+	Started bool       `json:"started,omitempty"`
+}
+
+// State returns the state, to be given back to Restore.
+func (y *Years) State() YearsState {
+	return YearsState{Fixed: y.fixed, Ref: y.ref, Year: y.year, Last: y.last, Started: y.started}
+}
+
+// Restore sets the state saved by State.
+func (y *Years) Restore(s YearsState) {
+	*y = Years{fixed: s.Fixed, ref: s.Ref, year: s.Year, last: s.Last, started: s.Started, changes: y.changes + 1}
+}
+
+// Changes counts the changes of the state: a reader compares it after
+// each line to keep the state as of a line cheaply (it changes about once
+// a month of log).
+func (y *Years) Changes() uint64 { return y.changes }
 
 // Observe re-anchors the year on a stamp that carried one.
 func (y *Years) Observe(t time.Time) {
-	y.year, y.last, y.started = t.Year(), t.Month(), true
+	if y.year != t.Year() || y.last != t.Month() || !y.started {
+		y.year, y.last, y.started = t.Year(), t.Month(), true
+		y.changes++
+	}
 }
 
 // Year returns the year of a yearless stamp in month m.
 func (y *Years) Year(m time.Month) int {
 	if !y.started {
+		y.changes++
 		y.started = true
 		y.last = m
 		switch {
@@ -188,10 +225,12 @@ func (y *Years) Year(m time.Month) int {
 	case m < y.last && y.last-m >= 6: // Dec → Jan: a new year began
 		y.year++
 		y.last = m
+		y.changes++
 	case m > y.last && m-y.last >= 6: // a straggler from the old year
 		return y.year - 1
-	default:
+	case m != y.last:
 		y.last = m
+		y.changes++
 	}
 	return y.year
 }
