@@ -6,7 +6,6 @@ import (
 	"compress/bzip2"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"os"
 	"time"
@@ -27,9 +26,6 @@ const bufSize = 64 << 10
 
 // headBudget bounds the bytes Head keeps in memory.
 const headBudget = 1 << 20
-
-// fingerprintBytes is how much of the first line identifies a file.
-const fingerprintBytes = 4096
 
 // Options tune a Reader.
 type Options struct {
@@ -73,8 +69,7 @@ type Reader struct {
 	head    []headLine // lines read ahead by Head, not yet handed out
 	headPos int
 
-	fingerprint uint64
-	fpDone      bool
+	ident IdentityHash
 }
 
 type headLine struct {
@@ -207,28 +202,22 @@ func (r *Reader) Close() error {
 	return nil
 }
 
-// Fingerprint identifies the content by its first line (up to 4 KiB),
-// so that a file keeps its identity when logrotate renames it. An empty
-// input has fingerprint 0.
+// Fingerprint is the identity of the content (see IdentityHash): the
+// header block and the first data line. It reads ahead as far as needed
+// (the lines read are handed out by Next as usual).
 func (r *Reader) Fingerprint() uint64 {
-	if !r.fpDone {
-		r.Head(1)
+	for n := DetectLinesHint; !r.ident.Done() && !r.eof; n *= 2 {
+		before := len(r.head)
+		r.Head(n)
+		if len(r.head) == before {
+			break // the read-ahead budget is spent
+		}
 	}
-	return r.fingerprint
+	return r.ident.Sum()
 }
 
-func (r *Reader) setFingerprint(first []byte) {
-	if r.fpDone {
-		return
-	}
-	r.fpDone = true
-	if len(first) > fingerprintBytes {
-		first = first[:fingerprintBytes]
-	}
-	h := fnv.New64a()
-	h.Write(first)
-	r.fingerprint = h.Sum64()
-}
+// DetectLinesHint is the read-ahead Fingerprint starts with.
+const DetectLinesHint = 64
 
 // Head returns up to n first lines (copies) without consuming them: the
 // following calls to Next hand them out again. It stops early after 1 MiB.
@@ -242,11 +231,7 @@ func (r *Reader) Head(n int) ([][]byte, error) {
 		h := headLine{data: append([]byte(nil), r.line...), truncated: r.truncated, offset: r.offset, next: r.next}
 		budget -= len(h.data)
 		r.head = append(r.head, h)
-	}
-	if !r.fpDone && len(r.head) > 0 {
-		r.setFingerprint(r.head[0].data)
-	} else if !r.fpDone && r.eof {
-		r.fpDone = true
+		r.ident.Add(h.data)
 	}
 	out := make([][]byte, 0, len(r.head))
 	for _, h := range r.head[r.headPos:] {
@@ -278,8 +263,8 @@ func (r *Reader) Next() bool {
 		return false
 	}
 	r.lineNo++
-	if !r.fpDone {
-		r.setFingerprint(r.line)
+	if !r.ident.done {
+		r.ident.Add(r.line)
 	}
 	return true
 }
