@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Input is one thing to read.
@@ -60,22 +61,28 @@ var ErrNoMatch = errors.New("pattern matches no file")
 // with * ? or [ is expanded. The rotated generations of one log
 // (mail.log.3.gz … mail.log.1, mail.log; mail.log-20261120.gz …, mail.log)
 // are put oldest first wherever they appear; otherwise the order given is
-// kept, and a path is read once even if named twice. Arguments that
+// kept, and a file is read once even if named twice, by two paths
+// (relative and absolute, through a symlink, a directory and a file in
+// it: os.SameFile decides). Arguments that
 // cannot be used are returned as errors (of type *Error) and do not stop
 // the others.
 func Expand(args []string) ([]Input, []error) {
 	var (
-		out  []Input
-		errs []error
-		seen = map[string]bool{}
+		out   []Input
+		errs  []error
+		seen  = map[string]bool{}
+		files sameFiles
 	)
-	add := func(path string, size int64, found bool) {
+	add := func(path string, info os.FileInfo, found bool) {
 		key := filepath.Clean(path)
 		if seen[key] {
 			return
 		}
 		seen[key] = true
-		out = append(out, Input{Name: path, Path: path, Size: size, Found: found})
+		if files.seen(info) {
+			return // the same file by another path: relative/absolute, a symlink, dir + file
+		}
+		out = append(out, Input{Name: path, Path: path, Size: info.Size(), Found: found})
 	}
 	addPath := func(arg string) {
 		info, err := os.Stat(arg)
@@ -84,10 +91,14 @@ func Expand(args []string) ([]Input, []error) {
 			return
 		}
 		if !info.IsDir() {
-			add(arg, info.Size(), false)
+			add(arg, info, false)
 			return
 		}
-		var files []Input
+		type found struct {
+			path string
+			info os.FileInfo
+		}
+		var files []found
 		walkErr := filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				errs = append(errs, &Error{Name: p, Offset: -1, Err: unwrapPathError(err)})
@@ -111,16 +122,16 @@ func Expand(args []string) ([]Input, []error) {
 				return nil
 			}
 			if fi.Mode().IsRegular() {
-				files = append(files, Input{Name: p, Path: p, Size: fi.Size()})
+				files = append(files, found{p, fi})
 			}
 			return nil
 		})
 		if walkErr != nil {
 			errs = append(errs, &Error{Name: arg, Offset: -1, Err: walkErr})
 		}
-		sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+		sort.Slice(files, func(i, j int) bool { return files[i].path < files[j].path })
 		for _, f := range files {
-			add(f.Path, f.Size, true)
+			add(f.path, f.info, true)
 		}
 	}
 	for _, arg := range args {
@@ -255,4 +266,32 @@ func older(a, b string) bool {
 		return aa < ab
 	}
 	return a < b
+}
+
+// sameFiles remembers the files met, to tell when two paths name one file.
+type sameFiles struct {
+	ids    map[[2]uint64]bool // device and inode, where the system gives them
+	others []os.FileInfo      // elsewhere: compared with os.SameFile
+}
+
+// seen reports whether info is a file met before, and remembers it.
+func (s *sameFiles) seen(info os.FileInfo) bool {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		k := [2]uint64{uint64(st.Dev), uint64(st.Ino)}
+		if s.ids[k] {
+			return true
+		}
+		if s.ids == nil {
+			s.ids = map[[2]uint64]bool{}
+		}
+		s.ids[k] = true
+		return false
+	}
+	for _, o := range s.others {
+		if os.SameFile(o, info) {
+			return true
+		}
+	}
+	s.others = append(s.others, info)
+	return false
 }

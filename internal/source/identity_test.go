@@ -133,3 +133,39 @@ func TestIdentityLongHeader(t *testing.T) {
 		t.Errorf("after Fingerprint, Next gave %d lines, want 301", n)
 	}
 }
+
+// One file named by several paths is read once: relative and absolute,
+// through a symlink, a directory and a file inside it.
+func TestExpandSameFile(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "mail.log", []byte("a line\n"))
+	writeFile(t, dir, "other.log", []byte("other\n"))
+	link := filepath.Join(dir, "link.log")
+	if err := os.Symlink(p, link); err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	for _, args := range [][]string{
+		{"mail.log", p},
+		{p, link},
+		{dir, p},
+		{"mail.log", "./mail.log", dir + "/./mail.log"},
+	} {
+		in, errs := Expand(args)
+		n := 0
+		for _, x := range in {
+			if fi, err := os.Stat(x.Path); err == nil {
+				if pi, _ := os.Stat(p); os.SameFile(fi, pi) {
+					n++
+				}
+			}
+		}
+		if n != 1 || len(errs) != 0 {
+			t.Errorf("Expand(%q): mail.log read %d times (inputs %v, errs %v)", args, n, in, errs)
+		}
+	}
+}
