@@ -68,10 +68,10 @@ var ErrNoMatch = errors.New("pattern matches no file")
 // the others.
 func Expand(args []string) ([]Input, []error) {
 	var (
-		out   []Input
-		errs  []error
-		seen  = map[string]bool{}
-		files sameFiles
+		out  []Input
+		errs []error
+		seen = map[string]bool{}
+		met  sameFiles
 	)
 	add := func(path string, info os.FileInfo, found bool) {
 		key := filepath.Clean(path)
@@ -79,7 +79,7 @@ func Expand(args []string) ([]Input, []error) {
 			return
 		}
 		seen[key] = true
-		if files.seen(info) {
+		if met.seen(info) {
 			return // the same file by another path: relative/absolute, a symlink, dir + file
 		}
 		out = append(out, Input{Name: path, Path: path, Size: info.Size(), Found: found})
