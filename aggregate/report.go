@@ -35,6 +35,9 @@ func (l Limits) withDefaults() Limits {
 
 // Report is the result of a scan. Its exported fields are its JSON form.
 type Report struct {
+	// Partial, when set, says why the report does not cover all input
+	// (the run was interrupted).
+	Partial    string    `json:"partial,omitempty"`
 	Files      []*File   `json:"files"`
 	Input      Input     `json:"input"`
 	Events     int64     `json:"events"`
@@ -68,7 +71,8 @@ type Input struct {
 	Foreign    int64  `json:"foreign"`   // lines not in the file's format (other programs in a shared syslog)
 	Truncated  int64  `json:"truncated"` // lines longer than the cap, cut
 	OutOfRange int64  `json:"out_of_range"`
-	Duplicates int64  `json:"duplicates"` // outcomes logged twice across files (Exim mainlog + rejectlog), counted once
+	Duplicates int64  `json:"duplicates"` // outcomes logged twice across files (a copy of a log, Exim mainlog + rejectlog), counted once
+	Resumed    int64  `json:"resumed,omitempty"` // events read again after a checkpoint to rebuild parser state, not given again
 	UnparsedBy Counts `json:"unparsed_by_reason"`
 }
 
@@ -84,6 +88,12 @@ type File struct {
 	Truncated int64  `json:"truncated"`
 	Error     string `json:"error,omitempty"`
 	Skipped   string `json:"skipped,omitempty"` // why the file was not read
+	// CopyOf names an earlier file of the run whose content this file
+	// repeats (mail.log and mail.info): its Duplicates events were not
+	// counted again.
+	CopyOf     string `json:"copy_of,omitempty"`
+	Duplicates int64  `json:"duplicates,omitempty"`
+	Note       string `json:"note,omitempty"` // anything else worth knowing about the file
 }
 
 // Domain is the outcome of mail to one recipient domain.
@@ -190,6 +200,15 @@ func (r *Report) Skip(name, why string) {
 		r.Input.Skipped++
 	}
 	f.Skipped = why
+}
+
+// Note records a remark about a file (not an error).
+func (r *Report) Note(name, note string) {
+	f := r.File(name)
+	if f.Note != "" {
+		note = f.Note + "; " + note
+	}
+	f.Note = note
 }
 
 // Unparsed counts one line that could not be understood.
@@ -348,6 +367,9 @@ func (r *Report) Finish(top int) {
 // Distinct recipient counts are summed per domain, which over-counts an
 // address seen by both reports.
 func (r *Report) Merge(o *Report) {
+	if r.Partial == "" {
+		r.Partial = o.Partial
+	}
 	for _, f := range o.files {
 		mf := r.File(f.Name)
 		name := mf.Name
@@ -357,6 +379,7 @@ func (r *Report) Merge(o *Report) {
 	r.Input.FileErrors += o.Input.FileErrors
 	r.Input.Skipped += o.Input.Skipped
 	r.Input.Duplicates += o.Input.Duplicates
+	r.Input.Resumed += o.Input.Resumed
 	r.Input.Bytes += o.Input.Bytes
 	r.Input.Lines += o.Input.Lines
 	r.Input.Unparsed += o.Input.Unparsed

@@ -33,6 +33,9 @@ func Table(w io.Writer, r *aggregate.Report, o TableOptions) error {
 	tw := &textWriter{w: w}
 	in := r.Input
 	tw.printf("bouncescan report\n")
+	if r.Partial != "" {
+		tw.printf("  PARTIAL: %s\n", r.Partial)
+	}
 	tw.printf("  files %d, lines %d, bytes %s", in.Files, in.Lines, bytesHuman(in.Bytes))
 	if in.FileErrors > 0 {
 		tw.printf(", FILE ERRORS %d", in.FileErrors)
@@ -148,6 +151,10 @@ func Table(w io.Writer, r *aggregate.Report, o TableOptions) error {
 				bad = append(bad, f)
 			case f.Skipped != "":
 				note = "skipped: not a log"
+			case f.CopyOf != "":
+				note = "copy of " + clipLeft(f.CopyOf, 30)
+			case f.Note != "":
+				note = clip(f.Note, 40)
 			case f.Truncated > 0:
 				note = n(f.Truncated) + " lines cut"
 			}

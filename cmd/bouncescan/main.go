@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"time"
 
 	"github.com/alecthomas/kong"
 
+	"github.com/bouncescan/bouncescan/output"
 	"github.com/bouncescan/bouncescan/parsers"
 )
 
@@ -33,6 +35,10 @@ type App struct {
 	Now    func() time.Time
 	// StderrIsTerminal decides whether a progress bar may be drawn.
 	StderrIsTerminal bool
+	// Notify and StopNotify are signal.Notify and signal.Stop in the real
+	// process; nil in tests that run commands in-process.
+	Notify     func(c chan<- os.Signal, sig ...os.Signal)
+	StopNotify func(c chan<- os.Signal)
 }
 
 // CLI is the command tree.
@@ -113,7 +119,7 @@ func run(args []string, app *App) (code int) {
 		kong.Writers(app.Stdout, app.Stderr),
 		kong.Exit(func(c int) { panic(kongExit(c)) }),
 		kong.Bind(app),
-		kong.Vars{"formats": formatNames(parsers.Builtin())},
+		kong.Vars{"formats": formatNames(parsers.Builtin()), "outputs": output.Names(output.Builtin())},
 	)
 	if err != nil {
 		fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
@@ -148,6 +154,8 @@ func main() {
 		Stderr:           os.Stderr,
 		Now:              time.Now,
 		StderrIsTerminal: isTerminal(os.Stderr),
+		Notify:           signal.Notify,
+		StopNotify:       signal.Stop,
 	}
 	os.Exit(run(os.Args[1:], app))
 }

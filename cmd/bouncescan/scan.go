@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,7 +24,7 @@ type ScanCmd struct {
 	Files []string `arg:"" name:"FILE" help:"Log files, directories (read recursively, rotated files oldest first), globs, or - for stdin. Compressed files (gzip, bzip2, xz, zstd) are detected by content."`
 
 	Format   string   `short:"f" default:"auto" help:"Log format: auto (detect per file) or one of: ${formats}."`
-	Output   string   `short:"o" default:"table" enum:"table,json" help:"Report format: table or json."`
+	Output   string   `short:"o" default:"table" enum:"${outputs}" help:"Report format: ${outputs}."`
 	Events   string   `short:"e" placeholder:"FILE|-" help:"Also write every event, with its verdict, as NDJSON (one JSON object per line) to FILE, or - for stdout."`
 	Since    string   `help:"Only events at or after this time (2026-11-22, \"2026-11-22 15:04\", RFC 3339)."`
 	Until    string   `help:"Only events before this time (same forms as --since)."`
@@ -46,9 +47,13 @@ func (ScanCmd) Help() string {
   bouncescan scan --events events.ndjson mail.log
   bouncescan scan --since 2026-11-22 --until 2026-11-23 mail.log
 
+Ctrl-C (SIGINT) or SIGTERM stops reading: the report of what was read so
+far is written, marked PARTIAL, and --events ends with a complete line.
+
 Exit status: 0 all input read; 1 fatal error (bad flags, --strict violation);
 2 report written but some input could not be read (missing, unreadable,
-corrupt or unrecognised file: each is named on stderr).`
+corrupt or unrecognised file: each is named on stderr); 130 interrupted by
+SIGINT, 143 by SIGTERM (partial report written).`
 }
 
 // ByteSize is a size flag such as 1MiB, 512KiB or 65536.
@@ -108,25 +113,31 @@ func (c *ScanCmd) Run(app *App) error {
 		return &exitError{code: exitFailure, err: fmt.Errorf("nothing to read: no file could be found among %q", c.Files)}
 	}
 
-	var events *output.Events
-	var eventsFile *os.File
-	if c.Events != "" {
-		var w io.Writer = app.Stdout
-		if c.Events != "-" {
-			eventsFile, err = os.Create(c.Events)
-			if err != nil {
-				return &exitError{code: exitFailure, err: fmt.Errorf("--events: %w", err)}
-			}
-			defer eventsFile.Close()
-			w = eventsFile
-		}
-		events = output.NewEvents(w)
-	}
-
 	report := aggregate.New(aggregate.Limits{})
 	for _, err := range errs {
 		report.FileError(source.ErrorPath(err), err)
 	}
+	consumers := []pipeline.Consumer{pipeline.ReportConsumer{Report: report}}
+	var events *output.Events
+	if c.Events != "" {
+		var w io.Writer = app.Stdout
+		if c.Events != "-" {
+			if in, ok := source.FindInput(c.Events, inputs); ok {
+				return &exitError{code: exitFailure, err: fmt.Errorf("--events %s: that is the input %s; refusing to write over a log (choose another file)", c.Events, in.Name)}
+			}
+			f, err := os.Create(c.Events)
+			if err != nil {
+				return &exitError{code: exitFailure, err: fmt.Errorf("--events: %w", err)}
+			}
+			defer f.Close()
+			w = f
+		}
+		events = output.NewEvents(w)
+		consumers = append(consumers, events)
+	}
+
+	ctx, stop := interruptContext(app)
+	defer stop()
 	cfg := pipeline.Config{
 		Formats: formats,
 		Format:  c.Format,
@@ -135,18 +146,16 @@ func (c *ScanCmd) Run(app *App) error {
 			Location: loc,
 			Now:      app.Now,
 		},
-		MaxLine:  int(c.MaxLine),
-		Strict:   c.Strict,
-		Since:    since,
-		Until:    until,
-		Stdin:    app.Stdin,
-		Classify: cl,
+		MaxLine:   int(c.MaxLine),
+		Strict:    c.Strict,
+		Since:     since,
+		Until:     until,
+		Stdin:     app.Stdin,
+		Classify:  cl,
+		Consumers: consumers,
 		OnFileError: func(err error) {
 			fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
 		},
-	}
-	if events != nil {
-		cfg.OnEvent = events.Write
 	}
 	var bar *progressbar.ProgressBar
 	if c.Progress && app.StderrIsTerminal {
@@ -164,7 +173,7 @@ func (c *ScanCmd) Run(app *App) error {
 			}
 		}
 	}
-	runErr := pipeline.Run(cfg, inputs, report)
+	runErr := pipeline.Run(ctx, cfg, inputs, report)
 	if bar != nil {
 		_ = bar.Finish()
 	}
@@ -173,7 +182,10 @@ func (c *ScanCmd) Run(app *App) error {
 			runErr = fmt.Errorf("--events: %w", err)
 		}
 	}
-	if runErr != nil {
+	var sig *signalError
+	if errors.As(runErr, &sig) {
+		fmt.Fprintf(app.Stderr, "bouncescan: %v: writing the report of what was read\n", sig)
+	} else if runErr != nil {
 		return &exitError{code: exitFailure, err: runErr}
 	}
 	if c.Strict && len(errs) > 0 {
@@ -181,15 +193,13 @@ func (c *ScanCmd) Run(app *App) error {
 	}
 	report.Finish(c.Top)
 	if c.Events != "-" {
-		switch c.Output {
-		case "json":
-			err = output.JSON(app.Stdout, report)
-		default:
-			err = output.Table(app.Stdout, report, output.TableOptions{Top: c.Top, Loc: loc})
-		}
-		if err != nil {
+		f, _ := output.Lookup(output.Builtin(), c.Output)
+		if err := f.Write(app.Stdout, report, output.Options{Top: c.Top, Loc: loc}); err != nil {
 			return &exitError{code: exitFailure, err: err}
 		}
+	}
+	if sig != nil {
+		return &exitError{code: sig.exitCode()}
 	}
 	if len(errs) > 0 || report.Input.FileErrors > 0 {
 		return &exitError{code: exitPartial}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,7 +47,8 @@ func BenchmarkRun(b *testing.B) {
 	b.SetBytes(size)
 	for b.Loop() {
 		rep := aggregate.New(aggregate.Limits{})
-		if err := Run(cfg, inputs, rep); err != nil {
+		cfg.Consumers = []Consumer{ReportConsumer{rep}}
+		if err := Run(context.Background(), cfg, inputs, rep); err != nil {
 			b.Fatal(err)
 		}
 		if rep.Input.Lines != lines || rep.Events == 0 {

@@ -1,10 +1,26 @@
-// Package pipeline runs source → parser → classifier → report for a list of
-// inputs: the job behind `bouncescan scan`, shared with later commands
-// (tail, export). It streams: memory is bounded by the parsers' state and
-// the report's limits, never by the input size.
+// Package pipeline runs source → parser → classifier → consumers: the job
+// behind `bouncescan scan`, shared with the commands that follow logs and
+// export them, which differ only in their inputs and their consumers. It
+// streams: memory is bounded by the parsers' state and the consumers'
+// limits, never by the input size.
+//
+// How a line flows: the first stage (the caller's goroutine) reads a line
+// from a source.Reader, hands it to the parser of the file's format, and
+// puts each event the parser emits into a batch (events outside
+// --since/--until, and events a resumed run already delivered, are counted
+// and dropped here). The second stage (the sink's goroutine) classifies
+// the batch and gives it to every Consumer in order, then any checkpoint
+// that travelled with it to the Checkpointers.
+//
+// Where state lives: the parsers hold per-message state (bounded, see
+// parsekit.Table); the year of yearless syslog stamps belongs to each file
+// (parsekit.Years, kept with its changes here so that a checkpoint can give
+// it back as of any line); what was read and how far is the runner's
+// (files, marks), and becomes a Checkpoint on request and at the end.
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +35,10 @@ import (
 
 // DetectLines is how many lines of a file format detection looks at.
 const DetectLines = 50
+
+// pollEvery is how many lines pass between looks at the context and at
+// checkpoint requests.
+const pollEvery = 256
 
 // Classifier attaches a verdict to an event.
 type Classifier interface {
@@ -36,9 +56,16 @@ type Config struct {
 	Until    time.Time
 	Stdin    io.Reader
 	Classify Classifier // nil: events are not classified
-	// OnEvent receives every classified event inside [Since, Until); an
-	// error stops the run.
-	OnEvent func(e *bouncescan.Event) error
+	// Consumers receive every classified event inside [Since, Until), in
+	// input order (see Consumer); an error from one stops the run.
+	Consumers []Consumer
+	// Resume, if set, is the checkpoint of an earlier run over these logs:
+	// the run goes on where that one stopped (see Checkpoint).
+	Resume *Checkpoint
+	// CheckpointNow, if set, asks for a checkpoint: one is taken at the next
+	// line boundary after a value arrives (within pollEvery lines) and
+	// handed to the Checkpointers. One is always taken at the end of a run.
+	CheckpointNow <-chan struct{}
 	// OnFileError is told about each file that could not be read (fully),
 	// as it happens, e.g. to print it.
 	OnFileError func(err error)
@@ -50,39 +77,52 @@ type Config struct {
 // ErrStrict wraps the error that stopped a --strict run.
 var ErrStrict = errors.New("strict mode")
 
-// Run reads the inputs in order into report. It returns a non-nil error
-// only when the run had to stop (strict mode, OnEvent failing); files that
-// cannot be read are recorded in the report and the run goes on.
-func Run(cfg Config, inputs []source.Input, report *aggregate.Report) error {
-	r := &runner{cfg: cfg, report: report, parsers: map[string]parsers.Parser{}}
-	var total int64
-	for _, in := range inputs {
-		total += in.Size
+// ErrInterrupted is returned when the context ended the run: what was read
+// until then has been given to the consumers, and the report is marked
+// partial.
+var ErrInterrupted = errors.New("interrupted")
+
+// Run reads the inputs in order into report and the consumers. It returns
+// a non-nil error only when the run had to stop (strict mode, a consumer
+// failing, the context done: ErrInterrupted); files that cannot be read
+// are recorded in the report and the run goes on.
+func Run(ctx context.Context, cfg Config, inputs []source.Input, report *aggregate.Report) error {
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	r.total = total
-	r.sink = newSink(cfg, report)
+	r := &runner{ctx: ctx, cfg: cfg, report: report, parsers: map[string]parsers.Parser{},
+		resume: newResumer(cfg.Resume), bySeq: map[int]*fileRun{}, byIdentity: map[uint64]*fileRun{}}
+	for _, in := range inputs {
+		r.total += in.Size
+	}
+	r.sink = newSink(cfg)
 	err := r.inputs(inputs)
 	if serr := r.sink.close(); serr != nil {
 		return serr // the sink stopped first: the reason the run ended
-	}
-	if err != nil {
-		return err
 	}
 	for _, name := range r.order {
 		st := r.parsers[name].Stats()
 		report.Dropped.State += st.Evicted + st.Expired
 		report.Input.Duplicates += st.Duplicates
 	}
-	return nil
+	if errors.Is(err, ErrInterrupted) {
+		report.Partial = "interrupted: the report holds what was read until then"
+	}
+	return err
 }
 
-// inputs runs the first stage: every file, then every parser's Flush.
+// inputs runs the first stage: every file, a last checkpoint, then every
+// parser's Flush.
 func (r *runner) inputs(inputs []source.Input) error {
 	for _, in := range inputs {
 		if err := r.file(in); err != nil {
+			if errors.Is(err, ErrInterrupted) {
+				r.sink.checkpoint(r.checkpoint())
+			}
 			return err
 		}
 	}
+	r.sink.checkpoint(r.checkpoint())
 	for _, name := range r.order {
 		r.parsers[name].Flush(r.emit)
 	}
@@ -90,6 +130,7 @@ func (r *runner) inputs(inputs []source.Input) error {
 }
 
 type runner struct {
+	ctx     context.Context
 	cfg     Config
 	report  *aggregate.Report
 	parsers map[string]parsers.Parser
@@ -99,6 +140,27 @@ type runner struct {
 	done    int64 // bytes of finished files
 	total   int64
 	stop    error
+
+	resume     *resumer
+	files      []*fileRun // read in this run, in reading order
+	bySeq      map[int]*fileRun
+	byIdentity map[uint64]*fileRun
+	line       *fileRun // the file of the line being parsed
+	lineOff    int64    // its offset
+}
+
+// fileRun is what the runner knows of one file content (identity) read in
+// this run.
+type fileRun struct {
+	seq      int
+	name     string
+	input    source.Input
+	identity uint64
+	format   string
+	years    yearsTrack
+	next     int64 // offset of the next line
+	lines    int64 // lines before next
+	suppress int64 // events of lines before this were delivered by an earlier run
 }
 
 func (r *runner) fileError(name string, err error) error {
@@ -122,8 +184,19 @@ func (r *runner) parser(f parsers.Format) parsers.Parser {
 	return p
 }
 
+// interrupted reports whether the context ended the run.
+func (r *runner) interrupted() error {
+	if err := r.ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInterrupted, context.Cause(r.ctx))
+	}
+	return nil
+}
+
 func (r *runner) file(in source.Input) error {
-	rd, err := source.Open(in, source.Options{MaxLine: r.cfg.MaxLine, Stdin: r.cfg.Stdin})
+	if err := r.interrupted(); err != nil {
+		return err
+	}
+	rd, err := source.Open(in, source.Options{MaxLine: r.cfg.MaxLine, Stdin: r.cfg.Stdin, Context: r.ctx})
 	if err != nil {
 		return r.fileError(in.Name, err)
 	}
@@ -133,10 +206,18 @@ func (r *runner) file(in source.Input) error {
 
 	head, err := rd.Head(DetectLines)
 	if err != nil && len(head) == 0 {
+		if ierr := r.interrupted(); ierr != nil {
+			return ierr
+		}
 		return r.fileError(in.Name, err)
 	}
+	identity := rd.Fingerprint()
+	plan, resumed := r.resume.plan(formatIdentity(identity))
 	var format parsers.Format
-	if r.cfg.Format == "" || r.cfg.Format == "auto" {
+	switch {
+	case resumed && plan.format != "":
+		format, _ = parsers.Lookup(r.cfg.Formats, plan.format)
+	case r.cfg.Format == "" || r.cfg.Format == "auto":
 		var ok bool
 		format, ok = parsers.Detect(r.cfg.Formats, head)
 		if !ok {
@@ -150,42 +231,135 @@ func (r *runner) file(in source.Input) error {
 			}
 			return r.fileError(in.Name, fmt.Errorf("%s: %w: no parser recognises its first lines (use --format to force one; `bouncescan formats` lists them)", in.Name, bouncescan.ErrUnknownFormat))
 		}
-	} else {
+	default:
 		var ok bool
 		format, ok = parsers.Lookup(r.cfg.Formats, r.cfg.Format)
 		if !ok {
 			return fmt.Errorf("unknown --format %q", r.cfg.Format)
 		}
 	}
+	if format.New == nil {
+		return r.fileError(in.Name, fmt.Errorf("%s: the checkpoint names format %q, which this bouncescan does not read", in.Name, plan.format))
+	}
 	fs.Format = format.Name
 	p := r.parser(format)
-	p.Begin(parsekit.File{Name: in.Name, ModTime: rd.ModTime(), Fingerprint: rd.Fingerprint()})
 
+	fr, skip, err := r.begin(in, rd, identity, format, plan, resumed)
+	if err != nil || skip {
+		return err
+	}
+	p.Begin(parsekit.File{Name: in.Name, ModTime: rd.ModTime(), Fingerprint: fr.identity, Seq: fr.seq, Years: fr.years.years})
+	return r.lines(rd, fs, fr, p)
+}
+
+// begin finds the fileRun of a file: a new one, the one of an identical
+// copy read earlier in this run (whose lines are then skipped: skip tells
+// that nothing is left), or one a checkpoint knows.
+func (r *runner) begin(in source.Input, rd *source.Reader, identity uint64, format parsers.Format, plan resumePlan, resumed bool) (fr *fileRun, skip bool, err error) {
+	if prev := r.byIdentity[identity]; prev != nil {
+		same, err := source.SamePrefix(prev.input, in, prev.next, source.Options{MaxLine: r.cfg.MaxLine})
+		if err != nil {
+			return nil, false, r.fileError(in.Name, err)
+		}
+		if same {
+			return r.copyOf(prev, in, rd, format)
+		}
+		// the same beginning, other content: it needs an identity of its own
+		for r.byIdentity[identity] != nil {
+			identity = identity*0x100000001b3 ^ 0x9e3779b97f4a7c15
+		}
+		r.report.Note(in.Name, fmt.Sprintf("begins like %s but differs later: its events get identity %016x", prev.name, identity))
+	}
+	years := parsekit.NewYears(r.cfg.Parser.Year, r.yearRef(rd))
+	fr = &fileRun{seq: len(r.files), name: in.Name, input: in, identity: identity, format: format.Name}
+	if resumed {
+		years.Restore(plan.years)
+		fr.suppress = plan.suppress
+		// the lines before start were read by the earlier run
+		for rd.NextOffset() < plan.start && rd.Next() {
+		}
+		if rd.NextOffset() != plan.start {
+			return nil, true, r.fileError(in.Name, fmt.Errorf("%s: %w: the checkpoint says a line starts at byte %d, but the file ends or has no line there (changed under the checkpoint?); not read (remove the checkpoint to read it whole)", in.Name, bouncescan.ErrCorrupt, plan.start))
+		}
+		fr.next, fr.lines = rd.NextOffset(), rd.Pos().Line
+	}
+	fr.years = newYearsTrack(years)
+	r.files = append(r.files, fr)
+	r.bySeq[fr.seq] = fr
+	r.byIdentity[identity] = fr
+	return fr, false, nil
+}
+
+// copyOf handles a file whose lines up to prev.next are those of a file
+// read earlier in the run (mail.log and an identical mail.info, a copy):
+// they are skipped, their events counted as duplicates across files, and
+// what comes after them is read as the continuation of prev.
+func (r *runner) copyOf(prev *fileRun, in source.Input, rd *source.Reader, format parsers.Format) (*fileRun, bool, error) {
+	counter := format.New(r.cfg.Parser)
+	counter.Begin(parsekit.File{Name: in.Name, Fingerprint: prev.identity, Years: parsekit.NewYears(r.cfg.Parser.Year, r.yearRef(rd))})
+	var dups int64
+	count := func(*bouncescan.Event) { dups++ }
+	var lines int64
+	for rd.NextOffset() < prev.next && rd.Next() {
+		lines++
+		_ = counter.Parse(rd.Line(), rd.Pos(), count)
+	}
+	r.report.Input.Duplicates += dups
+	f := r.report.File(in.Name)
+	f.Lines += lines
+	f.Duplicates += dups
+	f.CopyOf = prev.name
+	r.report.Input.Lines += lines
+	if err := rd.Err(); err != nil {
+		return nil, true, r.fileError(in.Name, err)
+	}
+	prev.input, prev.name = in, in.Name
+	return prev, false, nil
+}
+
+func (r *runner) yearRef(rd *source.Reader) time.Time {
+	ref := rd.ModTime()
+	if ref.IsZero() {
+		if r.cfg.Parser.Now != nil {
+			ref = r.cfg.Parser.Now()
+		} else {
+			ref = time.Now()
+		}
+	}
+	loc := r.cfg.Parser.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	return ref.In(loc)
+}
+
+// lines parses the rest of a file.
+func (r *runner) lines(rd *source.Reader, fs *aggregate.File, fr *fileRun, p parsers.Parser) error {
 	var lines int64
 	for rd.Next() {
 		lines++
+		pos := rd.Pos()
 		if rd.Truncated() {
 			fs.Truncated++
 			r.report.Input.Truncated++
 			if r.cfg.Strict {
-				return fmt.Errorf("%w: %s: %w (longer than %d bytes; raise --max-line)", ErrStrict, rd.Pos(), bouncescan.ErrLineTooLong, r.cfg.MaxLine)
+				return fmt.Errorf("%w: %s: %w (longer than %d bytes; raise --max-line)", ErrStrict, pos, bouncescan.ErrLineTooLong, r.cfg.MaxLine)
 			}
 		}
-		if err := r.parseLine(p, rd.Line(), rd.Pos()); err != nil {
-			var pe *bouncescan.ParseError
-			switch {
-			case errors.As(err, &pe) && errors.Is(err, bouncescan.ErrNotMine):
-				r.report.Foreign(fs)
-			case errors.As(err, &pe):
-				r.report.Unparsed(fs, pe.Reason)
-				if r.cfg.Strict {
-					return fmt.Errorf("%w: %w", ErrStrict, err)
-				}
-			default:
-				r.report.Unparsed(fs, err.Error())
-				if r.cfg.Strict {
-					return fmt.Errorf("%w: %s: %w", ErrStrict, rd.Pos(), err)
-				}
+		r.line, r.lineOff = fr, pos.Offset
+		if err := r.parseLine(p, rd.Line(), pos); err != nil {
+			if err := r.badLine(fs, pos, err); err != nil {
+				return err
+			}
+		}
+		fr.years.observe(pos.Offset)
+		fr.next, fr.lines = rd.NextOffset(), pos.Line
+		if lines%pollEvery == 0 {
+			if err := r.poll(); err != nil {
+				return err
+			}
+			if r.cfg.Progress != nil && lines&0x3fff == 0 {
+				r.cfg.Progress(r.done+rd.BytesRead(), r.total)
 			}
 		}
 		if r.stop == nil && r.sink.stopped() {
@@ -193,9 +367,6 @@ func (r *runner) file(in source.Input) error {
 		}
 		if r.stop != nil {
 			return r.stop
-		}
-		if r.cfg.Progress != nil && lines&0x3fff == 0 {
-			r.cfg.Progress(r.done+rd.BytesRead(), r.total)
 		}
 	}
 	fs.Lines += lines
@@ -207,7 +378,45 @@ func (r *runner) file(in source.Input) error {
 		r.cfg.Progress(r.done, r.total)
 	}
 	if err := rd.Err(); err != nil {
-		return r.fileError(in.Name, err)
+		if ierr := r.interrupted(); ierr != nil {
+			return ierr
+		}
+		return r.fileError(fs.Name, err)
+	}
+	return nil
+}
+
+// poll looks at the context and at checkpoint requests.
+func (r *runner) poll() error {
+	if err := r.interrupted(); err != nil {
+		return err
+	}
+	if r.cfg.CheckpointNow != nil {
+		select {
+		case <-r.cfg.CheckpointNow:
+			r.sink.checkpoint(r.checkpoint())
+		default:
+		}
+	}
+	return nil
+}
+
+// badLine counts a line the parser refused; with --strict it is fatal.
+func (r *runner) badLine(fs *aggregate.File, pos bouncescan.Pos, err error) error {
+	var pe *bouncescan.ParseError
+	switch {
+	case errors.As(err, &pe) && errors.Is(err, bouncescan.ErrNotMine):
+		r.report.Foreign(fs)
+	case errors.As(err, &pe):
+		r.report.Unparsed(fs, pe.Reason)
+		if r.cfg.Strict {
+			return fmt.Errorf("%w: %w", ErrStrict, err)
+		}
+	default:
+		r.report.Unparsed(fs, err.Error())
+		if r.cfg.Strict {
+			return fmt.Errorf("%w: %s: %w", ErrStrict, pos, err)
+		}
 	}
 	return nil
 }
@@ -224,14 +433,18 @@ func (r *runner) parseLine(p parsers.Parser, line []byte, pos bouncescan.Pos) (e
 	return p.Parse(line, pos, r.emit)
 }
 
-// emit handles one event from a parser (first stage): the time window,
-// the file's count, then the sink.
+// emit handles one event from a parser (first stage): events an earlier
+// run delivered, the time window, the file's count, then the sink.
 func (r *runner) emit(e *bouncescan.Event) {
 	if r.stop != nil {
 		return
 	}
 	if r.sink.stopped() {
 		r.stop = r.sink.err
+		return
+	}
+	if r.line != nil && r.lineOff < r.line.suppress {
+		r.report.Input.Resumed++
 		return
 	}
 	if !e.Time.IsZero() && (!r.cfg.Since.IsZero() && e.Time.Before(r.cfg.Since) || !r.cfg.Until.IsZero() && !e.Time.Before(r.cfg.Until)) {
@@ -244,4 +457,46 @@ func (r *runner) emit(e *bouncescan.Event) {
 		r.report.File(e.Source).Events++
 	}
 	r.sink.put(e)
+}
+
+// checkpoint describes the run at the current line boundary (first stage).
+func (r *runner) checkpoint() *Checkpoint {
+	cp := &Checkpoint{Version: CheckpointVersion}
+	read := map[string]bool{}
+	for _, f := range r.files {
+		read[formatIdentity(f.identity)] = true
+	}
+	if r.cfg.Resume != nil {
+		for _, f := range r.cfg.Resume.Files {
+			if !read[f.Identity] {
+				cp.Files = append(cp.Files, f)
+			}
+		}
+	}
+	for _, f := range r.files {
+		cp.Files = append(cp.Files, FileState{Name: f.name, Identity: formatIdentity(f.identity), Format: f.format,
+			Offset: f.next, Lines: f.lines, Years: f.years.years.State(), YearsStart: f.years.start})
+	}
+	for _, name := range r.order {
+		m, ok := watermark(r.parsers[name])
+		if !ok {
+			continue
+		}
+		f := r.bySeq[m.Seq]
+		if f == nil {
+			continue
+		}
+		cp.Parsers = append(cp.Parsers, ParserState{Format: name, Identity: formatIdentity(f.identity), Offset: m.Offset, Years: f.years.at(m.Offset)})
+	}
+	return cp
+}
+
+// watermark asks a parser where its open state begins.
+func watermark(p parsers.Parser) (parsekit.Mark, bool) {
+	if w, ok := p.(interface {
+		Watermark() (parsekit.Mark, bool)
+	}); ok {
+		return w.Watermark()
+	}
+	return parsekit.Mark{}, false
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -71,11 +72,11 @@ func TestRun(t *testing.T) {
 	readme := write(t, dir, "README", "hello\n")
 	p := &toy{}
 	var seen []string
-	cfg := Config{Formats: toyFormats(p), Format: "auto", Since: time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC),
-		OnEvent: func(e *bouncescan.Event) error { seen = append(seen, e.Recipient); return nil }}
-	in := []source.Input{{Name: a, Path: a}, {Name: b, Path: b}, {Name: readme, Path: readme, Found: true}}
 	rep := aggregate.New(aggregate.Limits{})
-	if err := Run(cfg, in, rep); err != nil {
+	cfg := Config{Formats: toyFormats(p), Format: "auto", Since: time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC),
+		Consumers: []Consumer{ReportConsumer{rep}, EventFunc(func(e *bouncescan.Event) error { seen = append(seen, e.Recipient); return nil })}}
+	in := []source.Input{{Name: a, Path: a}, {Name: b, Path: b}, {Name: readme, Path: readme, Found: true}}
+	if err := Run(context.Background(), cfg, in, rep); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(seen, ",") != "y@two.example,z@two.example" {
@@ -94,7 +95,7 @@ func TestRun(t *testing.T) {
 	// strict: the panic line is fatal and named
 	p = &toy{}
 	cfg = Config{Formats: toyFormats(p), Strict: true}
-	err := Run(cfg, in[:1], aggregate.New(aggregate.Limits{}))
+	err := Run(context.Background(), cfg, in[:1], aggregate.New(aggregate.Limits{}))
 	if !errors.Is(err, ErrStrict) || !strings.Contains(err.Error(), a+":2") {
 		t.Errorf("strict: %v", err)
 	}
@@ -103,17 +104,17 @@ func TestRun(t *testing.T) {
 	rep = aggregate.New(aggregate.Limits{})
 	var fileErrs []error
 	cfg = Config{Formats: toyFormats(&toy{}), OnFileError: func(err error) { fileErrs = append(fileErrs, err) }}
-	if err := Run(cfg, []source.Input{{Name: readme, Path: readme}}, rep); err != nil {
+	if err := Run(context.Background(), cfg, []source.Input{{Name: readme, Path: readme}}, rep); err != nil {
 		t.Fatal(err)
 	}
 	if rep.Input.FileErrors != 1 || len(fileErrs) != 1 || !errors.Is(fileErrs[0], bouncescan.ErrUnknownFormat) {
 		t.Errorf("unknown format: %+v %v", rep.Input, fileErrs)
 	}
 
-	// OnEvent failing stops the run
+	// a consumer failing stops the run
 	stop := errors.New("disk full")
-	cfg = Config{Formats: toyFormats(&toy{}), OnEvent: func(*bouncescan.Event) error { return stop }}
-	if err := Run(cfg, in[:2], aggregate.New(aggregate.Limits{})); !errors.Is(err, stop) {
-		t.Errorf("OnEvent error: %v", err)
+	cfg = Config{Formats: toyFormats(&toy{}), Consumers: []Consumer{EventFunc(func(*bouncescan.Event) error { return stop })}}
+	if err := Run(context.Background(), cfg, in[:2], aggregate.New(aggregate.Limits{})); !errors.Is(err, stop) {
+		t.Errorf("consumer error: %v", err)
 	}
 }

@@ -4,13 +4,14 @@ import (
 	"sync/atomic"
 
 	"github.com/bouncescan/bouncescan"
-	"github.com/bouncescan/bouncescan/aggregate"
 )
 
 // The run has two stages on two goroutines: reading and parsing on the
-// caller's, classifying, aggregating and OnEvent on the sink's. Events go
-// across in batches that are recycled, so the hand-over allocates nothing;
-// order is kept (one sink), so OnEvent sees events in input order.
+// caller's, classifying and the consumers on the sink's. Events go across
+// in batches that are recycled, so the hand-over allocates nothing; order
+// is kept (one sink), so the consumers see events in input order. A
+// checkpoint travels in the batch that ends where it was taken, and is
+// handed to the Checkpointers once the batch's events are consumed.
 
 // batchSize is how many events cross in one batch.
 const batchSize = 256
@@ -21,12 +22,12 @@ const batches = 4
 type batch struct {
 	events   []bouncescan.Event
 	verdicts []bouncescan.Verdict
+	cp       *Checkpoint // taken after the last event of the batch, or nil
 }
 
 // sink is the second stage.
 type sink struct {
 	cfg    Config
-	report *aggregate.Report
 	full   chan *batch
 	free   chan *batch
 	done   chan struct{}
@@ -36,8 +37,8 @@ type sink struct {
 	failed atomic.Bool // set after err
 }
 
-func newSink(cfg Config, report *aggregate.Report) *sink {
-	s := &sink{cfg: cfg, report: report,
+func newSink(cfg Config) *sink {
+	s := &sink{cfg: cfg,
 		full: make(chan *batch, batches), free: make(chan *batch, batches), done: make(chan struct{})}
 	for range batches {
 		s.free <- &batch{events: make([]bouncescan.Event, 0, batchSize), verdicts: make([]bouncescan.Verdict, batchSize)}
@@ -56,6 +57,16 @@ func (s *sink) put(e *bouncescan.Event) {
 		s.full <- s.cur
 		s.cur = nil
 	}
+}
+
+// checkpoint hands over the current batch with cp (first stage).
+func (s *sink) checkpoint(cp *Checkpoint) {
+	if s.cur == nil {
+		s.cur = <-s.free
+	}
+	s.cur.cp = cp
+	s.full <- s.cur
+	s.cur = nil
 }
 
 // close hands over the last batch, waits for the sink to finish and
@@ -79,25 +90,40 @@ func (s *sink) run() {
 		if !s.failed.Load() {
 			s.consume(b)
 		}
-		b.events = b.events[:0]
+		b.events, b.cp = b.events[:0], nil
 		s.free <- b
 	}
 }
 
 func (s *sink) consume(b *batch) {
-	for i := range b.events {
-		e := &b.events[i]
-		if s.cfg.Classify != nil {
-			b.verdicts[i] = s.cfg.Classify.Classify(e)
-			e.Verdict = &b.verdicts[i]
+	if s.cfg.Classify != nil {
+		for i := range b.events {
+			b.verdicts[i] = s.cfg.Classify.Classify(&b.events[i])
+			b.events[i].Verdict = &b.verdicts[i]
 		}
-		s.report.Add(e)
-		if s.cfg.OnEvent != nil {
-			if err := s.cfg.OnEvent(e); err != nil {
-				s.err = err
-				s.failed.Store(true)
+	}
+	if len(b.events) > 0 {
+		for _, c := range s.cfg.Consumers {
+			if err := c.Consume(b.events); err != nil {
+				s.fail(err)
 				return
 			}
 		}
 	}
+	if b.cp == nil {
+		return
+	}
+	for _, c := range s.cfg.Consumers {
+		if cc, ok := c.(Checkpointer); ok {
+			if err := cc.Checkpoint(b.cp); err != nil {
+				s.fail(err)
+				return
+			}
+		}
+	}
+}
+
+func (s *sink) fail(err error) {
+	s.err = err
+	s.failed.Store(true)
 }

@@ -295,3 +295,22 @@ func (s *sameFiles) seen(info os.FileInfo) bool {
 	s.others = append(s.others, info)
 	return false
 }
+
+// FindInput returns the input that path names, if any: the same file by
+// any name (os.SameFile), so that an output is never opened over an input.
+// A path that does not exist yet is no input.
+func FindInput(path string, inputs []Input) (Input, bool) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return Input{}, false
+	}
+	for _, in := range inputs {
+		if in.Stdin {
+			continue
+		}
+		if ii, err := os.Stat(in.Path); err == nil && os.SameFile(info, ii) {
+			return in, true
+		}
+	}
+	return Input{}, false
+}

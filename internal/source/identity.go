@@ -1,5 +1,7 @@
 package source
 
+import "bytes"
+
 // The identity of a log is a 64-bit FNV-1a hash of its beginning: every
 // leading header line (a line that starts with '#', as the W3C/IIS-style
 // headers of Exchange logs do, or a blank line), then the first other line
@@ -93,4 +95,37 @@ func isHeaderLine(line []byte) bool {
 		return false
 	}
 	return true
+}
+
+// SamePrefix reports whether inputs a and b hold the same lines before
+// uncompressed offset n (both read as Open reads them, compressed or
+// not): whether b is a copy of what was read of a. Standard input cannot
+// be read twice: it is never the same.
+func SamePrefix(a, b Input, n int64, opts Options) (bool, error) {
+	if a.Stdin || b.Stdin {
+		return false, nil
+	}
+	ra, err := Open(a, opts)
+	if err != nil {
+		return false, err
+	}
+	defer ra.Close()
+	rb, err := Open(b, opts)
+	if err != nil {
+		return false, err
+	}
+	defer rb.Close()
+	for covered := int64(0); covered < n; covered = ra.NextOffset() {
+		oka, okb := ra.Next(), rb.Next()
+		if !oka || !okb {
+			if err := ra.Err(); err != nil {
+				return false, err
+			}
+			return false, rb.Err() // one of them ends before n
+		}
+		if rb.Pos().Offset != ra.Pos().Offset || ra.NextOffset() != rb.NextOffset() || !bytes.Equal(ra.Line(), rb.Line()) {
+			return false, nil
+		}
+	}
+	return true, nil
 }

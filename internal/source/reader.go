@@ -2,6 +2,7 @@ package source
 
 import (
 	"bufio"
+	"context"
 	"bytes"
 	"compress/bzip2"
 	"errors"
@@ -31,6 +32,10 @@ const headBudget = 1 << 20
 type Options struct {
 	MaxLine int       // longer lines are cut to this many bytes; 0 = DefaultMaxLine
 	Stdin   io.Reader // what "-" reads; nil = os.Stdin
+	// Context, if set, ends a read that waits on standard input, a FIFO or a
+	// device (which can block forever) when it is done: Next then reports
+	// false and Err is the context's error. Regular files never wait.
+	Context context.Context
 }
 
 // Compression names the container a Reader found.
@@ -62,7 +67,8 @@ type Reader struct {
 	truncated bool
 	lineNo    int64
 	offset    int64 // uncompressed offset of the current line
-	next      int64 // uncompressed offset of the next line
+	next      int64 // uncompressed offset of the next line read from the stream
+	after     int64 // uncompressed offset of the line after the current one
 	err       error
 	eof       bool
 
@@ -106,6 +112,9 @@ func Open(in Input, opts Options) (*Reader, error) {
 		if r.name == "" {
 			r.name = "-"
 		}
+		if opts.Context != nil {
+			raw = newCtxReader(opts.Context, raw)
+		}
 	} else {
 		f, err := os.Open(in.Path)
 		if err != nil {
@@ -122,6 +131,9 @@ func Open(in Input, opts Options) (*Reader, error) {
 		}
 		r.file, r.modTime = f, info.ModTime()
 		raw = f
+		if opts.Context != nil && !info.Mode().IsRegular() {
+			raw = newCtxReader(opts.Context, f)
+		}
 	}
 	r.counter.r = raw
 	peek := bufio.NewReaderSize(&r.counter, 4096)
@@ -179,6 +191,10 @@ func (r *Reader) Line() []byte { return r.line }
 
 // Truncated reports whether the current line was cut at MaxLine.
 func (r *Reader) Truncated() bool { return r.truncated }
+
+// NextOffset is the uncompressed offset of the line after the current
+// one: where a reader that stops now would go on.
+func (r *Reader) NextOffset() int64 { return r.after }
 
 // Pos locates the current line.
 func (r *Reader) Pos() bouncescan.Pos {
@@ -249,7 +265,7 @@ func (r *Reader) Next() bool {
 	if r.headPos < len(r.head) {
 		h := &r.head[r.headPos]
 		r.headPos++
-		r.line, r.truncated, r.offset = h.data, h.truncated, h.offset
+		r.line, r.truncated, r.offset, r.after = h.data, h.truncated, h.offset, h.next
 		r.lineNo++
 		if r.headPos == len(r.head) && r.eof { // nothing more to read
 			r.head, r.headPos = nil, 0
@@ -262,6 +278,7 @@ func (r *Reader) Next() bool {
 	if !r.readLine() {
 		return false
 	}
+	r.after = r.next
 	r.lineNo++
 	if !r.ident.done {
 		r.ident.Add(r.line)
