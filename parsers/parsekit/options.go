@@ -21,6 +21,13 @@ type Options struct {
 	// TTL drops per-message state not touched for this long in log time.
 	// 0 means 7 days.
 	TTL time.Duration
+	// MaxDeferrals bounds the deferred recipients remembered per message
+	// (see Deferrals). 0 means 1000.
+	MaxDeferrals int
+	// DeferralBytes bounds the memory of deferrals of one parser, all
+	// messages together: the bytes of the strings held plus a fixed cost
+	// per entry. 0 means 64 MiB.
+	DeferralBytes int64
 }
 
 // WithDefaults fills zero fields with their defaults.
@@ -36,6 +43,12 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.TTL <= 0 {
 		o.TTL = 7 * 24 * time.Hour
+	}
+	if o.MaxDeferrals <= 0 {
+		o.MaxDeferrals = 1000
+	}
+	if o.DeferralBytes <= 0 {
+		o.DeferralBytes = 64 << 20
 	}
 	return o
 }
@@ -68,9 +81,21 @@ func (m Mark) Before(o Mark) bool {
 
 // Stats counts what the bounded state had to drop or could not join.
 type Stats struct {
-	Messages int   // messages currently held
-	Evicted  int64 // messages dropped because the LRU was full
-	Expired  int64 // messages dropped because their TTL passed
+	Messages int // messages currently held
+	// Evicted counts state dropped because a bound was reached: messages
+	// dropped because the LRU was full, and the deferral memory's drops
+	// (DeferralsDropped + DeferralTexts, also given on their own below).
+	Evicted int64
+	Expired int64 // messages dropped because their TTL passed
+	// DeferralsDropped are deferred recipients not remembered because the
+	// message already held MaxDeferrals of them or the DeferralBytes
+	// budget was spent: an expiry of theirs lacks the last deferral, and
+	// their Attempt is 0 (unknown).
+	DeferralsDropped int64
+	// DeferralTexts are deferrals remembered without their text to stay
+	// within the DeferralBytes budget (codes, stage and relay kept).
+	DeferralTexts int64
+	DeferralBytes int64 // bytes the deferral memory holds now
 	// Duplicates are outcomes not emitted again because another input of
 	// the run had already logged them (Exim's mainlog and rejectlog).
 	Duplicates int64

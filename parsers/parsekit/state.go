@@ -8,6 +8,14 @@ import (
 // used list with a time-to-live in log time. Parsers keep what they learn
 // about a message (sender, message-id, pending deferrals) here until the
 // message is removed, the table is full, or the TTL passes.
+//
+// Each entry remembers the Mark of the line that created it (the Mark
+// given to At last), so that Oldest can tell a checkpoint how far back the
+// held state reaches: a restart that reads again from there rebuilds every
+// entry the table holds. It rebuilds the same entries only as long as the
+// table never had to drop one: an entry dropped by the LRU (table full) or
+// the TTL in the uninterrupted run may survive in the resumed one, which
+// saw fewer entries, or the other way round.
 type Table[V any] struct {
 	max   int
 	ttl   time.Duration
@@ -15,17 +23,40 @@ type Table[V any] struct {
 	head  *node[V] // most recently used
 	tail  *node[V] // least recently used
 	free  *node[V] // recycled nodes
+	at    Mark     // the current line, for entries created now
 	stats Stats
 	// OnDrop, if set, is called for every entry dropped by the LRU or the
 	// TTL (not for Delete), so that a parser can still emit what it held.
 	OnDrop func(key string, v *V)
+	// Release, if set, is called for every entry that leaves the table
+	// (Delete, LRU, TTL, Drain) just before its value is cleared, so that
+	// a parser can give back what the value held to a shared budget
+	// (see Deferrals).
+	Release func(v *V)
 }
 
 type node[V any] struct {
 	key        string
 	val        V
 	touched    time.Time
+	mark       Mark // line that created the entry
 	prev, next *node[V]
+}
+
+// At tells the table the Mark of the line being parsed: entries created
+// until the next call are stamped with it. Parsers call it once per line.
+func (t *Table[V]) At(m Mark) { t.at = m }
+
+// Oldest returns the earliest Mark of the entries held (ok false when the
+// table is empty). It walks every entry, O(entries): it is meant for
+// checkpoints, not for every line.
+func (t *Table[V]) Oldest() (m Mark, ok bool) {
+	for n := t.head; n != nil; n = n.next {
+		if !ok || n.mark.Before(m) {
+			m, ok = n.mark, true
+		}
+	}
+	return m, ok
 }
 
 // NewTable makes a table holding at most max entries, each kept at most
@@ -74,6 +105,7 @@ func (t *Table[V]) Put(key []byte, now time.Time) *V {
 	}
 	n.key = string(key)
 	n.touched = now
+	n.mark = t.at
 	t.items[n.key] = n
 	t.pushFront(n)
 	return &n.val
@@ -96,12 +128,15 @@ func (t *Table[V]) Stats() Stats {
 	return s
 }
 
-// Each calls f for every entry from least to most recently used, then
+// Drain calls f for every entry from least to most recently used, then
 // empties the table.
 func (t *Table[V]) Drain(f func(key string, v *V)) {
 	for n := t.tail; n != nil; {
 		prev := n.prev
 		f(n.key, &n.val)
+		if t.Release != nil {
+			t.Release(&n.val)
+		}
 		n = prev
 	}
 	t.items = make(map[string]*node[V])
@@ -127,6 +162,9 @@ func (t *Table[V]) drop(n *node[V]) {
 }
 
 func (t *Table[V]) remove(n *node[V]) {
+	if t.Release != nil {
+		t.Release(&n.val)
+	}
 	delete(t.items, n.key)
 	t.unlink(n)
 	var zero V
