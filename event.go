@@ -180,7 +180,16 @@ type Event struct {
 	RelayIP   string  `json:"relay_ip,omitempty"`
 	RelayPort int     `json:"relay_port,omitempty"`
 	Delay     float64 `json:"delay,omitempty"` // seconds, as logged
-	Attempt   int     `json:"attempt,omitempty"`
+	// Attempt numbers the outcomes of this recipient of this message
+	// (queue id) the parser has joined, 1 for the first: deferred twice
+	// then sent gives 1, 2, 3. An expiry counts as the attempt after the
+	// last deferral (deferred twice then expired: 1, 2, 3), whether the
+	// MTA logs it per recipient or once for the message. Outcomes of
+	// logs that show no retries of a message (rejections, SMTP protocol
+	// logs, message trace exports) are 1. 0 means unknown: the parser had
+	// to drop deferrals of the message to stay within its memory bounds
+	// (see parsekit.Deferrals), or the event is not a recipient outcome.
+	Attempt int `json:"attempt,omitempty"`
 
 	Status       Status `json:"status"`
 	Stage        Stage  `json:"stage,omitempty"`

@@ -28,30 +28,21 @@ var Variants = []string{
 // Example is one line of the format.
 const Example = `2026-11-22T03:14:15.123Z,10.0.0.5,EX01.contoso.test,,EX01,No suitable shadow servers,,SMTP,FAIL,4242,<a1@contoso.test>,6a638d20-1e63-493a-80a2-08da9a4ff8da,bob@example.com,550 5.1.1 User unknown,2048,1,,,Hello,alice@contoso.test,alice@contoso.test,,Originating,,,,,Email,,15.02.1544.004`
 
-// maxPending bounds the deferred recipients remembered per message, and
-// maxRcpts the recipients remembered per SMTP session.
+// maxRcpts bounds the recipients remembered per SMTP session (the
+// deferrals remembered per message are bounded by parsekit.Deferrals).
 const (
-	maxPending = 1000
-	maxRcpts   = 1000
-	maxCmds    = 1000
-	maxReply   = 4096
+	maxRcpts = 1000
+	maxCmds  = 1000
+	maxReply = 4096
 )
-
-// pending is the last deferral of a recipient: what an expiry reports.
-type pending struct {
-	rcpt          string
-	code          int
-	enhanced, dsn string
-	text          string
-	stage         bouncescan.Stage
-	relay, ip     string
-}
 
 // message is what the parser knows about one internal message id.
 type message struct {
 	sender, messageID string
 	size              int64
-	pending           []pending
+	// the last deferral of each recipient without a final outcome yet:
+	// what an expiry reports
+	pending parsekit.Pending
 }
 
 // Parser is an Exchange log parser. Use one per goroutine.
@@ -59,6 +50,7 @@ type Parser struct {
 	loc      *time.Location
 	file     parsekit.File
 	msgs     *parsekit.Table[message]
+	defs     *parsekit.Deferrals
 	sess     *parsekit.Table[session]
 	lay      layout // layout of the current file (kindNone: none yet)
 	badLay   bool   // the last #Fields line was corrupt
@@ -66,6 +58,10 @@ type Parser struct {
 	defProto layout
 	def2013  layout
 	def2010  layout
+	// headMark is the first header line (#Fields, #Log-type, header row)
+	// of the current file: the layout state above comes from there on
+	headMark parsekit.Mark
+	headSet  bool
 
 	fields  [][]byte
 	scratch []byte
@@ -90,15 +86,20 @@ type cached struct {
 // New makes a Parser.
 func New(opts parsekit.Options) *Parser {
 	opts = opts.WithDefaults()
-	return &Parser{
-		loc:      opts.Location,
-		msgs:     parsekit.NewTable[message](opts.MaxMessages, opts.TTL),
+	p := &Parser{
+		loc:  opts.Location,
+		msgs: parsekit.NewTable[message](opts.MaxMessages, opts.TTL),
+		// Exchange addresses are case-insensitive; tracking rows name no
+		// original recipient
+		defs:     parsekit.NewDeferrals(opts, parsekit.DeferralOptions{FoldCase: true}),
 		sess:     parsekit.NewTable[session](opts.MaxMessages, opts.TTL),
 		defProto: mustLayout(protocolFields),
 		def2013:  mustLayout(tracking2013),
 		def2010:  mustLayout(tracking2010),
 		fields:   make([][]byte, 0, maxFields),
 	}
+	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
+	return p
 }
 
 // Begin starts a new input file: its header decides the layout again.
@@ -109,6 +110,29 @@ func (p *Parser) Begin(f parsekit.File) {
 	p.lay = layout{}
 	p.badLay = false
 	p.dirHint = dirUnknown
+	p.headSet = false
+}
+
+// Watermark is the Mark of the oldest line whose content the parser still
+// holds: the line that created the oldest message or SMTP session state,
+// or the first header line of the current file, whose layout the rows
+// that follow need. ok is false when it holds none.
+func (p *Parser) Watermark() (parsekit.Mark, bool) {
+	m, ok := p.msgs.Oldest()
+	if s, sok := p.sess.Oldest(); sok && (!ok || s.Before(m)) {
+		m, ok = s, true
+	}
+	if p.headSet && (!ok || p.headMark.Before(m)) {
+		m, ok = p.headMark, true
+	}
+	return m, ok
+}
+
+// header notes that the current line sets layout state of the file.
+func (p *Parser) header() {
+	if !p.headSet {
+		p.headMark, p.headSet = parsekit.Mark{Seq: p.file.Seq, Offset: p.pos.Offset}, true
+	}
 }
 
 // Stats reports the bounded-state counters (messages and SMTP sessions).
@@ -118,6 +142,7 @@ func (p *Parser) Stats() parsekit.Stats {
 	s.Messages += t.Messages
 	s.Evicted += t.Evicted + p.dropped
 	s.Expired += t.Expired
+	p.defs.AddStats(&s)
 	return s
 }
 
@@ -137,6 +162,9 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 	line = bytes.TrimRight(line, "\r")
 	p.pos = pos
+	mark := parsekit.Mark{Seq: p.file.Seq, Offset: pos.Offset}
+	p.msgs.At(mark)
+	p.sess.At(mark)
 	p.emitIdx = 0
 	if len(bytes.TrimSpace(line)) == 0 {
 		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "blank line", line)
@@ -181,6 +209,7 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 		if len(f) > 0 && !p.isTime(f[0]) && lay.kind != kindProtocol {
 			// a header row repeated mid-file (concatenated exports)
 			if l, err := newLayout(f); err == nil {
+				p.header()
 				p.lay = l
 				return nil
 			}
@@ -213,6 +242,7 @@ func (p *Parser) isTime(b []byte) bool {
 func (p *Parser) directive(line []byte) error {
 	switch {
 	case bytes.HasPrefix(line, []byte("#Fields:")):
+		p.header()
 		v := bytes.TrimSpace(line[len("#Fields:"):])
 		if bytes.Contains(v, []byte("#Fields")) {
 			p.lay, p.badLay = layout{}, true
@@ -235,6 +265,7 @@ func (p *Parser) directive(line []byte) error {
 		p.lay, p.badLay = l, false
 		return nil
 	case bytes.HasPrefix(line, []byte("#Log-type:")):
+		p.header()
 		v := bytes.TrimSpace(line[len("#Log-type:"):])
 		switch {
 		case bytes.Contains(v, []byte("Send")):
@@ -259,6 +290,7 @@ func (p *Parser) headerRow(f [][]byte, line []byte) error {
 		}
 		return p.unparsed("unknown header row: "+err.Error(), line)
 	}
+	p.header()
 	p.lay, p.badLay = l, false
 	return nil
 }
@@ -311,11 +343,12 @@ func (p *Parser) str(slot int, b []byte) string {
 // start begins an event for the current line.
 func (p *Parser) start() *bouncescan.Event {
 	p.ev = bouncescan.Event{
-		Time:   p.now,
-		MTA:    Name,
-		Source: p.pos.Source,
-		Line:   p.pos.Line,
-		Offset: p.pos.Offset,
+		Time:    p.now,
+		MTA:     Name,
+		Source:  p.pos.Source,
+		Line:    p.pos.Line,
+		Offset:  p.pos.Offset,
+		Attempt: 1,
 	}
 	return &p.ev
 }

@@ -2,7 +2,6 @@ package exchange
 
 import (
 	"bytes"
-	"strings"
 
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
@@ -130,24 +129,26 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 				m = p.msgs.Put(key, p.now)
 			}
 			if m != nil {
-				p.remember(m, e)
+				p.defs.Defer(&m.pending, e)
 			}
 		case bouncescan.StatusBounced:
 			if o.expired {
 				e.Status = bouncescan.StatusExpired
-				if m != nil {
-					if pd := m.take(e.Recipient); pd != nil && len(o.fqdn) == 0 && !hasLED(st) {
-						// no last error on the row: report the last deferral
-						e.ReplyCode, e.EnhancedCode, e.Text, e.Stage = pd.code, pd.enhanced, pd.text, pd.stage
-						if e.Relay == "" {
-							e.Relay, e.RelayIP = pd.relay, pd.ip
-						}
-					}
-				}
 			}
 		}
-		if status != bouncescan.StatusDeferred && m != nil {
-			m.take(e.Recipient)
+		if status != bouncescan.StatusDeferred {
+			var pend *parsekit.Pending
+			if m != nil {
+				pend = &m.pending
+			}
+			pd, ok := p.defs.Outcome(pend, e)
+			if ok && e.Status == bouncescan.StatusExpired && len(o.fqdn) == 0 && !hasLED(st) {
+				// no last error on the row: report the last deferral
+				e.ReplyCode, e.EnhancedCode, e.Text, e.Stage = pd.Code, pd.Enhanced, pd.Text, pd.Stage
+				if e.Relay == "" {
+					e.Relay, e.RelayIP = pd.Relay, pd.RelayIP
+				}
+			}
 		}
 		p.emit(e, emit)
 	}
@@ -155,35 +156,6 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 }
 
 func hasLED(b []byte) bool { return bytes.Contains(b, []byte("{LED=")) }
-
-// remember keeps the deferral in e as the recipient's last one.
-func (p *Parser) remember(m *message, e *bouncescan.Event) {
-	pd := pending{rcpt: e.Recipient, code: e.ReplyCode, enhanced: e.EnhancedCode, dsn: e.DSN,
-		text: e.Text, stage: e.Stage, relay: e.Relay, ip: e.RelayIP}
-	for i := range m.pending {
-		if strings.EqualFold(m.pending[i].rcpt, e.Recipient) {
-			m.pending[i] = pd
-			return
-		}
-	}
-	if len(m.pending) >= maxPending {
-		p.dropped++
-		return
-	}
-	m.pending = append(m.pending, pd)
-}
-
-// take removes and returns the recipient's pending deferral (nil if none).
-func (m *message) take(rcpt string) *pending {
-	for i := range m.pending {
-		if strings.EqualFold(m.pending[i].rcpt, rcpt) {
-			pd := m.pending[i]
-			m.pending = append(m.pending[:i], m.pending[i+1:]...)
-			return &pd
-		}
-	}
-	return nil
-}
 
 // splitList splits a ';'-separated address list, dropping empty items and
 // angle brackets.

@@ -2,7 +2,6 @@ package exim
 
 import (
 	"bytes"
-	"strings"
 
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
@@ -112,23 +111,23 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 	}
 
 	join(e, m)
+	var pend *parsekit.Pending
+	if m != nil {
+		pend = &m.pending
+	}
 	switch e.Status {
 	case bouncescan.StatusDeferred:
 		if m == nil {
 			m = p.msgs.Put(qid, p.lineTime)
 			m.id = e.QueueID
 		}
-		p.remember(m, e)
+		p.defs.Defer(&m.pending, e)
 	case bouncescan.StatusExpired:
-		if m != nil {
-			if pd := m.take(e.Recipient, e.OrigRecipient); pd != nil {
-				pd.apply(e)
-			}
+		if pd, ok := p.defs.Outcome(pend, e); ok {
+			apply(&pd, e)
 		}
 	default:
-		if m != nil {
-			m.take(e.Recipient, e.OrigRecipient)
-		}
+		p.defs.Outcome(pend, e)
 	}
 	p.emit(e, emit)
 	return nil
@@ -349,71 +348,18 @@ func stageOfActivity(a []byte) bouncescan.Stage {
 	return bouncescan.StageUnknown
 }
 
-// remember records a deferral as the recipient's pending state. A
-// deferral that says nothing new ("retry time not reached") does not
-// replace one that carried a reply.
-func (p *Parser) remember(m *message, e *bouncescan.Event) {
-	informative := e.ReplyCode != 0 || e.EnhancedCode != "" || e.Stage != bouncescan.StageUnknown
-	for i := range m.pending {
-		if pd := &m.pending[i]; strings.EqualFold(pd.rcpt, e.Recipient) && strings.EqualFold(pd.orig, e.OrigRecipient) {
-			if informative || pd.code == 0 && pd.enhanced == "" && pd.stage == bouncescan.StageUnknown {
-				pd.set(e)
-			}
-			return
-		}
-	}
-	if len(m.pending) >= maxPending {
-		p.dropped++
-		return
-	}
-	m.pending = append(m.pending, pending{})
-	m.pending[len(m.pending)-1].set(e)
-}
-
-func (pd *pending) set(e *bouncescan.Event) {
-	*pd = pending{
-		rcpt: e.Recipient, orig: e.OrigRecipient, domain: e.Domain,
-		relay: e.Relay, relayIP: e.RelayIP, relayPort: e.RelayPort,
-		stage: e.Stage, code: e.ReplyCode, enhanced: e.EnhancedCode, text: e.Text,
-		process: e.Process,
-	}
-}
-
 // apply copies the last deferral into an expiry event, as the Postfix
 // parser does: stage, codes and the remote text of the reply that kept
 // deferring.
-func (pd *pending) apply(e *bouncescan.Event) {
+func apply(pd *parsekit.Deferral, e *bouncescan.Event) {
 	if e.Relay == "" && e.RelayIP == "" {
-		e.Relay, e.RelayIP, e.RelayPort = pd.relay, pd.relayIP, pd.relayPort
+		e.Relay, e.RelayIP, e.RelayPort = pd.Relay, pd.RelayIP, pd.RelayPort
 	}
 	if e.Process == "" {
-		e.Process = pd.process
+		e.Process = pd.Process
 	}
-	e.Stage, e.ReplyCode, e.EnhancedCode = pd.stage, pd.code, pd.enhanced
-	if pd.text != "" {
-		e.Text = pd.text
+	e.Stage, e.ReplyCode, e.EnhancedCode = pd.Stage, pd.Code, pd.Enhanced
+	if pd.Text != "" {
+		e.Text = pd.Text
 	}
-}
-
-// take removes and returns the pending entry of a recipient (case does
-// not matter: Exim lower-cases some spellings and not others). An expiry
-// that names only one of delivered and original address still finds it.
-func (m *message) take(rcpt, orig string) *pending {
-	at := -1
-	for i := range m.pending {
-		pd := &m.pending[i]
-		if strings.EqualFold(pd.rcpt, rcpt) && strings.EqualFold(pd.orig, orig) {
-			at = i
-			break
-		}
-		if at < 0 && orig == "" && (strings.EqualFold(pd.rcpt, rcpt) || strings.EqualFold(pd.orig, rcpt)) {
-			at = i
-		}
-	}
-	if at < 0 {
-		return nil
-	}
-	pd := m.pending[at]
-	m.pending = append(m.pending[:at], m.pending[at+1:]...)
-	return &pd
 }

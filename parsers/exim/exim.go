@@ -31,21 +31,6 @@ var Variants = []string{
 // Example is one line of the format.
 const Example = `2026-11-22 03:14:15 1tXyZa-000123-AB ** bob@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.10]: SMTP error from remote mail server after RCPT TO:<bob@example.com>: 550 5.1.1 User unknown`
 
-// maxPending bounds the deferred recipients remembered per message.
-const maxPending = 1000
-
-// pending is the last deferral of a recipient that has not reached a final
-// outcome yet: what an expiry reports.
-type pending struct {
-	rcpt, orig, domain string
-	relay, relayIP     string
-	relayPort          int
-	stage              bouncescan.Stage
-	code               int
-	enhanced, text     string
-	process            string
-}
-
 // message is what the parser knows about one message id.
 type message struct {
 	id        string // the message id, shared by the message's events
@@ -53,13 +38,16 @@ type message struct {
 	hasSender bool
 	messageID string
 	size      int64
-	pending   []pending
+	// the last deferral of each recipient without a final outcome yet:
+	// what an expiry reports
+	pending parsekit.Pending
 }
 
 // Parser is an Exim log parser. Use one per goroutine.
 type Parser struct {
 	stamps   *parsekit.Stamps
 	msgs     *parsekit.Table[message]
+	defs     *parsekit.Deferrals
 	strs     parsekit.Interner
 	file     parsekit.File
 	hdr      parsekit.Header
@@ -68,7 +56,6 @@ type Parser struct {
 	hostStr  string
 	lineHost []byte
 	lineText []byte // the line after the timestamp, [pid] included
-	dropped  int64  // pending recipients dropped (per-message cap)
 	emitIdx  int
 	linePos  bouncescan.Pos
 	lineTime time.Time
@@ -91,7 +78,13 @@ func New(opts parsekit.Options) *Parser {
 		msgs:   parsekit.NewTable[message](opts.MaxMessages, opts.TTL),
 		seen:   parsekit.NewTable[seenLine](opts.MaxMessages, opts.TTL),
 		seed:   maphash.MakeSeed(),
+		// Exim lower-cases some spellings and not others, writes the
+		// original address in <…> when routing changed it, and an expiry
+		// may name one address only; "retry time not reached" says nothing
+		// new and keeps the deferral that had a reply
+		defs: parsekit.NewDeferrals(opts, parsekit.DeferralOptions{FoldCase: true, MatchOrig: true, OrigFallback: true, KeepReply: true}),
 	}
+	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
 	p.hash.SetSeed(p.seed)
 	p.fileKey = fileKey(p.seed, "")
 	return p
@@ -109,9 +102,21 @@ func (p *Parser) Begin(f parsekit.File) {
 // duplicate, it loses nothing.
 func (p *Parser) Stats() parsekit.Stats {
 	s := p.msgs.Stats()
-	s.Evicted += p.dropped
+	p.defs.AddStats(&s)
 	s.Duplicates = p.dups
 	return s
+}
+
+// Watermark is the Mark of the oldest line whose content the parser still
+// holds: the line that created the oldest message state, or the oldest
+// rejection remembered to drop its copy in the other log of the run. ok
+// is false when it holds none.
+func (p *Parser) Watermark() (parsekit.Mark, bool) {
+	m, ok := p.msgs.Oldest()
+	if s, sok := p.seen.Oldest(); sok && (!ok || s.Before(m)) {
+		m, ok = s, true
+	}
+	return m, ok
 }
 
 // Duplicates is the number of rejections not emitted because the same
@@ -136,6 +141,9 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 		return bouncescan.NewParseError(pos, bouncescan.ErrUnparsed, "bad timestamp", line)
 	}
 	p.linePos = pos
+	mark := parsekit.Mark{Seq: p.file.Seq, Offset: pos.Offset}
+	p.msgs.At(mark)
+	p.seen.At(mark)
 	p.emitIdx = 0
 	qid, rest := messageID(body)
 	if qid == nil {
@@ -386,12 +394,13 @@ func (p *Parser) start(qid []byte, m *message) *bouncescan.Event {
 		p.hostStr = string(p.lineHost)
 	}
 	p.ev = bouncescan.Event{
-		Time:   p.lineTime,
-		Host:   p.hostStr,
-		MTA:    Name,
-		Source: p.linePos.Source,
-		Line:   p.linePos.Line,
-		Offset: p.linePos.Offset,
+		Time:    p.lineTime,
+		Host:    p.hostStr,
+		MTA:     Name,
+		Source:  p.linePos.Source,
+		Line:    p.linePos.Line,
+		Offset:  p.linePos.Offset,
+		Attempt: 1,
 	}
 	switch {
 	case m != nil && m.id != "":

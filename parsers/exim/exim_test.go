@@ -188,7 +188,8 @@ func TestDeferrals(t *testing.T) {
 			l("03:00:03", `== b@down.example R=dnslookup T=remote_smtp defer (110): Connection timed out H=mx.down.example [192.0.2.40]: SMTP timeout after initial connection`)},
 		want: []bouncescan.Event{
 			defer1(2, "03:00:02", bouncescan.Event{Recipient: "b@down.example", Stage: bouncescan.StageConnect, Text: "Connection refused"}),
-			defer1(3, "03:00:03", bouncescan.Event{Recipient: "b@down.example", Relay: "mx.down.example", RelayIP: "192.0.2.40", Stage: bouncescan.StageConnect, Text: "SMTP timeout after initial connection: Connection timed out"}),
+			defer1(3, "03:00:03", bouncescan.Event{Recipient: "b@down.example", Relay: "mx.down.example", RelayIP: "192.0.2.40", Stage: bouncescan.StageConnect, Text: "SMTP timeout after initial connection: Connection timed out",
+				Attempt: 2}),
 		},
 	}, {
 		name: "timeout after end of data, dropped connection after RCPT",
@@ -222,9 +223,9 @@ func TestExpiry(t *testing.T) {
 	deferral := l("03:00:02", `== b@example.net <B@example.net> R=dnslookup T=remote_smtp defer (-44) H=mx.example.net [192.0.2.20]: SMTP error from remote mail server after RCPT TO:<B@example.net>: 452 4.2.2 Mailbox full`)
 	deferred := ev(2, "03:00:02", msg(bouncescan.Event{Recipient: "B@example.net", Process: "remote_smtp", Relay: "mx.example.net", RelayIP: "192.0.2.20",
 		Status: bouncescan.StatusDeferred, Stage: bouncescan.StageRcpt, ReplyCode: 452, EnhancedCode: "4.2.2", Text: "Mailbox full"}))
-	expired := func(n int64, clock string) bouncescan.Event {
+	expired := func(n int64, clock string, attempt int) bouncescan.Event {
 		return ev(n, clock, msg(bouncescan.Event{Recipient: "B@example.net", Process: "remote_smtp", Relay: "mx.example.net", RelayIP: "192.0.2.20",
-			Status: bouncescan.StatusExpired, Stage: bouncescan.StageRcpt, ReplyCode: 452, EnhancedCode: "4.2.2", Text: "Mailbox full"}))
+			Status: bouncescan.StatusExpired, Stage: bouncescan.StageRcpt, ReplyCode: 452, EnhancedCode: "4.2.2", Text: "Mailbox full", Attempt: attempt}))
 	}
 	run(t, []tcase{{
 		name: "retry timeout exceeded carries the last informative deferral",
@@ -232,16 +233,16 @@ func TestExpiry(t *testing.T) {
 			l("03:30:00", `== b@example.net <B@example.net> R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host for 'example.net'`),
 			l("04:00:00", `** B@example.net: retry timeout exceeded`)},
 		want: []bouncescan.Event{deferred,
-			ev(3, "03:30:00", msg(bouncescan.Event{Recipient: "B@example.net", Process: "remote_smtp", Status: bouncescan.StatusDeferred, Text: "retry time not reached for any host for 'example.net'"})),
-			expired(4, "04:00:00")},
+			ev(3, "03:30:00", msg(bouncescan.Event{Recipient: "B@example.net", Process: "remote_smtp", Status: bouncescan.StatusDeferred, Text: "retry time not reached for any host for 'example.net'", Attempt: 2})),
+			expired(4, "04:00:00", 3)},
 	}, {
 		name:  "all hosts have been failing for a long time",
 		lines: []string{arrive, deferral, l("04:00:00", `** b@example.net <B@example.net>: all hosts for 'example.net' have been failing for a long time (and retry time not reached)`)},
-		want:  []bouncescan.Event{deferred, expired(3, "04:00:00")},
+		want:  []bouncescan.Event{deferred, expired(3, "04:00:00", 2)},
 	}, {
 		name:  "retry time not reached after a long failure period",
 		lines: []string{arrive, deferral, l("04:00:00", `** b@example.net <B@example.net> R=dnslookup T=remote_smtp: retry time not reached for any host after a long failure period`)},
-		want:  []bouncescan.Event{deferred, expired(3, "04:00:00")},
+		want:  []bouncescan.Event{deferred, expired(3, "04:00:00", 2)},
 	}, {
 		name:  "expiry without a remembered deferral keeps its own words",
 		lines: []string{arrive, l("04:00:00", `** c@example.net: retry timeout exceeded`)},
@@ -252,7 +253,7 @@ func TestExpiry(t *testing.T) {
 			l("03:10:00", `=> b@example.net <B@example.net> R=dnslookup T=remote_smtp H=mx.example.net [192.0.2.20] C="250 ok"`),
 			l("04:00:00", `** B@example.net: retry timeout exceeded`)},
 		want: []bouncescan.Event{deferred,
-			ev(3, "03:10:00", msg(bouncescan.Event{Recipient: "B@example.net", Process: "remote_smtp", Relay: "mx.example.net", RelayIP: "192.0.2.20", Status: bouncescan.StatusSent, ReplyCode: 250, Text: "ok"})),
+			ev(3, "03:10:00", msg(bouncescan.Event{Recipient: "B@example.net", Process: "remote_smtp", Relay: "mx.example.net", RelayIP: "192.0.2.20", Status: bouncescan.StatusSent, ReplyCode: 250, Text: "ok", Attempt: 2})),
 			ev(4, "04:00:00", msg(bouncescan.Event{Recipient: "B@example.net", Status: bouncescan.StatusExpired, Text: "retry timeout exceeded"}))},
 	}})
 }
@@ -486,11 +487,11 @@ func TestStateBounded(t *testing.T) {
 	// pending recipients per message are capped too
 	q := New(testOpts())
 	q.Begin(parsekit.File{Name: "t", Fingerprint: 1})
-	for i := 0; i < maxPending+5; i++ {
+	for i := 0; i < 1000+5; i++ { // parsekit.Options.MaxDeferrals defaults to 1000
 		line := fmt.Sprintf("2026-11-22 03:00:00 1tXyZa-000123-AB == r%d@example.net R=r T=t defer (111): Connection refused", i)
 		_ = q.Parse([]byte(line), bouncescan.Pos{Source: "t", Line: int64(i + 1)}, func(*bouncescan.Event) {})
 	}
-	if s := q.Stats(); s.Evicted != 5 {
+	if s := q.Stats(); s.Evicted != 5 || s.DeferralsDropped != 5 {
 		t.Errorf("stats = %+v, want 5 dropped pending recipients", s)
 	}
 	p.Flush(func(*bouncescan.Event) {})

@@ -74,23 +74,23 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 		m = p.msgs.Get(qid, p.lineTime)
 	}
 	join(e, m)
+	var pend *parsekit.Pending
+	if m != nil {
+		pend = &m.pending
+	}
 	switch status {
 	case bouncescan.StatusDeferred:
 		if m == nil {
 			m = p.msgs.Put(qid, p.lineTime)
 		}
-		p.remember(m, e)
+		p.defs.Defer(&m.pending, e)
 	case bouncescan.StatusExpired:
 		// per-recipient expiry (older Postfix): carry the last deferral
-		if m != nil {
-			if pd := m.take(e.Recipient, e.OrigRecipient); pd != nil && e.ReplyCode == 0 && e.EnhancedCode == "" {
-				pd.apply(e)
-			}
+		if pd, ok := p.defs.Outcome(pend, e); ok && e.ReplyCode == 0 && e.EnhancedCode == "" {
+			apply(&pd, e)
 		}
 	default:
-		if m != nil {
-			m.take(e.Recipient, e.OrigRecipient)
-		}
+		p.defs.Outcome(pend, e)
 	}
 	p.emit(e, emit)
 	return nil
@@ -212,50 +212,13 @@ func stageOfActivity(a []byte) bouncescan.Stage {
 	return bouncescan.StageUnknown
 }
 
-// remember records a deferral as the recipient's pending state.
-func (p *Parser) remember(m *message, e *bouncescan.Event) {
-	for i := range m.pending {
-		if m.pending[i].rcpt == e.Recipient && m.pending[i].orig == e.OrigRecipient {
-			m.pending[i].set(e)
-			return
-		}
-	}
-	if len(m.pending) >= maxPending {
-		p.dropped++
-		return
-	}
-	m.pending = append(m.pending, pending{})
-	m.pending[len(m.pending)-1].set(e)
-}
-
-func (pd *pending) set(e *bouncescan.Event) {
-	*pd = pending{
-		rcpt: e.Recipient, orig: e.OrigRecipient, domain: e.Domain,
-		relay: e.Relay, relayIP: e.RelayIP, relayPort: e.RelayPort,
-		stage: e.Stage, code: e.ReplyCode, enhanced: e.EnhancedCode, dsn: e.DSN, text: e.Text,
-		process: e.Process,
-	}
-}
-
 // apply copies the last deferral into an expiry event.
-func (pd *pending) apply(e *bouncescan.Event) {
-	e.Relay, e.RelayIP, e.RelayPort = pd.relay, pd.relayIP, pd.relayPort
-	e.Stage, e.ReplyCode, e.EnhancedCode, e.Text = pd.stage, pd.code, pd.enhanced, pd.text
+func apply(pd *parsekit.Deferral, e *bouncescan.Event) {
+	e.Relay, e.RelayIP, e.RelayPort = pd.Relay, pd.RelayIP, pd.RelayPort
+	e.Stage, e.ReplyCode, e.EnhancedCode, e.Text = pd.Stage, pd.Code, pd.Enhanced, pd.Text
 	if e.DSN == "" {
-		e.DSN = pd.dsn
+		e.DSN = pd.DSN
 	}
-}
-
-// take removes and returns the pending entry of a recipient.
-func (m *message) take(rcpt, orig string) *pending {
-	for i := range m.pending {
-		if m.pending[i].rcpt == rcpt && m.pending[i].orig == orig {
-			pd := m.pending[i]
-			m.pending = append(m.pending[:i], m.pending[i+1:]...)
-			return &pd
-		}
-	}
-	return nil
 }
 
 // isProbe tells the status words of address verification probes

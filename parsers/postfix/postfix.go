@@ -27,21 +27,6 @@ var Variants = []string{
 // Example is one line of the format.
 const Example = `Nov 22 03:14:15 mx1 postfix/smtp[4242]: 4F1A2B3C4D: to=<bob@example.com>, relay=mx.example.com[192.0.2.10]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.example.com[192.0.2.10] said: 550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown (in reply to RCPT TO command))`
 
-// maxPending bounds the deferred recipients remembered per message.
-const maxPending = 1000
-
-// pending is the last deferral of a recipient that has not reached a final
-// outcome yet: what an expiry of the message will report.
-type pending struct {
-	rcpt, orig, domain  string
-	relay, relayIP      string
-	relayPort           int
-	stage               bouncescan.Stage
-	code                int
-	enhanced, dsn, text string
-	process             string
-}
-
 // message is what the parser knows about one queue id.
 type message struct {
 	sender    string
@@ -49,18 +34,20 @@ type message struct {
 	messageID string
 	size      int64
 	nrcpt     int
-	pending   []pending
+	// the last deferral of each recipient without a final outcome yet:
+	// what an expiry of the message reports
+	pending parsekit.Pending
 }
 
 // Parser is a Postfix log parser. Use one per goroutine.
 type Parser struct {
 	stamps   *parsekit.Stamps
 	msgs     *parsekit.Table[message]
+	defs     *parsekit.Deferrals
 	file     parsekit.File
 	hdr      parsekit.Header
 	ev       bouncescan.Event
 	strs     parsekit.Interner // relay, dsn, host and process strings
-	dropped  int64             // pending recipients dropped (per-message cap)
 	timeLoc  *time.Location
 	emitIdx  int
 	linePos  bouncescan.Pos
@@ -70,11 +57,16 @@ type Parser struct {
 // New makes a Parser.
 func New(opts parsekit.Options) *Parser {
 	opts = opts.WithDefaults()
-	return &Parser{
+	p := &Parser{
 		stamps:  parsekit.NewStamps(opts),
 		msgs:    parsekit.NewTable[message](opts.MaxMessages, opts.TTL),
 		timeLoc: opts.Location,
+		// Postfix writes recipients as it got them: exact match, and
+		// orig_to= tells two deliveries to one address apart
+		defs: parsekit.NewDeferrals(opts, parsekit.DeferralOptions{MatchOrig: true}),
 	}
+	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
+	return p
 }
 
 // Begin starts a new input file.
@@ -86,9 +78,15 @@ func (p *Parser) Begin(f parsekit.File) {
 // Stats reports the bounded-state counters.
 func (p *Parser) Stats() parsekit.Stats {
 	s := p.msgs.Stats()
-	s.Evicted += p.dropped
+	p.defs.AddStats(&s)
 	return s
 }
+
+// Watermark is the Mark of the oldest line whose content the parser still
+// holds (the line that created the oldest message state); ok is false when
+// it holds none. Reading again from there rebuilds the same state (see
+// parsekit.Table and parsekit.Deferrals for when it cannot).
+func (p *Parser) Watermark() (parsekit.Mark, bool) { return p.msgs.Oldest() }
 
 // Flush frees the state. Postfix emits every outcome on its own line, so
 // nothing is pending that would be an outcome by itself.
@@ -110,6 +108,7 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not a postfix program", line)
 	}
 	p.linePos = pos
+	p.msgs.At(parsekit.Mark{Seq: p.file.Seq, Offset: pos.Offset})
 	p.lineTime = h.Time
 	p.emitIdx = 0
 	msg := h.Msg
@@ -292,6 +291,7 @@ func (p *Parser) start(qid []byte) *bouncescan.Event {
 		Line:    p.linePos.Line,
 		Offset:  p.linePos.Offset,
 		Process: p.strs.Get(h.Prog),
+		Attempt: 1,
 	}
 	if len(qid) > 0 && !bytes.Equal(qid, []byte("NOQUEUE")) {
 		p.ev.QueueID = string(qid)

@@ -42,16 +42,15 @@ func (p *Parser) qmgr(qid, rest, line []byte, emit func(*bouncescan.Event)) erro
 		return nil
 	}
 	// message-level expiry: one event per recipient still deferred
-	for i := range m.pending {
-		pd := &m.pending[i]
+	p.defs.Expire(&m.pending, func(pd *parsekit.Deferral, attempt int) {
 		e := p.start(qid)
 		join(e, m)
 		e.Status = bouncescan.StatusExpired
-		e.Recipient, e.OrigRecipient, e.Domain = pd.rcpt, pd.orig, pd.domain
-		pd.apply(e)
+		e.Recipient, e.OrigRecipient, e.Domain = pd.Rcpt, pd.Orig, pd.Domain
+		apply(pd, e)
+		e.Attempt = attempt
 		p.emit(e, emit)
-	}
-	m.pending = m.pending[:0]
+	})
 	return nil
 }
 

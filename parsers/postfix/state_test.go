@@ -39,6 +39,7 @@ func TestExpiry(t *testing.T) {
 	off := offsetOf(lines, 11)
 	base := bouncescan.Event{Time: at, Host: "mx1", MTA: Name, Source: testSource, Line: 11, Offset: off,
 		QueueID: "7A8B9C0D1E", MessageID: "exp@mx1.test", Sender: "s@mx1.test", Size: 2048, Process: "postfix/qmgr", Status: bouncescan.StatusExpired}
+	base.Attempt = 3 // deferred twice, the expiry is the third
 	a, d := base, base
 	a.ID = parsekit.EventID(7, off, 0)
 	a.Recipient, a.Domain = "a@x.test", "x.test"
@@ -73,7 +74,8 @@ func TestExpiredPerRecipient(t *testing.T) {
 	want := bouncescan.Event{Time: utc("2026-11-27T03:00:02Z"), Host: "mx1", MTA: Name, Source: testSource, Line: 2, Offset: offsetOf(lines, 2),
 		QueueID: "7A8B9C0D1E", Recipient: "a@x.test", Domain: "x.test", Process: "postfix/smtp",
 		Relay: "mx.x.test", RelayIP: "192.0.2.1", RelayPort: 25, Delay: 432001,
-		Status: bouncescan.StatusExpired, Stage: bouncescan.StageRcpt, ReplyCode: 450, EnhancedCode: "4.7.1", DSN: "4.7.1", Text: "Greylisted"}
+		Status: bouncescan.StatusExpired, Stage: bouncescan.StageRcpt, ReplyCode: 450, EnhancedCode: "4.7.1", DSN: "4.7.1", Text: "Greylisted",
+		Attempt: 2}
 	if diff := cmp.Diff(want, e, ignoreID); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

@@ -95,22 +95,22 @@ func (p *Parser) delivery(qid, rest, line []byte, emit func(*bouncescan.Event)) 
 		e.Recipient = string(rcpt)
 		e.Domain = parsekit.Domain(e.Recipient)
 		e.Stage = stageOf(e, reply, local)
+		var pend *parsekit.Pending
+		if m != nil {
+			pend = &m.pending
+		}
 		switch status {
 		case bouncescan.StatusDeferred:
 			if m == nil {
 				m = p.msgs.Put(qid, p.lineTime)
 			}
-			p.remember(m, e)
+			p.defs.Defer(&m.pending, e)
 		case bouncescan.StatusExpired:
-			if m != nil {
-				if pd := m.take(e.Recipient); pd != nil && e.ReplyCode == 0 && e.EnhancedCode == "" && (e.Text == "" || strings.HasPrefix(e.Text, "Cannot send message")) {
-					pd.apply(e)
-				}
+			if pd, ok := p.defs.Outcome(pend, e); ok && e.ReplyCode == 0 && e.EnhancedCode == "" && (e.Text == "" || strings.HasPrefix(e.Text, "Cannot send message")) {
+				apply(&pd, e)
 			}
 		default:
-			if m != nil {
-				m.take(e.Recipient)
-			}
+			p.defs.Outcome(pend, e)
 		}
 		p.emit(e, emit)
 	}
@@ -377,49 +377,12 @@ func equalFold(a, b string) bool {
 	return true
 }
 
-// remember records a deferral as the recipient's pending state.
-func (p *Parser) remember(m *message, e *bouncescan.Event) {
-	for i := range m.pending {
-		if m.pending[i].rcpt == e.Recipient {
-			m.pending[i].set(e)
-			return
-		}
-	}
-	if len(m.pending) >= maxPending {
-		p.dropped++
-		return
-	}
-	m.pending = append(m.pending, pending{})
-	m.pending[len(m.pending)-1].set(e)
-}
-
-func (pd *pending) set(e *bouncescan.Event) {
-	*pd = pending{
-		rcpt: e.Recipient, domain: e.Domain,
-		relay: e.Relay, relayIP: e.RelayIP,
-		stage: e.Stage, code: e.ReplyCode, enhanced: e.EnhancedCode, dsn: e.DSN, text: e.Text,
-		delay: e.Delay,
-	}
-}
-
 // apply copies the last deferral into an expiry event.
-func (pd *pending) apply(e *bouncescan.Event) {
+func apply(pd *parsekit.Deferral, e *bouncescan.Event) {
 	if e.Relay == "" && e.RelayIP == "" {
-		e.Relay, e.RelayIP = pd.relay, pd.relayIP
+		e.Relay, e.RelayIP = pd.Relay, pd.RelayIP
 	}
-	e.Stage, e.ReplyCode, e.EnhancedCode, e.Text = pd.stage, pd.code, pd.enhanced, pd.text
-}
-
-// take removes and returns the pending entry of a recipient.
-func (m *message) take(rcpt string) *pending {
-	for i := range m.pending {
-		if m.pending[i].rcpt == rcpt {
-			pd := m.pending[i]
-			m.pending = append(m.pending[:i], m.pending[i+1:]...)
-			return &pd
-		}
-	}
-	return nil
+	e.Stage, e.ReplyCode, e.EnhancedCode, e.Text = pd.Stage, pd.Code, pd.Enhanced, pd.Text
 }
 
 // receipt reads "from=<s>, size=N, class=N, nrcpts=N, msgid=<id>,
@@ -480,20 +443,19 @@ func (p *Parser) notice(qid, qid2, note []byte, emit func(*bouncescan.Event)) er
 	if m == nil {
 		return nil
 	}
-	for i := range m.pending {
-		pd := &m.pending[i]
+	p.defs.Expire(&m.pending, func(pd *parsekit.Deferral, attempt int) {
 		e := p.start(qid)
 		join(e, m)
 		e.Status = bouncescan.StatusExpired
-		e.Recipient, e.Domain = pd.rcpt, pd.domain
-		e.Delay = pd.delay
+		e.Recipient, e.Domain = pd.Rcpt, pd.Domain
+		e.Delay = pd.Delay
 		e.DSN = "4.4.7"
-		pd.apply(e)
+		apply(pd, e)
 		if e.Text == "" && e.ReplyCode == 0 {
 			e.Text = string(text)
 		}
+		e.Attempt = attempt
 		p.emit(e, emit)
-	}
-	m.pending = m.pending[:0]
+	})
 	return nil
 }

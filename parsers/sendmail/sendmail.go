@@ -29,20 +29,6 @@ var Variants = []string{
 // Example is one line of the format.
 const Example = `Nov 22 03:14:15 mx1 sm-mta[4242]: 5AM3EFxq004242: to=<bob@example.com>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120473, relay=mx.example.com. [192.0.2.10], dsn=5.1.1, stat=User unknown`
 
-// maxPending bounds the deferred recipients remembered per message.
-const maxPending = 1000
-
-// pending is the last deferral of a recipient that has not reached a final
-// outcome yet: what an expiry of the message reports.
-type pending struct {
-	rcpt, domain        string
-	relay, relayIP      string
-	stage               bouncescan.Stage
-	code                int
-	enhanced, dsn, text string
-	delay               float64
-}
-
 // message is what the parser knows about one queue id.
 type message struct {
 	sender    string
@@ -54,13 +40,16 @@ type message struct {
 	// check_data/check_eom); the to= lines Sendmail writes for its
 	// recipients afterwards repeat that rejection.
 	rejected bool
-	pending  []pending
+	// the last deferral of each recipient without a final outcome yet:
+	// what an expiry of the message reports
+	pending parsekit.Pending
 }
 
 // Parser is a Sendmail log parser. Use one per goroutine.
 type Parser struct {
 	stamps   *parsekit.Stamps
 	msgs     *parsekit.Table[message]
+	defs     *parsekit.Deferrals
 	file     parsekit.File
 	hdr      parsekit.Header
 	ev       bouncescan.Event
@@ -69,7 +58,6 @@ type Parser struct {
 	hostStr  string
 	prog     []byte // last program name seen, and its string
 	progStr  string
-	dropped  int64 // pending recipients dropped (per-message cap)
 	emitIdx  int
 	linePos  bouncescan.Pos
 	lineTime time.Time
@@ -78,10 +66,15 @@ type Parser struct {
 // New makes a Parser.
 func New(opts parsekit.Options) *Parser {
 	opts = opts.WithDefaults()
-	return &Parser{
+	p := &Parser{
 		stamps: parsekit.NewStamps(opts),
 		msgs:   parsekit.NewTable[message](opts.MaxMessages, opts.TTL),
+		// Sendmail logs no original recipient on to= lines: exact match
+		// on the recipient
+		defs: parsekit.NewDeferrals(opts, parsekit.DeferralOptions{}),
 	}
+	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
+	return p
 }
 
 // Begin starts a new input file.
@@ -93,9 +86,14 @@ func (p *Parser) Begin(f parsekit.File) {
 // Stats reports the bounded-state counters.
 func (p *Parser) Stats() parsekit.Stats {
 	s := p.msgs.Stats()
-	s.Evicted += p.dropped
+	p.defs.AddStats(&s)
 	return s
 }
+
+// Watermark is the Mark of the oldest line whose content the parser still
+// holds (the line that created the oldest message state); ok is false when
+// it holds none.
+func (p *Parser) Watermark() (parsekit.Mark, bool) { return p.msgs.Oldest() }
 
 // Flush frees the state. Deferrals still pending at the end of the input
 // are not outcomes by themselves (they were reported as deferred).
@@ -116,6 +114,7 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not a sendmail program", line)
 	}
 	p.linePos = pos
+	p.msgs.At(parsekit.Mark{Seq: p.file.Seq, Offset: pos.Offset})
 	p.lineTime = h.Time
 	p.emitIdx = 0
 	qid, rest := queueID(h.Msg)
@@ -288,6 +287,7 @@ func (p *Parser) start(qid []byte) *bouncescan.Event {
 		Line:    p.linePos.Line,
 		Offset:  p.linePos.Offset,
 		Process: p.progStr,
+		Attempt: 1,
 	}
 	if len(qid) > 0 {
 		p.ev.QueueID = string(qid)

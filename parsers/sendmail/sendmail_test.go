@@ -169,6 +169,7 @@ func TestExpiry(t *testing.T) {
 	wantB := msg(bouncescan.Event{Recipient: "b@example.net", Relay: "mx.example.net", Delay: 45, Status: bouncescan.StatusDeferred, Stage: bouncescan.StageConnect, DSN: "4.0.0", Text: "Connection timed out with mx.example.net."})
 	expired := func(e bouncescan.Event) bouncescan.Event {
 		e.Status, e.DSN = bouncescan.StatusExpired, "4.4.7"
+		e.Attempt = 2 // after one deferral
 		return e
 	}
 	run(t, []tcase{{
@@ -183,9 +184,9 @@ func TestExpiry(t *testing.T) {
 			to("03:20:00", "<c@example.net>, delay=00:20:00, xdelay=00:00:01, mailer=esmtp, pri=1, relay=mx.example.net. [198.51.100.25], stat=Deferred"),
 			"Nov 22 04:00:00 mx1 sm-mta[300]: " + qid + ": 5AM40000000300: return to sender: Cannot send message for 5 days"},
 		want: []bouncescan.Event{ev(2, "03:00:15", wantA),
-			ev(3, "03:10:00", msg(bouncescan.Event{Recipient: "a@example.org", Relay: "mail.example.org", RelayIP: "203.0.113.40", Delay: 600, Status: bouncescan.StatusSent, ReplyCode: 250, DSN: "2.0.0", Text: "ok"})),
+			ev(3, "03:10:00", msg(bouncescan.Event{Recipient: "a@example.org", Relay: "mail.example.org", RelayIP: "203.0.113.40", Delay: 600, Status: bouncescan.StatusSent, ReplyCode: 250, DSN: "2.0.0", Text: "ok", Attempt: 2})),
 			ev(4, "03:20:00", msg(bouncescan.Event{Recipient: "c@example.net", Relay: "mx.example.net", RelayIP: "198.51.100.25", Delay: 1200, Status: bouncescan.StatusDeferred})),
-			ev(5, "04:00:00", msg(bouncescan.Event{Recipient: "c@example.net", Relay: "mx.example.net", RelayIP: "198.51.100.25", Delay: 1200, Status: bouncescan.StatusExpired, DSN: "4.4.7", Text: "Cannot send message for 5 days"})),
+			ev(5, "04:00:00", msg(bouncescan.Event{Recipient: "c@example.net", Relay: "mx.example.net", RelayIP: "198.51.100.25", Delay: 1200, Status: bouncescan.StatusExpired, DSN: "4.4.7", Text: "Cannot send message for 5 days", Attempt: 2})),
 		},
 	}, {
 		name: "dsn=4.4.7 on the last attempt is the expiry; the DSN line after it adds nothing",
@@ -194,14 +195,14 @@ func TestExpiry(t *testing.T) {
 			"Nov 22 04:00:00 mx1 sm-mta[300]: " + qid + ": 5AM40000000300: DSN: Cannot send message for 5 days"},
 		want: []bouncescan.Event{ev(2, "03:00:15", wantA),
 			ev(3, "04:00:00", msg(bouncescan.Event{Recipient: "a@example.org", Relay: "mail.example.org", RelayIP: "203.0.113.40", Delay: 435600, Status: bouncescan.StatusExpired, Stage: bouncescan.StageRcpt,
-				ReplyCode: 452, EnhancedCode: "4.2.2", DSN: "4.4.7", Text: "<a@example.org>: Mailbox full"})),
+				ReplyCode: 452, EnhancedCode: "4.2.2", DSN: "4.4.7", Text: "<a@example.org>: Mailbox full", Attempt: 2})),
 		},
 	}, {
 		name: "stat=Deferred with dsn=4.4.7 and no text carries the last deferral",
 		lines: []string{fromLine, deferB,
 			to("04:00:00", "<b@example.net>, delay=5+01:00:00, xdelay=00:00:00, mailer=esmtp, pri=1, relay=mx.example.net., dsn=4.4.7, stat=Deferred")},
 		want: []bouncescan.Event{ev(2, "03:00:45", wantB),
-			ev(3, "04:00:00", msg(bouncescan.Event{Recipient: "b@example.net", Relay: "mx.example.net", Delay: 435600, Status: bouncescan.StatusExpired, Stage: bouncescan.StageConnect, DSN: "4.4.7", Text: "Connection timed out with mx.example.net."})),
+			ev(3, "04:00:00", msg(bouncescan.Event{Recipient: "b@example.net", Relay: "mx.example.net", Delay: 435600, Status: bouncescan.StatusExpired, Stage: bouncescan.StageConnect, DSN: "4.4.7", Text: "Connection timed out with mx.example.net.", Attempt: 2})),
 		},
 	}, {
 		name: "DSN notices of bounces and delay warnings give no event; the bounce's own delivery does",
