@@ -132,7 +132,10 @@ const (
 	// file after each idle wait; one that happens while the follower reads
 	// without pausing is found only at its next pause, and a new content
 	// whose identity equals the old one (same header and first data line)
-	// is not found at all.
+	// is not found at all. A file cut to a shorter size that keeps its
+	// start is a new segment too, read from 0 with the same identity: its
+	// first lines come again with the same identity and offsets (so the
+	// same event ids, for downstream deduplication).
 	NoticeTruncated
 	// NoticeDeleted: the file was removed from the path (read to its end
 	// first). A file recreated at the path gives NoticeAppeared next.
@@ -490,29 +493,30 @@ func (f *Follower) pause(ctx context.Context) bool {
 	return true
 }
 
-// idle runs at the end of what can be read: it looks at the path
-// (rotation, deletion, truncation), waits, and then checks that the start
-// of the file still is the segment's content.
+// idle runs at the end of what can be read: it waits, then looks at the
+// path (rotation, deletion, truncation by size) and checks that the start
+// of the file still is the segment's content (truncation that regrew past
+// the offset). Looking after the wait, before reading on, means a file
+// that left the path is read once more after it was seen to leave: lines
+// written to it before that are not lost.
 func (f *Follower) idle(ctx context.Context) bool {
+	if !f.pause(ctx) {
+		return false
+	}
 	changed, err := f.look()
 	if err != nil {
 		return false
 	}
-	if changed {
+	if changed || f.seg == nil {
 		return true
 	}
-	if !f.pause(ctx) {
+	id, ok, err := f.headIdentity()
+	if err != nil {
+		f.fail(err, 0)
 		return false
 	}
-	if f.seg != nil {
-		id, ok, err := f.headIdentity()
-		if err != nil {
-			f.fail(err, 0)
-			return false
-		}
-		if !ok || id != f.seg.Identity {
-			f.truncate()
-		}
+	if !ok || id != f.seg.Identity {
+		f.truncate()
 	}
 	return true
 }

@@ -55,6 +55,7 @@ type fwLine struct {
 type fwRun struct {
 	lines   []fwLine
 	at      []int // per line: how many waits (steps) had run when it was handed out
+	noticed []int // the same per notice
 	notices []Notice
 	f       *Follower
 	waits   int
@@ -69,7 +70,10 @@ func fwFollow(t *testing.T, path string, opts FollowOptions, steps ...func()) fw
 	s := &fwScript{t: t, steps: steps, cancel: cancel}
 	var r fwRun
 	opts.Wait = s.wait
-	opts.OnNotice = func(n Notice) { r.notices = append(r.notices, n) }
+	opts.OnNotice = func(n Notice) {
+		r.notices = append(r.notices, n)
+		r.noticed = append(r.noticed, s.waits)
+	}
 	f, err := Follow(path, opts)
 	if err != nil {
 		t.Fatalf("Follow: %v", err)
@@ -372,6 +376,23 @@ func TestFollowTruncateRegrow(t *testing.T) {
 	fwCheckNotices(t, r.notices, "truncated")
 }
 
+// A file cut to a shorter size that keeps its start (so the identity of
+// its start is unchanged) is found by its size: a new segment from 0.
+func TestFollowTruncateKeepsHead(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "mail.log")
+	fwWrite(t, p, "a1\na2 long\na3 long\n")
+	r := fwFollow(t, p, FollowOptions{},
+		func() {
+			if err := os.Truncate(p, 3); err != nil {
+				t.Fatal(err)
+			}
+			fwAppend(t, p, "b2\n")
+		},
+	)
+	fwCheckLines(t, r.lines, append(fwLines(0, "a1\na2 long\na3 long\n"), fwLines(1, "a1\nb2\n")...))
+	fwCheckNotices(t, r.notices, "truncated")
+}
+
 // Deleted, then recreated: the lines written before the deletion are
 // read, then "deleted", "appeared" and the new file from its start; also
 // when the deletion and the new file fall between two looks.
@@ -391,6 +412,9 @@ func TestFollowDeleteRecreate(t *testing.T) {
 		)
 		fwCheckLines(t, r.lines, append(fwLines(0, "a1\na2\n"), fwLines(1, "b1\n")...))
 		fwCheckNotices(t, r.notices, "deleted", "appeared")
+		if d := cmp.Diff([]int{1, 3}, r.noticed); d != "" {
+			t.Errorf("steps run before each notice (-want +got):\n%s", d)
+		}
 	})
 	t.Run("at once", func(t *testing.T) {
 		p := filepath.Join(t.TempDir(), "mail.log")
@@ -545,6 +569,19 @@ func TestFollowIdentity(t *testing.T) {
 	defer rd.Close()
 	if fp := rd.Fingerprint(); fp != r.f.Segment().Identity {
 		t.Errorf("Follower identity %016x, Reader.Fingerprint %016x", r.f.Segment().Identity, fp)
+	}
+
+	// Lines cut at MaxLine count for the identity as Reader cuts them.
+	c := filepath.Join(dir, "cut.log")
+	fwWrite(t, c, "#h "+strings.Repeat("h", 50)+"\n"+strings.Repeat("d", 50)+"\n")
+	rc := fwFollow(t, c, FollowOptions{MaxLine: 10})
+	rdc, err := Open(Input{Name: c, Path: c}, Options{MaxLine: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdc.Close()
+	if fp := rdc.Fingerprint(); fp != rc.f.Segment().Identity {
+		t.Errorf("MaxLine 10: Follower identity %016x, Reader.Fingerprint %016x", rc.f.Segment().Identity, fp)
 	}
 
 	// Same header block, other first data line: other identity.
