@@ -27,11 +27,11 @@ type batch struct {
 
 // sink is the second stage.
 type sink struct {
-	cfg    Config
-	full   chan *batch
-	free   chan *batch
-	done   chan struct{}
-	cur    *batch // being filled by the first stage
+	cfg  Config
+	full chan *batch
+	free chan *batch
+	done chan struct{}
+	cur  *batch // being filled by the first stage
 
 	err    error       // the OnEvent error that stopped the sink
 	failed atomic.Bool // set after err
