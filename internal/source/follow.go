@@ -240,6 +240,8 @@ type Follower struct {
 	// reading state: the open file and the segment being read
 	file      *os.File
 	info      os.FileInfo
+	next      *os.File // the new file at the path, waiting for its first data line
+	nextInfo  os.FileInfo
 	seg       *Segment // nil while the identity is not known
 	nextSeq   int
 	startOff  int64 // where the pending segment's first line starts
@@ -254,6 +256,7 @@ type Follower struct {
 	longCR    bool   // its last consumed byte is '\r'
 	inLong    bool
 	draining  drain
+	lookNow   bool   // look at the path before the next wait
 	announce  bool   // the path was missing: announce NoticeAppeared at open
 	headLine  []byte // scratch for headIdentity
 	scratch   []byte // reads that must not touch buf: head, counting, end
@@ -336,7 +339,7 @@ func (f *Follower) resume(p Position) error {
 	if f.file == nil {
 		return fmt.Errorf("the file does not exist (checkpoint for content %016x)", p.Identity)
 	}
-	id, ok, err := f.headIdentity()
+	id, ok, err := f.headIdentity(f.file)
 	if err != nil {
 		return err
 	}
@@ -500,7 +503,9 @@ func (f *Follower) pause(ctx context.Context) bool {
 // that left the path is read once more after it was seen to leave: lines
 // written to it before that are not lost.
 func (f *Follower) idle(ctx context.Context) bool {
-	if !f.pause(ctx) {
+	if f.lookNow {
+		f.lookNow = false // just switched files: the path may have moved on
+	} else if !f.pause(ctx) {
 		return false
 	}
 	changed, err := f.look()
@@ -510,7 +515,7 @@ func (f *Follower) idle(ctx context.Context) bool {
 	if changed || f.seg == nil {
 		return true
 	}
-	id, ok, err := f.headIdentity()
+	id, ok, err := f.headIdentity(f.file)
 	if err != nil {
 		f.fail(err, 0)
 		return false
@@ -523,11 +528,22 @@ func (f *Follower) idle(ctx context.Context) bool {
 
 // look compares the path with the open file. It reports true when
 // something changed that the read loop must act on.
+//
+// When the path names a new file, the old one is still read until the new
+// one's first data line is complete: logrotate creates the new file before
+// its postrotate script makes the writer reopen, and until then the lines
+// still go to the old file. A writer that writes both files at once (not
+// one after the other) can lose the lines it writes to the old file after
+// that.
 func (f *Follower) look() (bool, error) {
 	fi, err := os.Stat(f.path)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			return false, f.fail(err, -1)
+		}
+		if f.next != nil { // the new file left too: on to it
+			f.draining = drainRotated
+			return true, nil
 		}
 		// Gone from the path: renamed (a new file may follow; lines may
 		// still be written to the old one) or deleted.
@@ -537,18 +553,38 @@ func (f *Follower) look() (bool, error) {
 		}
 		return false, nil
 	}
-	if !os.SameFile(f.info, fi) {
-		f.draining = drainRotated
-		if n, ok := f.links(); ok && n == 0 {
-			f.draining = drainRecreated
+	if os.SameFile(f.info, fi) {
+		if fi.Size() < f.readOff {
+			f.truncate()
+			return true, nil
 		}
+		return false, nil
+	}
+	if f.next != nil && !os.SameFile(f.nextInfo, fi) {
+		f.draining = drainRotated // rotated again: on to the pending file
 		return true, nil
 	}
-	if fi.Size() < f.readOff {
-		f.truncate()
-		return true, nil
+	if f.next == nil {
+		file, info, err := f.openFile()
+		if err != nil || file == nil {
+			return false, err // gone again, or an error openFile named
+		}
+		if !os.SameFile(info, fi) {
+			file.Close() // changed between stat and open: next time
+			return false, nil
+		}
+		f.next, f.nextInfo = file, info
 	}
-	return false, nil
+	if _, ok, err := f.headIdentity(f.next); err != nil {
+		return false, f.fail(err, 0)
+	} else if !ok {
+		return false, nil // the writer has not moved yet
+	}
+	f.draining = drainRotated
+	if n, ok := f.links(); ok && n == 0 {
+		f.draining = drainRecreated
+	}
+	return true, nil
 }
 
 // links is the open file's link count; false if unknown.
@@ -567,7 +603,7 @@ func (f *Follower) truncate() {
 }
 
 // endFile ends the segment of a file that left the path, after it was read
-// to its end, and closes it.
+// to its end, closes it and goes on with the pending new file if any.
 func (f *Follower) endFile() {
 	n := Notice{Kind: NoticeRotated, Name: f.path, Prev: f.seg, Offset: f.rnext, Dropped: f.dropped()}
 	if f.draining != drainRotated {
@@ -576,9 +612,15 @@ func (f *Follower) endFile() {
 	}
 	f.notify(n)
 	f.file.Close()
-	f.file, f.info = nil, nil
+	f.file, f.info = f.next, f.nextInfo
+	f.next, f.nextInfo = nil, nil
+	f.lookNow = true
 	f.draining = drainNone
 	f.resetSegment()
+	if f.file != nil && f.announce {
+		f.announce = false
+		f.notify(Notice{Kind: NoticeAppeared, Name: f.path})
+	}
 }
 
 // dropped counts the bytes of the ending segment that were not handed out.
@@ -649,7 +691,7 @@ func (f *Follower) open() error {
 
 // identify starts the segment once its identity is known.
 func (f *Follower) identify(ctx context.Context) (bool, error) {
-	id, ok, err := f.headIdentity()
+	id, ok, err := f.headIdentity(f.file)
 	if err != nil {
 		return false, f.fail(err, 0)
 	}
@@ -697,11 +739,11 @@ func (f *Follower) countLines(ctx context.Context, off int64) (int64, error) {
 	return n, nil
 }
 
-// headIdentity computes the content identity of the open file (see
+// headIdentity computes the content identity of a file (see
 // IdentityHash) from its head lines, each fed as Reader feeds it: without
 // its line ending, cut at MaxLine. It is not known (false) while the first
 // data line is not complete.
-func (f *Follower) headIdentity() (uint64, bool, error) {
+func (f *Follower) headIdentity(file *os.File) (uint64, bool, error) {
 	var h IdentityHash
 	keep := min(f.maxLine, IdentityLineBytes)
 	line := f.headLine[:0]
@@ -713,7 +755,7 @@ func (f *Follower) headIdentity() (uint64, bool, error) {
 	defer func() { f.headLine = line[:0] }()
 	for at < maxHeadBytes {
 		buf := f.scratchBuf()
-		n, err := f.file.ReadAt(buf, at)
+		n, err := file.ReadAt(buf, at)
 		chunk := buf[:n]
 		for len(chunk) > 0 {
 			i := bytes.IndexByte(chunk, '\n')
@@ -906,6 +948,10 @@ func (f *Follower) Err() error { return f.err }
 // Close releases the open file. Next then returns false.
 func (f *Follower) Close() error {
 	f.closed = true
+	if f.next != nil {
+		f.next.Close()
+		f.next, f.nextInfo = nil, nil
+	}
 	if f.file == nil {
 		return nil
 	}

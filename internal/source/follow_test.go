@@ -335,6 +335,54 @@ func TestFollowRotateAllAtOnce(t *testing.T) {
 	}
 }
 
+// logrotate create with a writer that reopens late (postrotate HUP): the
+// new file is created empty and the writer goes on writing the old one
+// for a while; the old one is read until the new one has its first data
+// line, so those lines are not lost. Also when the pending new file is
+// rotated away in its turn before it got a data line.
+func TestFollowRotateWriterLate(t *testing.T) {
+	t.Run("late", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "mail.log")
+		fwWrite(t, p, "a1\n")
+		r := fwFollow(t, p, FollowOptions{},
+			func() {
+				fwRename(t, p, p+".1")
+				fwWrite(t, p, "")
+			},
+			func() { fwAppend(t, p+".1", "a2\n") },
+			func() { fwAppend(t, p, "#header\n") },
+			func() { fwAppend(t, p+".1", "a3\n") },
+			func() { fwAppend(t, p, "b2\n") },
+		)
+		fwCheckLines(t, r.lines, append(fwLines(0, "a1\na2\na3\n"), fwLines(1, "#header\nb2\n")...))
+		fwCheckNotices(t, r.notices, "rotated")
+		if d := cmp.Diff([]int{5}, r.noticed); d != "" {
+			t.Errorf("steps run before the notice (-want +got):\n%s", d)
+		}
+	})
+	t.Run("rotated again", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "mail.log")
+		fwWrite(t, p, "a1\n")
+		r := fwFollow(t, p, FollowOptions{},
+			func() {
+				fwRename(t, p, p+".1")
+				fwWrite(t, p, "#only a header\n")
+			},
+			func() { fwAppend(t, p+".1", "a2\n") },
+			func() {
+				fwRename(t, p+".1", p+".2")
+				fwRename(t, p, p+".1")
+				fwWrite(t, p, "c1\n")
+			},
+		)
+		fwCheckLines(t, r.lines, append(fwLines(0, "a1\na2\n"), fwLines(1, "c1\n")...))
+		fwCheckNotices(t, r.notices, "rotated", "rotated")
+		if n := r.notices[1]; n.Prev != nil || n.Dropped != int64(len("#only a header\n")) {
+			t.Errorf("second notice %v, want no segment and the header dropped", n)
+		}
+	})
+}
+
 // copytruncate: the file is truncated in place and written again: a new
 // segment from offset 0.
 func TestFollowCopyTruncate(t *testing.T) {
