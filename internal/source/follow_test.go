@@ -697,8 +697,8 @@ func TestFollowCancel(t *testing.T) {
 }
 
 // A writer appends numbered lines at full speed in another goroutine and
-// rotates (rename + create, lines to the old file after the rename,
-// delete + recreate) while the Follower reads with the real timer: every
+// rotates (rename + create, lines to the old file after the rename and
+// after the new file was created, delete + recreate) while the Follower reads with the real timer: every
 // line arrives exactly once, in order.
 func TestFollowConcurrentRotation(t *testing.T) {
 	const total = 20000
@@ -737,13 +737,20 @@ func TestFollowConcurrentRotation(t *testing.T) {
 					time.Sleep(100 * time.Microsecond)
 				}
 				switch (i / 1000) % 3 {
-				case 0, 1: // logrotate create; the writer keeps writing the old file a little
+				case 0, 1: // logrotate create, the writer reopens late and writes the old file meanwhile
 					if err := os.Rename(p, fmt.Sprintf("%s.%d", p, i)); err != nil {
 						return err
 					}
-					i++
-					if _, err := fmt.Fprintf(w, "line %d after rename\n", i); err != nil {
-						return err
+					if (i/1000)%3 == 1 {
+						if err := os.WriteFile(p, nil, 0o644); err != nil {
+							return err
+						}
+					}
+					for k := rng.Intn(4); k > 0 && i < total-1; k-- {
+						i++
+						if _, err := fmt.Fprintf(w, "line %d after rename\n", i); err != nil {
+							return err
+						}
 					}
 				case 2: // delete and recreate
 					if err := os.Remove(p); err != nil {
@@ -775,5 +782,34 @@ func TestFollowConcurrentRotation(t *testing.T) {
 	}
 	if s := f.Stats(); s.Lines != total || s.Segments != total/1000 || s.Dropped != 0 {
 		t.Errorf("Stats = %+v", s)
+	}
+}
+
+// BenchmarkFollow reads a 16 MB file of mail-log-sized lines to its end.
+func BenchmarkFollow(b *testing.B) {
+	var content bytes.Buffer
+	for i := 0; content.Len() < 16<<20; i++ {
+		fmt.Fprintf(&content, "Nov 20 10:00:%02d mx postfix/smtp[%d]: 4Bc%05dZ: to=<user%d@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=1.2, status=sent (250 2.0.0 Ok)\n", i%60, 1000+i%5000, i, i)
+	}
+	p := filepath.Join(b.TempDir(), "mail.log")
+	if err := os.WriteFile(p, content.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	stop := func(ctx context.Context, d time.Duration) error { return context.Canceled }
+	b.SetBytes(int64(content.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := Follow(p, FollowOptions{Wait: stop})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var n int64
+		for f.Next(context.Background()) {
+			n += int64(len(f.Line())) + 1
+		}
+		if n != int64(content.Len()) {
+			b.Fatalf("read %d bytes, want %d (%v)", n, content.Len(), f.Err())
+		}
+		f.Close()
 	}
 }
