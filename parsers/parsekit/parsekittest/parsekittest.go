@@ -32,6 +32,7 @@ type Parser interface {
 	Begin(f parsekit.File)
 	Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Event)) error
 	Flush(emit func(*bouncescan.Event))
+	Watermark() (parsekit.Mark, bool)
 }
 
 // Shared is rel inside ../shared beside the module root, seen from a
