@@ -244,8 +244,10 @@ type Follower struct {
 	nextInfo  os.FileInfo
 	seg       *Segment // nil while the identity is not known
 	nextSeq   int
-	startOff  int64 // where the pending segment's first line starts
-	startLine int64 // lines before startOff; -1 = count them
+	startOff  int64  // where the pending segment's first line starts
+	startLine int64  // lines before startOff; -1 = count them
+	expect    uint64 // the identity a resumed first segment must have
+	expectSet bool
 	readOff   int64 // file offset of buf[hi]
 	rnext     int64 // file offset of the next line to cut
 	rline     int64 // lines cut in the segment
@@ -304,8 +306,13 @@ func Follow(path string, opts FollowOptions) (*Follower, error) {
 	f.announce = file == nil
 	switch {
 	case opts.Start != nil:
-		if err := f.resume(*opts.Start); err != nil {
-			n := Notice{Kind: NoticeMismatch, Name: path, Err: err}
+		why, err := f.resume(*opts.Start)
+		if err != nil {
+			f.Close()
+			return nil, f.fail(err, -1)
+		}
+		if why != nil {
+			n := Notice{Kind: NoticeMismatch, Name: path, Err: why}
 			switch opts.Mismatch {
 			case MismatchStart:
 				f.startOff, f.startLine = 0, 0
@@ -316,7 +323,7 @@ func Follow(path string, opts FollowOptions) (*Follower, error) {
 				}
 			default:
 				f.Close()
-				return nil, &Error{Name: path, Offset: -1, Err: fmt.Errorf("%w: %v; remove the checkpoint or say where to start (from start or end)", ErrResumeMismatch, err)}
+				return nil, &Error{Name: path, Offset: -1, Err: fmt.Errorf("%w: %v; remove the checkpoint or say where to start (from start or end)", ErrResumeMismatch, why)}
 			}
 			n.Offset = f.startOff
 			f.notify(n)
@@ -334,35 +341,36 @@ func Follow(path string, opts FollowOptions) (*Follower, error) {
 }
 
 // resume checks a checkpoint against the open file and, if it matches,
-// sets the start. The error says why it does not match.
-func (f *Follower) resume(p Position) error {
+// sets the start. why says why it does not match; err is a failure to
+// read.
+func (f *Follower) resume(p Position) (why, err error) {
 	if f.file == nil {
-		return fmt.Errorf("the file does not exist (checkpoint for content %016x)", p.Identity)
+		return fmt.Errorf("the file does not exist (checkpoint for content %016x)", p.Identity), nil
 	}
 	id, ok, err := f.headIdentity(f.file)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !ok {
-		return fmt.Errorf("the file has no complete first data line, the checkpoint is for content %016x", p.Identity)
+		return fmt.Errorf("the file has no complete first data line, the checkpoint is for content %016x", p.Identity), nil
 	}
 	if id != p.Identity {
-		return fmt.Errorf("the file holds content %016x, the checkpoint is for %016x (rotated or replaced while not followed?)", id, p.Identity)
+		return fmt.Errorf("the file holds content %016x, the checkpoint is for %016x (rotated or replaced while not followed?)", id, p.Identity), nil
 	}
 	info, err := f.file.Stat()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if p.Offset < 0 || p.Offset > info.Size() {
-		return fmt.Errorf("checkpoint offset %d is outside the file (%d bytes)", p.Offset, info.Size())
+		return fmt.Errorf("checkpoint offset %d is outside the file (%d bytes)", p.Offset, info.Size()), nil
 	}
 	if p.Offset > 0 {
 		var b [1]byte
 		if _, err := f.file.ReadAt(b[:], p.Offset-1); err != nil {
-			return err
+			return nil, err
 		}
 		if b[0] != '\n' {
-			return fmt.Errorf("checkpoint offset %d is not the start of a line", p.Offset)
+			return fmt.Errorf("checkpoint offset %d is not the start of a line", p.Offset), nil
 		}
 	}
 	f.startOff, f.startLine = p.Offset, p.Line-1
@@ -372,7 +380,8 @@ func (f *Follower) resume(p Position) error {
 			f.startLine = 0
 		}
 	}
-	return nil
+	f.expect, f.expectSet = id, true
+	return nil, nil
 }
 
 // seekEnd makes the pending segment start after the last complete line.
@@ -566,8 +575,11 @@ func (f *Follower) look() (bool, error) {
 	}
 	if f.next == nil {
 		file, info, err := f.openFile()
-		if err != nil || file == nil {
-			return false, err // gone again, or an error openFile named
+		if err != nil {
+			return false, f.fail(err, -1)
+		}
+		if file == nil {
+			return false, nil // gone again
 		}
 		if !os.SameFile(info, fi) {
 			file.Close() // changed between stat and open: next time
@@ -698,6 +710,14 @@ func (f *Follower) identify(ctx context.Context) (bool, error) {
 	if !ok {
 		return false, nil
 	}
+	if f.expectSet && id != f.expect {
+		// Replaced in place between Follow and now: the checkpoint's
+		// offset means nothing in this content.
+		f.expectSet = false
+		f.truncate()
+		return f.identify(ctx)
+	}
+	f.expectSet = false
 	if f.startLine < 0 {
 		n, err := f.countLines(ctx, f.startOff)
 		if err != nil {

@@ -566,6 +566,21 @@ func TestFollowResumeMismatch(t *testing.T) {
 			}
 		})
 	}
+	t.Run("replaced after Follow", func(t *testing.T) {
+		q := filepath.Join(dir, "replaced.log")
+		fwWrite(t, q, "a1\na2\n")
+		var notices []Notice
+		f, err := Follow(q, FollowOptions{Start: &Position{Identity: id, Offset: 3}, OnNotice: func(n Notice) { notices = append(notices, n) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		fwWrite(t, q, "b1 longer\nb2\n") // truncated and rewritten in place
+		if !f.Next(context.Background()) || string(f.Line()) != "b1 longer" || f.Pos().Offset != 0 {
+			t.Fatalf("first line %q at %v (%v), want b1 longer at 0", f.Line(), f.Pos(), f.Err())
+		}
+		fwCheckNotices(t, notices, "resumed", "truncated")
+	})
 	t.Run("from start", func(t *testing.T) {
 		r := fwFollow(t, p, FollowOptions{Start: &Position{Identity: id + 1, Offset: 3}, Mismatch: MismatchStart})
 		fwCheckLines(t, r.lines, fwLines(0, "a1\na2\n"))
