@@ -16,9 +16,10 @@ import (
 //
 // It is bounded twice: at most MaxDeferrals recipients per message, and at
 // most DeferralBytes for all messages of the parser together (the bytes of
-// the strings held plus the fixed size of an entry). A deferral over the
-// byte budget is first kept without its text, and dropped when even that
-// does not fit; every drop is counted (Stats). A dropped recipient's later
+// the strings held plus the fixed size of an entry). Texts (the remote
+// server's reply, the big part) may fill half of the budget; a deferral
+// beyond that is kept without its text, and dropped when even that does
+// not fit the whole budget; every drop is counted (Stats). A dropped recipient's later
 // outcomes have Attempt 0 (unknown), as have those of recipients first
 // seen after a drop in the same message, whose earlier deferrals may be
 // the dropped ones.
@@ -205,13 +206,13 @@ func (d *Deferrals) Defer(p *Pending, e *bouncescan.Event) {
 }
 
 // fit reports whether x can replace an entry costing old within the
-// budget, dropping x's text (and counting it) when only that makes room.
+// budget. Texts may fill half of it: over that, x is kept without its
+// text (counted), so that the other half still holds the attempts and
+// codes of many more recipients.
 func (d *Deferrals) fit(x *Deferral, old int64) bool {
-	if d.bytes-old+cost(x) <= d.budget {
-		return true
-	}
-	if x.Text == "" {
-		return false
+	need := d.bytes - old + cost(x)
+	if x.Text == "" || need <= d.budget/2 {
+		return need <= d.budget
 	}
 	x.Text = ""
 	if d.bytes-old+cost(x) <= d.budget {
