@@ -27,6 +27,19 @@ type Parser interface {
 	Flush(emit func(*bouncescan.Event))
 	// Stats reports the parser's bounded-state counters.
 	Stats() parsekit.Stats
+	// Watermark is the Mark (File.Seq of Begin, byte offset of the line)
+	// of the oldest line whose content the parser still holds in any
+	// state that can influence a later event: open messages, remembered
+	// deferrals, rejections kept to drop their copies in another file,
+	// SMTP sessions, the header layout of the current file. ok is false
+	// when it holds nothing. A restart that gives a fresh parser the same
+	// Files (each with its year state restored to what it was at the
+	// watermark line) and every line from the watermark on, suppressing
+	// the events of the lines read before the stop, gets the same events
+	// as the uninterrupted run, field by field, as long as no bounded
+	// state was dropped (Stats: Evicted, Expired). It may take O(state)
+	// time: call it at checkpoints, not per line.
+	Watermark() (parsekit.Mark, bool)
 }
 
 // Format describes one built-in log format.
