@@ -3,15 +3,20 @@
 // Why not github.com/hpcloud/tail (or its fork github.com/nxadm/tail)?
 // The design card names it, with the rule "if it loses or repeats lines in
 // the rotation tests, switch and say which test failed". Both were tried
-// (hpcloud/tail v1.0.0, nxadm/tail v1.4.11, Config{Follow, ReOpen,
-// CompleteLines, MaxLineSize}) against the scenarios of follow_test.go:
+// (hpcloud/tail v1.0.0, nxadm/tail v1.4.11 with Config{Follow, ReOpen,
+// CompleteLines, MaxLineSize}, polling and inotify) on the scenarios of
+// follow_test.go:
 //
-//   - TestFollowRotateCreate (rename mail.log → mail.log.1 while the tailer is
-//     idle at end of file, one line appended just before and one just after
-//     the rename, then a new mail.log): both libraries LOSE the two lines of
-//     the old file (their watcher sees the path name another inode and
+//   - TestFollowRotateAllAtOnce / TestFollowRotateCreate (while the tailer
+//     is idle at end of file: a line appended, mail.log renamed to
+//     mail.log.1, a line appended to mail.log.1, a new mail.log written):
+//     both libraries LOSE the two lines of the old file, polling and
+//     inotify alike (their watcher sees the path name another inode and
 //     reopens at once, closing the old descriptor unread); nxadm/tail with
 //     inotify once also REPEATED the first line of the new file.
+//     TestFollowRotateWriterLate (the new file is created empty, a line
+//     still goes to the old one, then the writer moves): both lose that
+//     line, polling and inotify alike.
 //   - TestFollowTruncateRegrow (copytruncate, then the file regrows past the
 //     old offset before the next poll): both continue at the old offset and
 //     hand out the fragment "g-line" of a new line, losing its start.
@@ -28,6 +33,7 @@
 // the start of the file against the segment's identity after every idle
 // wait, for a truncation that regrew past the old offset. The old
 // descriptor is kept open and read to its end before moving on.
+
 package source
 
 import (
@@ -226,7 +232,7 @@ const (
 
 // Follower hands out the complete lines of the file at one path, forever,
 // across rotation, truncation, deletion and recreation. It reads with
-// pread at explicit offsets, keeps nothing but a 64 KiB buffer and at most
+// pread at explicit offsets, keeps nothing but 80 KiB of buffers and at most
 // one MaxLine-sized line, and allocates nothing per line. A Follower is
 // used from one goroutine; Close must not run concurrently with Next
 // (cancel Next's context first).
