@@ -71,7 +71,7 @@ type Input struct {
 	Foreign    int64  `json:"foreign"`   // lines not in the file's format (other programs in a shared syslog)
 	Truncated  int64  `json:"truncated"` // lines longer than the cap, cut
 	OutOfRange int64  `json:"out_of_range"`
-	Duplicates int64  `json:"duplicates"` // outcomes logged twice across files (a copy of a log, Exim mainlog + rejectlog), counted once
+	Duplicates int64  `json:"duplicates"`        // outcomes logged twice across files (a copy of a log, Exim mainlog + rejectlog), counted once
 	Resumed    int64  `json:"resumed,omitempty"` // events read again after a checkpoint to rebuild parser state, not given again
 	UnparsedBy Counts `json:"unparsed_by_reason"`
 }

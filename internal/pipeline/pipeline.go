@@ -213,33 +213,20 @@ func (r *runner) file(in source.Input) error {
 	}
 	identity := rd.Fingerprint()
 	plan, resumed := r.resume.plan(formatIdentity(identity))
-	var format parsers.Format
-	switch {
-	case resumed && plan.format != "":
-		format, _ = parsers.Lookup(r.cfg.Formats, plan.format)
-	case r.cfg.Format == "" || r.cfg.Format == "auto":
-		var ok bool
-		format, ok = parsers.Detect(r.cfg.Formats, head)
-		if !ok {
-			if len(head) == 0 {
-				return nil // empty file: nothing to say
-			}
-			if in.Found {
-				// met in a directory: other logs, READMEs... are noted, not errors
-				r.report.Skip(in.Name, "not a log format bouncescan reads")
-				return nil
-			}
-			return r.fileError(in.Name, fmt.Errorf("%s: %w: no parser recognises its first lines (use --format to force one; `bouncescan formats` lists them)", in.Name, bouncescan.ErrUnknownFormat))
-		}
-	default:
-		var ok bool
-		format, ok = parsers.Lookup(r.cfg.Formats, r.cfg.Format)
-		if !ok {
-			return fmt.Errorf("unknown --format %q", r.cfg.Format)
-		}
+	format, err := r.format(head, plan, resumed)
+	if err != nil {
+		return err
 	}
 	if format.New == nil {
-		return r.fileError(in.Name, fmt.Errorf("%s: the checkpoint names format %q, which this bouncescan does not read", in.Name, plan.format))
+		if len(head) == 0 {
+			return nil // empty file: nothing to say
+		}
+		if in.Found {
+			// met in a directory: other logs, READMEs... are noted, not errors
+			r.report.Skip(in.Name, "not a log format bouncescan reads")
+			return nil
+		}
+		return r.fileError(in.Name, fmt.Errorf("%s: %w: no parser recognises its first lines (use --format to force one; `bouncescan formats` lists them)", in.Name, bouncescan.ErrUnknownFormat))
 	}
 	fs.Format = format.Name
 	p := r.parser(format)
@@ -249,7 +236,34 @@ func (r *runner) file(in source.Input) error {
 		return err
 	}
 	p.Begin(parsekit.File{Name: in.Name, ModTime: rd.ModTime(), Fingerprint: fr.identity, Seq: fr.seq, Years: fr.years.years})
-	return r.lines(rd, fs, fr, p)
+	src := rd.Lines()
+	err = r.lines(src, fs, fr, p, func() int64 { return r.done + rd.BytesRead() })
+	fs.Bytes += rd.BytesRead()
+	r.report.Input.Bytes += rd.BytesRead()
+	r.done += rd.BytesRead()
+	if r.cfg.Progress != nil {
+		r.cfg.Progress(r.done, r.total)
+	}
+	return err
+}
+
+// format chooses the parser of a file from its first lines: the one the
+// checkpoint names, the one --format names, or the one detection picks.
+// A zero Format (nil New) means that none recognises the lines.
+func (r *runner) format(head [][]byte, plan resumePlan, resumed bool) (parsers.Format, error) {
+	name := r.cfg.Format
+	if resumed && plan.format != "" {
+		name = plan.format
+	}
+	if name == "" || name == "auto" {
+		f, _ := parsers.Detect(r.cfg.Formats, head)
+		return f, nil
+	}
+	f, ok := parsers.Lookup(r.cfg.Formats, name)
+	if !ok {
+		return f, fmt.Errorf("unknown format %q (the checkpoint or --format names it; `bouncescan formats` lists them)", name)
+	}
+	return f, nil
 }
 
 // begin finds the fileRun of a file: a new one, the one of an identical
@@ -317,8 +331,11 @@ func (r *runner) copyOf(prev *fileRun, in source.Input, rd *source.Reader, forma
 	return prev, false, nil
 }
 
-func (r *runner) yearRef(rd *source.Reader) time.Time {
-	ref := rd.ModTime()
+func (r *runner) yearRef(rd *source.Reader) time.Time { return r.timeRef(rd.ModTime()) }
+
+// timeRef is the reference time of yearless stamps: the file's
+// modification time, or the clock.
+func (r *runner) timeRef(ref time.Time) time.Time {
 	if ref.IsZero() {
 		if r.cfg.Parser.Now != nil {
 			ref = r.cfg.Parser.Now()
@@ -333,13 +350,24 @@ func (r *runner) yearRef(rd *source.Reader) time.Time {
 	return ref.In(loc)
 }
 
-// lines parses the rest of a file.
-func (r *runner) lines(rd *source.Reader, fs *aggregate.File, fr *fileRun, p parsers.Parser) error {
+// lines parses the rest of a source. A followed source starts a new
+// segment at each rotation or truncation: a new file content, begun with
+// the parser like a new file. done, if set, gives the bytes read so far
+// for the progress bar.
+func (r *runner) lines(src source.Lines, fs *aggregate.File, fr *fileRun, p parsers.Parser, done func() int64) error {
 	var lines int64
-	for rd.Next() {
+	seg := src.Segment()
+	for src.Next(r.ctx) {
 		lines++
-		pos := rd.Pos()
-		if rd.Truncated() {
+		fs.Lines++
+		r.report.Input.Lines++
+		if s := src.Segment(); s != seg {
+			seg = s
+			fr = r.segment(s, fr.format)
+			p.Begin(parsekit.File{Name: s.Name, ModTime: s.ModTime, Fingerprint: fr.identity, Seq: fr.seq, Years: fr.years.years})
+		}
+		pos := src.Pos()
+		if src.Truncated() {
 			fs.Truncated++
 			r.report.Input.Truncated++
 			if r.cfg.Strict {
@@ -347,19 +375,19 @@ func (r *runner) lines(rd *source.Reader, fs *aggregate.File, fr *fileRun, p par
 			}
 		}
 		r.line, r.lineOff = fr, pos.Offset
-		if err := r.parseLine(p, rd.Line(), pos); err != nil {
+		if err := r.parseLine(p, src.Line(), pos); err != nil {
 			if err := r.badLine(fs, pos, err); err != nil {
 				return err
 			}
 		}
 		fr.years.observe(pos.Offset)
-		fr.next, fr.lines = rd.NextOffset(), pos.Line
+		fr.next, fr.lines = src.NextOffset(), pos.Line
 		if lines%pollEvery == 0 {
 			if err := r.poll(); err != nil {
 				return err
 			}
-			if r.cfg.Progress != nil && lines&0x3fff == 0 {
-				r.cfg.Progress(r.done+rd.BytesRead(), r.total)
+			if done != nil && r.cfg.Progress != nil && lines&0x3fff == 0 {
+				r.cfg.Progress(done(), r.total)
 			}
 		}
 		if r.stop == nil && r.sink.stopped() {
@@ -369,21 +397,29 @@ func (r *runner) lines(rd *source.Reader, fs *aggregate.File, fr *fileRun, p par
 			return r.stop
 		}
 	}
-	fs.Lines += lines
-	fs.Bytes += rd.BytesRead()
-	r.report.Input.Lines += lines
-	r.report.Input.Bytes += rd.BytesRead()
-	r.done += rd.BytesRead()
-	if r.cfg.Progress != nil {
-		r.cfg.Progress(r.done, r.total)
+	if ierr := r.interrupted(); ierr != nil {
+		return ierr
 	}
-	if err := rd.Err(); err != nil {
-		if ierr := r.interrupted(); ierr != nil {
-			return ierr
-		}
+	if err := src.Err(); err != nil {
 		return r.fileError(fs.Name, err)
 	}
 	return nil
+}
+
+// segment starts the fileRun of a new content of a followed source.
+func (r *runner) segment(s *source.Segment, format string) *fileRun {
+	years := parsekit.NewYears(r.cfg.Parser.Year, r.timeRef(s.ModTime))
+	fr := &fileRun{seq: len(r.files), name: s.Name, identity: s.Identity, format: format}
+	if plan, ok := r.resume.plan(formatIdentity(s.Identity)); ok {
+		// the caller started the follower where the plan says
+		years.Restore(plan.years)
+		fr.suppress = plan.suppress
+	}
+	fr.years = newYearsTrack(years)
+	r.files = append(r.files, fr)
+	r.bySeq[fr.seq] = fr
+	r.byIdentity[fr.identity] = fr
+	return fr
 }
 
 // poll looks at the context and at checkpoint requests.
@@ -478,7 +514,7 @@ func (r *runner) checkpoint() *Checkpoint {
 			Offset: f.next, Lines: f.lines, Years: f.years.years.State(), YearsStart: f.years.start})
 	}
 	for _, name := range r.order {
-		m, ok := watermark(r.parsers[name])
+		m, ok := r.parsers[name].Watermark()
 		if !ok {
 			continue
 		}
@@ -489,14 +525,4 @@ func (r *runner) checkpoint() *Checkpoint {
 		cp.Parsers = append(cp.Parsers, ParserState{Format: name, Identity: formatIdentity(f.identity), Offset: m.Offset, Years: f.years.at(m.Offset)})
 	}
 	return cp
-}
-
-// watermark asks a parser where its open state begins.
-func watermark(p parsers.Parser) (parsekit.Mark, bool) {
-	if w, ok := p.(interface {
-		Watermark() (parsekit.Mark, bool)
-	}); ok {
-		return w.Watermark()
-	}
-	return parsekit.Mark{}, false
 }

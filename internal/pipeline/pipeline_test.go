@@ -24,6 +24,9 @@ type toy struct{ files []parsekit.File }
 func (t *toy) Begin(f parsekit.File)         { t.files = append(t.files, f) }
 func (t *toy) Flush(func(*bouncescan.Event)) {}
 func (t *toy) Stats() parsekit.Stats         { return parsekit.Stats{Duplicates: 1} }
+
+// Watermark: the toy joins nothing, it never holds state.
+func (t *toy) Watermark() (parsekit.Mark, bool) { return parsekit.Mark{}, false }
 func (t *toy) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Event)) error {
 	f := strings.Fields(string(line))
 	switch {

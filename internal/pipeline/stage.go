@@ -59,6 +59,16 @@ func (s *sink) put(e *bouncescan.Event) {
 	}
 }
 
+// flush hands over the current batch, if it holds events (first stage):
+// a followed source does so before it waits, so that events reach the
+// consumers as they happen.
+func (s *sink) flush() {
+	if s.cur != nil && len(s.cur.events) > 0 {
+		s.full <- s.cur
+		s.cur = nil
+	}
+}
+
 // checkpoint hands over the current batch with cp (first stage).
 func (s *sink) checkpoint(cp *Checkpoint) {
 	if s.cur == nil {

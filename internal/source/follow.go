@@ -242,6 +242,7 @@ type Follower struct {
 	poll     time.Duration
 	wait     func(context.Context, time.Duration) error
 	onNotice func(Notice)
+	onIdle   func()
 
 	// reading state: the open file and the segment being read
 	file      *os.File
@@ -518,6 +519,9 @@ func (f *Follower) pause(ctx context.Context) bool {
 // that left the path is read once more after it was seen to leave: lines
 // written to it before that are not lost.
 func (f *Follower) idle(ctx context.Context) bool {
+	if f.onIdle != nil {
+		f.onIdle()
+	}
 	if f.lookNow {
 		f.lookNow = false // just switched files: the path may have moved on
 	} else if !f.pause(ctx) {
@@ -930,6 +934,11 @@ func (f *Follower) notify(n Notice) {
 		f.onNotice(n)
 	}
 }
+
+// OnIdle sets a function called, on Next's goroutine, each time the
+// Follower has read all there is and is about to wait: the moment for a
+// caller to hand on what it has gathered (the pipeline's partial batch).
+func (f *Follower) OnIdle(fn func()) { f.onIdle = fn }
 
 // Line is the current line without its line ending (LF or CRLF), at most
 // MaxLine bytes. It is valid until the next call to Next.

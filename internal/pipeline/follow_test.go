@@ -1,0 +1,131 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/aggregate"
+	"github.com/bouncescan/bouncescan/internal/source"
+	"github.com/bouncescan/bouncescan/parsers"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+// waiting counts events and says when n have come.
+type waiting struct {
+	collector
+	mu   sync.Mutex
+	n    int
+	done chan struct{}
+}
+
+func (w *waiting) Consume(evs []bouncescan.Event) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.collector.Consume(evs)
+	if len(w.events) >= w.n && w.done != nil {
+		close(w.done)
+		w.done = nil
+	}
+	return nil
+}
+
+// TestFollowEqualsScan follows a Postfix log that grows and is rotated
+// (logrotate create: rename, new file) and checks that the events, ids
+// included, are those a scan of the two files gives afterwards.
+func TestFollowEqualsScan(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "samples", "postfix", "mail.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	partA, partB := bytes.Join(lines[:320], nil), bytes.Join(lines[320:], nil)
+	dir := t.TempDir()
+	live := filepath.Join(dir, "mail.log")
+	os.WriteFile(live, partA[:len(partA)/2], 0o644)
+
+	opts := parsekit.Options{Year: 2026, Location: time.UTC}
+	// what a scan says afterwards
+	sdir := t.TempDir()
+	old, cur := filepath.Join(sdir, "mail.log.1"), filepath.Join(sdir, "mail.log")
+	os.WriteFile(old, partA, 0o644)
+	os.WriteFile(cur, partB, 0o644)
+	want := &collector{}
+	rep := aggregate.New(aggregate.Limits{})
+	if err := Run(context.Background(), Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{want}},
+		[]source.Input{{Name: old, Path: old}, {Name: cur, Path: cur}}, rep); err != nil {
+		t.Fatal(err)
+	}
+
+	f, err := source.Follow(live, source.FollowOptions{Poll: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := &waiting{n: len(want.events), done: make(chan struct{})}
+	done := got.done
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res := make(chan error, 1)
+	frep := aggregate.New(aggregate.Limits{})
+	go func() {
+		res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{ReportConsumer{frep}, got}}, f, frep)
+	}()
+	// the rest of part A, in two writes cutting a line, then the rotation
+	time.Sleep(20 * time.Millisecond)
+	rest := partA[len(partA)/2:]
+	appendTo(t, live, rest[:7])
+	time.Sleep(10 * time.Millisecond)
+	appendTo(t, live, rest[7:])
+	time.Sleep(20 * time.Millisecond)
+	if err := os.Rename(live, filepath.Join(dir, "mail.log.1")); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(live, partB, 0o644)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("followed %d events, want %d", len(got.events), len(want.events))
+	}
+	cancel()
+	if err := <-res; !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Follow ended with %v", err)
+	}
+	norm := func(evs []bouncescan.Event) []bouncescan.Event {
+		out := append([]bouncescan.Event(nil), evs...)
+		for i := range out {
+			out[i].Source = ""
+			out[i].Verdict = nil
+		}
+		return out
+	}
+	if d := cmp.Diff(norm(want.events), norm(got.events)); d != "" {
+		t.Errorf("followed events differ from the scan's (-scan +follow):\n%s", d)
+	}
+	if frep.Input.Lines != int64(len(lines)-1) {
+		t.Errorf("followed %d lines, want %d", frep.Input.Lines, len(lines)-1)
+	}
+	if got.cp == nil || len(got.cp.Files) != 2 {
+		t.Errorf("last checkpoint %+v", got.cp)
+	}
+}
+
+func appendTo(t *testing.T, path string, b []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(b); err != nil {
+		t.Fatal(err)
+	}
+}
