@@ -71,8 +71,9 @@ type Input struct {
 	Foreign    int64  `json:"foreign"`   // lines not in the file's format (other programs in a shared syslog)
 	Truncated  int64  `json:"truncated"` // lines longer than the cap, cut
 	OutOfRange int64  `json:"out_of_range"`
-	Duplicates int64  `json:"duplicates"`        // outcomes logged twice across files (a copy of a log, Exim mainlog + rejectlog), counted once
-	Resumed    int64  `json:"resumed,omitempty"` // events read again after a checkpoint to rebuild parser state, not given again
+	Duplicates int64  `json:"duplicates"`         // outcomes logged twice across files (a copy of a log, Exim mainlog + rejectlog), counted once
+	Resumed    int64  `json:"resumed,omitempty"`  // events read again after a checkpoint to rebuild parser state, not given again
+	Repeated   int64  `json:"repeated,omitempty"` // lines a followed file handed out again (truncated to its own start), not parsed again
 	UnparsedBy Counts `json:"unparsed_by_reason"`
 }
 
@@ -380,6 +381,7 @@ func (r *Report) Merge(o *Report) {
 	r.Input.Skipped += o.Input.Skipped
 	r.Input.Duplicates += o.Input.Duplicates
 	r.Input.Resumed += o.Input.Resumed
+	r.Input.Repeated += o.Input.Repeated
 	r.Input.Bytes += o.Input.Bytes
 	r.Input.Lines += o.Input.Lines
 	r.Input.Unparsed += o.Input.Unparsed

@@ -129,3 +129,65 @@ func appendTo(t *testing.T, path string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// A followed file truncated and written again with the same first lines
+// (the same identity) is not parsed twice: only what is new is read.
+func TestFollowSameContentAgain(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "samples", "postfix", "mail.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	first := bytes.Join(lines[:300], nil)
+	dir := t.TempDir()
+	live := filepath.Join(dir, "mail.log")
+	os.WriteFile(live, first, 0o644)
+	opts := parsekit.Options{Year: 2026, Location: time.UTC}
+	want := &collector{}
+	wrep := aggregate.New(aggregate.Limits{})
+	if err := Run(context.Background(), Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{want}},
+		[]source.Input{{Name: filepath.Join("..", "..", "samples", "postfix", "mail.log"), Path: filepath.Join("..", "..", "samples", "postfix", "mail.log")}}, wrep); err != nil {
+		t.Fatal(err)
+	}
+	f, err := source.Follow(live, source.FollowOptions{Poll: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got := &waiting{n: len(want.events), done: make(chan struct{})}
+	done := got.done
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	frep := aggregate.New(aggregate.Limits{})
+	res := make(chan error, 1)
+	go func() {
+		res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{ReportConsumer{frep}, got}}, f, frep)
+	}()
+	time.Sleep(30 * time.Millisecond)
+	// truncated, then the whole log written again: the first 300 lines repeat
+	if err := os.Truncate(live, 0); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond)
+	appendTo(t, live, data)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("followed %d events, want %d", len(got.events), len(want.events))
+	}
+	time.Sleep(30 * time.Millisecond)
+	cancel()
+	<-res
+	got.mu.Lock()
+	defer got.mu.Unlock()
+	if len(got.events) != len(want.events) || frep.Input.Repeated != 300 {
+		t.Errorf("%d events (want %d), %d lines repeated (want 300)", len(got.events), len(want.events), frep.Input.Repeated)
+	}
+	ids := map[string]bool{}
+	for _, e := range got.events {
+		if ids[e.ID] {
+			t.Fatalf("event %s given twice", e.ID)
+		}
+		ids[e.ID] = true
+	}
+}

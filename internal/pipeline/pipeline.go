@@ -161,6 +161,7 @@ type fileRun struct {
 	next     int64 // offset of the next line
 	lines    int64 // lines before next
 	suppress int64 // events of lines before this were delivered by an earlier run
+	skip     int64 // lines before this were read already in this run (a followed file truncated to its own start): not parsed again
 }
 
 func (r *runner) fileError(name string, err error) error {
@@ -367,6 +368,10 @@ func (r *runner) lines(src source.Lines, fs *aggregate.File, fr *fileRun, p pars
 			p.Begin(parsekit.File{Name: s.Name, ModTime: s.ModTime, Fingerprint: fr.identity, Seq: fr.seq, Years: fr.years.years})
 		}
 		pos := src.Pos()
+		if pos.Offset < fr.skip {
+			r.report.Input.Repeated++
+			continue
+		}
 		if src.Truncated() {
 			fs.Truncated++
 			r.report.Input.Truncated++
@@ -410,6 +415,11 @@ func (r *runner) lines(src source.Lines, fs *aggregate.File, fr *fileRun, p pars
 func (r *runner) segment(s *source.Segment, format string) *fileRun {
 	years := parsekit.NewYears(r.cfg.Parser.Year, r.timeRef(s.ModTime))
 	fr := &fileRun{seq: len(r.files), name: s.Name, identity: s.Identity, format: format}
+	if prev := r.byIdentity[s.Identity]; prev != nil {
+		// the same content again (truncated, then written with the same
+		// first lines): what was read of it is not read twice
+		fr.skip = prev.next
+	}
 	if plan, ok := r.resume.plan(formatIdentity(s.Identity)); ok {
 		// the caller started the follower where the plan says
 		years.Restore(plan.years)
