@@ -198,6 +198,16 @@ type Event struct {
 	DSN          string `json:"dsn,omitempty"`           // status code the MTA recorded (Postfix dsn=, Sendmail dsn=)
 	Text         string `json:"text,omitempty"`          // remote server's text (multi-line replies joined), or the MTA's own reason
 
+	// NextQueueID is the queue id the next hop gave the message when this
+	// outcome is a hand-off ("250 2.0.0 Ok: queued as 4F1A…" from a content
+	// filter or relay whose own log lines may be in the same input).
+	NextQueueID string `json:"next_queue_id,omitempty"`
+	// Hop marks an internal hand-off (to a content filter on loopback, to
+	// the mailbox transport of the same organisation): the message's real
+	// outcome is a later event, linked by NextQueueID or MessageID, and
+	// reports do not count a hop as a delivery.
+	Hop bool `json:"hop,omitempty"`
+
 	Verdict *Verdict `json:"verdict,omitempty"`
 }
 
