@@ -367,26 +367,9 @@ func (r *runner) lines(src source.Lines, fs *aggregate.File, fr *fileRun, p pars
 			fr = r.segment(s, fr.format)
 			p.Begin(parsekit.File{Name: s.Name, ModTime: s.ModTime, Fingerprint: fr.identity, Seq: fr.seq, Years: fr.years.years})
 		}
-		pos := src.Pos()
-		if pos.Offset < fr.skip {
-			r.report.Input.Repeated++
-			continue
+		if err := r.handle(fs, fr, p, src.Line(), src.Truncated(), src.Pos(), src.NextOffset()); err != nil {
+			return err
 		}
-		if src.Truncated() {
-			fs.Truncated++
-			r.report.Input.Truncated++
-			if r.cfg.Strict {
-				return fmt.Errorf("%w: %s: %w (longer than %d bytes; raise --max-line)", ErrStrict, pos, bouncescan.ErrLineTooLong, r.cfg.MaxLine)
-			}
-		}
-		r.line, r.lineOff = fr, pos.Offset
-		if err := r.parseLine(p, src.Line(), pos); err != nil {
-			if err := r.badLine(fs, pos, err); err != nil {
-				return err
-			}
-		}
-		fr.years.observe(pos.Offset)
-		fr.next, fr.lines = src.NextOffset(), pos.Line
 		if lines%pollEvery == 0 {
 			if err := r.poll(); err != nil {
 				return err
@@ -408,6 +391,31 @@ func (r *runner) lines(src source.Lines, fs *aggregate.File, fr *fileRun, p pars
 	if err := src.Err(); err != nil {
 		return r.fileError(fs.Name, err)
 	}
+	return nil
+}
+
+// handle parses one line of fr (first stage): the work per line, for
+// files read to their end and followed ones alike.
+func (r *runner) handle(fs *aggregate.File, fr *fileRun, p parsers.Parser, line []byte, truncated bool, pos bouncescan.Pos, next int64) error {
+	if pos.Offset < fr.skip {
+		r.report.Input.Repeated++
+		return nil
+	}
+	if truncated {
+		fs.Truncated++
+		r.report.Input.Truncated++
+		if r.cfg.Strict {
+			return fmt.Errorf("%w: %s: %w (longer than %d bytes; raise --max-line)", ErrStrict, pos, bouncescan.ErrLineTooLong, r.cfg.MaxLine)
+		}
+	}
+	r.line, r.lineOff = fr, pos.Offset
+	if err := r.parseLine(p, line, pos); err != nil {
+		if err := r.badLine(fs, pos, err); err != nil {
+			return err
+		}
+	}
+	fr.years.observe(pos.Offset)
+	fr.next, fr.lines = next, pos.Line
 	return nil
 }
 
