@@ -56,6 +56,10 @@ type Config struct {
 	Until    time.Time
 	Stdin    io.Reader
 	Classify Classifier // nil: events are not classified
+	// Rewrite, if set, is applied to every event after classification and
+	// before the consumers (e.g. redaction: it may change the event and
+	// its verdict in place).
+	Rewrite func(e *bouncescan.Event)
 	// Consumers receive every classified event inside [Since, Until), in
 	// input order (see Consumer); an error from one stops the run.
 	Consumers []Consumer

@@ -112,6 +112,11 @@ func (s *sink) consume(b *batch) {
 			b.events[i].Verdict = &b.verdicts[i]
 		}
 	}
+	if s.cfg.Rewrite != nil {
+		for i := range b.events {
+			s.cfg.Rewrite(&b.events[i])
+		}
+	}
 	if len(b.events) > 0 {
 		for _, c := range s.cfg.Consumers {
 			if err := c.Consume(b.events); err != nil {
