@@ -8,23 +8,39 @@ import (
 	"github.com/bouncescan/bouncescan/aggregate"
 	"github.com/bouncescan/bouncescan/internal/source"
 	"github.com/bouncescan/bouncescan/parsers"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
 )
 
-// Follow runs the pipeline on one source that does not end (a
-// source.Follower) until ctx is done: the job behind `bouncescan tail`,
-// the same first and second stage as Run with another source. The format
-// is cfg.Format, or detected as lines arrive: they are held until a
-// format claims them (at most DetectLines lines), then parsed in order.
-// It returns ErrInterrupted when ctx ends the run (after a last
-// checkpoint), or the error that stopped it.
-func Follow(ctx context.Context, cfg Config, src source.Lines, report *aggregate.Report) error {
+// Follow runs the pipeline on sources that do not end (source.Followers,
+// possibly each behind a source.Chain that first finishes a rotated file)
+// until ctx is done: the job behind `bouncescan tail`, the same stages as
+// Run with other sources. Each source is read on a goroutine of its own;
+// their lines meet in the first stage in the order they arrive, each
+// source's in its own order. A source's format is cfg.Format, or detected
+// as its lines arrive: they are held until a format claims them (at most
+// DetectLines lines), then parsed in order. Sources of one format share
+// one parser, so that what one file logs of a message (Exim's mainlog and
+// rejectlog) is joined with what another logs.
+//
+// more, if not nil, brings sources added later (a file that appears and
+// matches a glob). Events are handed on whenever no line is waiting, so
+// that consumers see them as they happen. Follow returns ErrInterrupted
+// when ctx ends the run (after a last checkpoint), nil when every source
+// ended and more is nil or closed, or the error that stopped it.
+func Follow(ctx context.Context, cfg Config, srcs []source.Lines, more <-chan source.Lines, report *aggregate.Report) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	r := &runner{ctx: ctx, cfg: cfg, report: report, parsers: map[string]parsers.Parser{},
 		resume: newResumer(cfg.Resume), bySeq: map[int]*fileRun{}, byIdentity: map[uint64]*fileRun{}}
 	r.sink = newSink(cfg)
-	err := r.follow(src)
+	m := &mux{r: r, in: make(chan *lineBatch, 4), begun: map[parsers.Parser]*fileRun{}}
+	pctx, stop := context.WithCancel(ctx)
+	for _, s := range srcs {
+		m.add(pctx, s)
+	}
+	err := m.run(more)
+	stop()
 	r.sink.checkpoint(r.checkpoint())
 	if serr := r.sink.close(); serr != nil {
 		return serr
@@ -32,114 +48,234 @@ func Follow(ctx context.Context, cfg Config, src source.Lines, report *aggregate
 	return err
 }
 
-func (r *runner) follow(src source.Lines) error {
-	if w, ok := src.(interface{ OnIdle(func()) }); ok {
-		w.OnIdle(r.sink.flush) // events go on as they happen, not when a batch is full
-	}
-	held := &replay{Lines: src}
-	var format parsers.Format
-	for format.New == nil {
-		if !src.Next(r.ctx) {
-			if err := r.interrupted(); err != nil {
-				return err
-			}
-			return src.Err()
-		}
-		held.hold(src)
-		var err error
-		plan, resumed := r.resume.plan(formatIdentity(src.Segment().Identity))
-		if format, err = r.format(held.head(), plan, resumed); err != nil {
-			return err
-		}
-		if format.New == nil && len(held.lines) >= DetectLines {
-			return fmt.Errorf("%s: %w: no parser recognises its first %d lines (use --format to force one)", src.Segment().Name, bouncescan.ErrUnknownFormat, DetectLines)
-		}
-	}
-	seg := held.lines[0].seg
-	fs := r.report.File(seg.Name)
-	fs.Format = format.Name
-	r.cur = fs
-	p := r.parser(format)
-	held.first = true
-	// the first line's segment is begun by lines() like any later one
-	return r.lines(held, fs, &fileRun{format: format.Name}, p, nil)
-}
+// heldBatch is how many lines a source's goroutine hands over at once.
+const heldBatch = 256
 
-// replay hands out held lines before going on with the source.
-type replay struct {
-	source.Lines
+// lineBatch is lines of one source, copied out of its buffer.
+type lineBatch struct {
+	src   *followed
 	lines []heldLine
-	i     int
-	first bool // Segment of the first line differs from any: lines() begins it
-	cur   *heldLine
+	arena []byte
+	end   bool  // the source ended; err says why (nil: its end)
+	err   error // with end
 }
 
 type heldLine struct {
-	data      []byte
-	truncated bool
-	pos       bouncescan.Pos
-	next      int64
-	seg       *source.Segment
+	start, end int // in the arena
+	truncated  bool
+	pos        bouncescan.Pos
+	next       int64
+	seg        *source.Segment
 }
 
-func (h *replay) hold(src source.Lines) {
-	h.lines = append(h.lines, heldLine{data: append([]byte(nil), src.Line()...), truncated: src.Truncated(),
-		pos: src.Pos(), next: src.NextOffset(), seg: src.Segment()})
+// followed is one source of a Follow run.
+type followed struct {
+	src    source.Lines
+	free   chan *lineBatch // batches to reuse
+	held   []heldLine      // before its format is known
+	arena  []byte
+	format parsers.Format
+	p      parsers.Parser
+	fs     *aggregate.File
+	seg    *source.Segment
+	fr     *fileRun
 }
 
-func (h *replay) head() [][]byte {
-	out := make([][]byte, len(h.lines))
-	for i := range h.lines {
-		out[i] = h.lines[i].data
-	}
-	return out
+// mux is the first stage of a Follow run.
+type mux struct {
+	r       *runner
+	in      chan *lineBatch
+	sources int                         // still running
+	begun   map[parsers.Parser]*fileRun // the file each parser was last told of
 }
 
-func (h *replay) Next(ctx context.Context) bool {
-	if h.i < len(h.lines) {
-		h.cur = &h.lines[h.i]
-		h.i++
-		return true
+func (m *mux) add(ctx context.Context, s source.Lines) {
+	f := &followed{src: s, free: make(chan *lineBatch, 4)}
+	for range cap(f.free) {
+		f.free <- &lineBatch{src: f, lines: make([]heldLine, 0, heldBatch), arena: make([]byte, 0, 64<<10)}
 	}
-	h.cur, h.lines = nil, nil
-	return h.Lines.Next(ctx)
+	m.sources++
+	go f.pump(ctx, m.in)
 }
 
-func (h *replay) Line() []byte {
-	if h.cur != nil {
-		return h.cur.data
+// pump reads the source and hands its lines over in batches: full ones,
+// and whatever it has when the source waits for more.
+func (f *followed) pump(ctx context.Context, out chan<- *lineBatch) {
+	b := <-f.free
+	send := func() bool {
+		if len(b.lines) == 0 {
+			return true
+		}
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case b = <-f.free:
+			return true
+		case <-ctx.Done():
+			return false
+		}
 	}
-	return h.Lines.Line()
+	if w, ok := f.src.(interface{ OnIdle(func()) }); ok {
+		w.OnIdle(func() { send() })
+	}
+	for f.src.Next(ctx) {
+		line := f.src.Line()
+		start := len(b.arena)
+		b.arena = append(b.arena, line...)
+		b.lines = append(b.lines, heldLine{start: start, end: len(b.arena), truncated: f.src.Truncated(),
+			pos: f.src.Pos(), next: f.src.NextOffset(), seg: f.src.Segment()})
+		if len(b.lines) == heldBatch || len(b.arena) >= 64<<10 {
+			if !send() {
+				return
+			}
+		}
+	}
+	if !send() {
+		return
+	}
+	if ctx.Err() != nil {
+		return // the run is ending: it does not wait for this source
+	}
+	select {
+	case out <- &lineBatch{src: f, end: true, err: f.src.Err()}:
+	case <-ctx.Done():
+	}
 }
 
-func (h *replay) Truncated() bool {
-	if h.cur != nil {
-		return h.cur.truncated
+func (m *mux) run(more <-chan source.Lines) error {
+	r := m.r
+	for {
+		var b *lineBatch
+		select {
+		case b = <-m.in:
+		default:
+			if m.sources == 0 && more == nil {
+				return nil
+			}
+			r.sink.flush() // nothing waiting: hand on what was found
+			select {
+			case b = <-m.in:
+			case s, ok := <-more:
+				if !ok {
+					more = nil
+					continue
+				}
+				m.add(r.ctx, s)
+				continue
+			case <-r.cfg.CheckpointNow:
+				r.sink.checkpoint(r.checkpoint())
+				continue
+			case <-r.ctx.Done():
+				return r.interrupted()
+			}
+		}
+		if err := m.batch(b); err != nil {
+			return err
+		}
+		if err := r.poll(); err != nil {
+			return err
+		}
+		if r.stop == nil && r.sink.stopped() {
+			r.stop = r.sink.err
+		}
+		if r.stop != nil {
+			return r.stop
+		}
 	}
-	return h.Lines.Truncated()
 }
 
-func (h *replay) Pos() bouncescan.Pos {
-	if h.cur != nil {
-		return h.cur.pos
+// batch parses the lines of one batch and gives it back to its source.
+func (m *mux) batch(b *lineBatch) error {
+	f, r := b.src, m.r
+	if b.end {
+		m.sources--
+		name := f.src.Segment()
+		if b.err != nil && r.ctx.Err() == nil {
+			n := "source"
+			if name != nil {
+				n = name.Name
+			}
+			return r.fileError(n, b.err)
+		}
+		return nil
 	}
-	return h.Lines.Pos()
+	defer func() {
+		b.lines, b.arena = b.lines[:0], b.arena[:0]
+		f.free <- b
+	}()
+	for i := range b.lines {
+		l := &b.lines[i]
+		data := b.arena[l.start:l.end]
+		if f.format.New == nil {
+			if err := m.detect(f, l, data); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := m.line(f, l, data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func (h *replay) NextOffset() int64 {
-	if h.cur != nil {
-		return h.cur.next
+// detect holds the first lines of a source until a format claims them,
+// then parses them.
+func (m *mux) detect(f *followed, l *heldLine, data []byte) error {
+	r := m.r
+	h := *l
+	h.start = len(f.arena)
+	f.arena = append(f.arena, data...)
+	h.end = len(f.arena)
+	f.held = append(f.held, h)
+	head := make([][]byte, len(f.held))
+	for i, x := range f.held {
+		head[i] = f.arena[x.start:x.end]
 	}
-	return h.Lines.NextOffset()
+	plan, resumed := r.resume.plan(formatIdentity(l.seg.Identity))
+	format, err := r.format(head, plan, resumed)
+	if err != nil {
+		return err
+	}
+	if format.New == nil {
+		if len(f.held) >= DetectLines {
+			return r.fileError(l.seg.Name, fmt.Errorf("%s: %w: no parser recognises its first %d lines (use --format to force one; `bouncescan formats` lists them)", l.seg.Name, bouncescan.ErrUnknownFormat, DetectLines))
+		}
+		return nil
+	}
+	f.format, f.p = format, r.parser(format)
+	f.fs = r.report.File(l.seg.Name)
+	f.fs.Format = format.Name
+	held, arena := f.held, f.arena
+	f.held, f.arena = nil, nil
+	for i := range held {
+		if err := m.line(f, &held[i], arena[held[i].start:held[i].end]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func (h *replay) Segment() *source.Segment {
-	if h.first {
-		h.first = false
-		return nil // before the first line: no segment begun yet
+// line parses one line of a source whose format is known.
+func (m *mux) line(f *followed, l *heldLine, data []byte) error {
+	r := m.r
+	f.fs.Lines++
+	r.report.Input.Lines++
+	if l.seg != f.seg {
+		f.seg = l.seg
+		f.fr = r.segment(l.seg, f.format.Name)
+		if f.fs.Name != l.seg.Name {
+			f.fs = r.report.File(l.seg.Name)
+			f.fs.Format = f.format.Name
+		}
 	}
-	if h.cur != nil {
-		return h.cur.seg
+	if m.begun[f.p] != f.fr {
+		m.begun[f.p] = f.fr
+		f.p.Begin(parsekit.File{Name: f.seg.Name, ModTime: f.seg.ModTime, Fingerprint: f.fr.identity, Seq: f.fr.seq, Years: f.fr.years.years})
 	}
-	return h.Lines.Segment()
+	r.cur = f.fs
+	return r.handle(f.fs, f.fr, f.p, data, l.truncated, l.pos, l.next)
 }

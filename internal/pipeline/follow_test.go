@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -77,7 +78,7 @@ func TestFollowEqualsScan(t *testing.T) {
 	res := make(chan error, 1)
 	frep := aggregate.New(aggregate.Limits{})
 	go func() {
-		res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{ReportConsumer{frep}, got}}, f, frep)
+		res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{ReportConsumer{frep}, got}}, []source.Lines{f}, nil, frep)
 	}()
 	// the rest of part A, in two writes cutting a line, then the rotation
 	time.Sleep(20 * time.Millisecond)
@@ -161,7 +162,7 @@ func TestFollowSameContentAgain(t *testing.T) {
 	frep := aggregate.New(aggregate.Limits{})
 	res := make(chan error, 1)
 	go func() {
-		res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{ReportConsumer{frep}, got}}, f, frep)
+		res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{ReportConsumer{frep}, got}}, []source.Lines{f}, nil, frep)
 	}()
 	time.Sleep(30 * time.Millisecond)
 	// truncated, then the whole log written again: the first 300 lines repeat
@@ -189,5 +190,69 @@ func TestFollowSameContentAgain(t *testing.T) {
 			t.Fatalf("event %s given twice", e.ID)
 		}
 		ids[e.ID] = true
+	}
+}
+
+// Two followed files of one format share a parser: Exim's mainlog and
+// rejectlog, followed at once, give the events of one scan of both (as a
+// multiset: lines of the two files meet in arrival order).
+func TestFollowSeveralFiles(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, n := range []string{"mainlog", "rejectlog"} {
+		p := filepath.Join(dir, n)
+		copyTo(t, filepath.Join("..", "..", "samples", "exim", n), p, -1)
+		paths = append(paths, p)
+	}
+	opts := parsekit.Options{Year: 2026, Location: time.UTC}
+	want := &collector{}
+	var in []source.Input
+	for _, p := range paths {
+		in = append(in, source.Input{Name: p, Path: p})
+	}
+	if err := Run(context.Background(), Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{want}}, in, aggregate.New(aggregate.Limits{})); err != nil {
+		t.Fatal(err)
+	}
+	var srcs []source.Lines
+	for _, p := range paths {
+		f, err := source.Follow(p, source.FollowOptions{Poll: 2 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		srcs = append(srcs, f)
+	}
+	got := &waiting{n: len(want.events), done: make(chan struct{})}
+	done := got.done
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res := make(chan error, 1)
+	rep := aggregate.New(aggregate.Limits{})
+	go func() {
+		res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{got}}, srcs, nil, rep)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("followed %d events, want %d", len(got.events), len(want.events))
+	}
+	time.Sleep(50 * time.Millisecond) // nothing more may come
+	cancel()
+	<-res
+	// without position fields: a rejection logged in both files is one
+	// event, with the position of whichever line came first
+	key := func(evs []bouncescan.Event) map[string]int {
+		m := map[string]int{}
+		for _, e := range evs {
+			e.ID, e.Source, e.Line, e.Offset, e.Verdict = "", "", 0, 0, nil
+			b, _ := json.Marshal(e)
+			m[string(b)]++
+		}
+		return m
+	}
+	got.mu.Lock()
+	defer got.mu.Unlock()
+	if d := cmp.Diff(key(want.events), key(got.events)); d != "" {
+		t.Errorf("events differ (-scan +follow):\n%s", d)
 	}
 }
