@@ -162,3 +162,25 @@ func (r *resumer) plan(id string) (resumePlan, bool) {
 	}
 	return p, true
 }
+
+// Start says where a reader of the content with this identity should
+// begin so that a run resumed from c loses and repeats nothing: the
+// parser's watermark or the delivered offset (the run suppresses what
+// was delivered). known is false for a content c does not list (read it
+// whole).
+func (c *Checkpoint) Start(identity uint64) (offset int64, known bool) {
+	p, ok := newResumer(c).plan(formatIdentity(identity))
+	return p.start, ok
+}
+
+// Delivered is the offset up to which the events of that content were
+// delivered (0 when c does not know it).
+func (c *Checkpoint) Delivered(identity uint64) int64 {
+	id := formatIdentity(identity)
+	for _, f := range c.Files {
+		if f.Identity == id {
+			return f.Offset
+		}
+	}
+	return 0
+}
