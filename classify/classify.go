@@ -233,6 +233,7 @@ const (
 	FlagTextOverWeakCode   = "text-over-weak-code"
 	FlagTextOverCode       = "text-over-enhanced-code"
 	FlagStatusClass        = "status-differs-from-class"
+	FlagSubjectCode        = "subject-differs-from-code"
 )
 
 // afterDataRule is the rule id of verdicts turned by a reason's after_data.
@@ -362,20 +363,24 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 		case bouncescan.StatusBounced, bouncescan.StatusRejected:
 			v.Class = bouncescan.ClassPermanent
 		default:
+			// no code and no status (classify given a bare text; the
+			// transient words of classFromText were tried above): the
+			// reason's own class, else permanent (a bounce's text)
 			v.Class = ri.class
-			if v.Class == bouncescan.ClassUnknown && v.Reason != "undefined" {
+			if v.Class == bouncescan.ClassUnknown && (v.Reason != "undefined" || in.lower != "") {
 				v.Class = bouncescan.ClassPermanent
 			}
 		}
 	}
-	// subject: the rule, or the code when the reason allows it, or the reason
+	// subject: it follows the reason (the rule's own subject, else the
+	// reason's); the enhanced code's subject stays in the event, and a flag
+	// says when the two differ. Only a verdict without a reason takes the
+	// code's subject.
 	codeSubj := bouncescan.SubjectOfCode(in.enh)
 	switch {
 	case decided != nil && decided.subjMode == subjectFixed:
 		v.Subject = decided.subject
 	case decided != nil && decided.subjMode == subjectCode && codeSubj != bouncescan.SubjectNone:
-		v.Subject = codeSubj
-	case !in.weak && codeSubj != bouncescan.SubjectNone && ri.allowed&(1<<codeSubj) != 0:
 		v.Subject = codeSubj
 	case v.Reason == "undefined" && codeSubj != bouncescan.SubjectNone:
 		v.Subject = codeSubj
@@ -418,7 +423,9 @@ func classFromText(lower string) bouncescan.Class {
 			return bouncescan.ClassPermanent
 		}
 	}
-	for _, t := range []string{"has been delayed", "temporary failure", "will be retried", "temporarily deferred"} {
+	for _, t := range []string{"has been delayed", "temporary failure", "will be retried", "temporarily deferred",
+		"connection refused", "connection timed out", "timed out", "lost connection", "connection reset",
+		"host not found, try again", "no route to host", "network is unreachable", "try again later", "greylist"} {
 		if strings.Contains(lower, t) {
 			return bouncescan.ClassTransient
 		}
@@ -477,6 +484,9 @@ func (c *Classifier) flags(in *input, e *bouncescan.Event, enhFromEvent string, 
 				fl = append(fl, FlagTextOverCode)
 			}
 		}
+	}
+	if cs := bouncescan.SubjectOfCode(in.enh); !in.weak && cs != bouncescan.SubjectNone && cs != v.Subject {
+		fl = append(fl, FlagSubjectCode)
 	}
 	switch {
 	case e.Status == bouncescan.StatusDeferred && v.Class == bouncescan.ClassPermanent,

@@ -117,9 +117,9 @@ func TestProviders(t *testing.T) {
 		{"exim pipe", bouncescan.Event{Status: bouncescan.StatusBounced, Stage: bouncescan.StageLocal, Text: "Child process of address_pipe transport returned 69 from command: /usr/local/bin/filter"}, "permanent/system/mailererror", ""},
 		{"too many open connections", bouncescan.Event{Stage: bouncescan.StageConnect, Text: "421 4.3.2 Too many open connections."}, "transient/protocol/toomanyconn", ""},
 		{"address is not the provider", bouncescan.Event{Stage: bouncescan.StageRcpt, Text: "550 5.1.1 <bob@gmail.com>: Recipient address rejected: User unknown in virtual alias table"}, "permanent/addressing/userunknown", ""},
-		{"rfc 7505 null mx", bouncescan.Event{Stage: bouncescan.StageRcpt, ReplyCode: 556, EnhancedCode: "5.1.10", Text: "Recipient address has null MX"}, "permanent/addressing/notaccept", ""},
+		{"rfc 7505 null mx", bouncescan.Event{Stage: bouncescan.StageRcpt, ReplyCode: 556, EnhancedCode: "5.1.10", Text: "Recipient address has null MX"}, "permanent/system/notaccept", ""},
 		{"sender null mx", bouncescan.Event{Stage: bouncescan.StageMail, ReplyCode: 550, EnhancedCode: "5.7.27", Text: "Sender address has null MX"}, "permanent/addressing/rejected", ""},
-		{"gmail receiving rate", bouncescan.Event{Stage: bouncescan.StageRcpt, Text: "450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. https://support.google.com/mail/?p=ReceivingRatePerm - gsmtp"}, "transient/mailbox/ratelimited", "gmail"},
+		{"gmail receiving rate", bouncescan.Event{Stage: bouncescan.StageRcpt, Text: "450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. https://support.google.com/mail/?p=ReceivingRatePerm - gsmtp"}, "transient/security/ratelimited", "gmail"},
 		{"weak code, strong text", bouncescan.Event{ReplyCode: 550, EnhancedCode: "5.0.0", Stage: bouncescan.StageRcpt, Text: "Mailbox full"}, "permanent/mailbox/mailboxfull", ""},
 		{"sent", bouncescan.Event{Status: bouncescan.StatusSent, ReplyCode: 250, EnhancedCode: "2.0.0", Text: "Ok: queued as 4XyZ1234"}, "success/other/delivered", ""},
 	} {
@@ -213,7 +213,7 @@ func TestReasonsVocabulary(t *testing.T) {
 	want := strings.Fields(`userunknown hostunknown hasmoved rejected filtered mailboxfull exceedlimit suspend
 		systemfull notaccept emailtoolarge systemerror mailererror networkerror expired toomanyconn ratelimited
 		syntaxerror contenterror notcompliantrfc securityerror authfailure blocked badreputation requireptr
-		spamdetected policyviolation virusdetected norelaying failedstarttls delivered undefined`)
+		spamdetected policyviolation virusdetected norelaying failedstarttls greylisted discarded delivered undefined`)
 	if !slices.Equal(Reasons(), want) {
 		t.Errorf("Reasons() = %v, want %v", Reasons(), want)
 	}

@@ -28,7 +28,7 @@ func Reasons() []string {
 		"mailererror", "networkerror", "expired", "toomanyconn", "ratelimited", "syntaxerror",
 		"contenterror", "notcompliantrfc", "securityerror", "authfailure", "blocked",
 		"badreputation", "requireptr", "spamdetected", "policyviolation", "virusdetected",
-		"norelaying", "failedstarttls", "delivered", "undefined",
+		"norelaying", "failedstarttls", "greylisted", "discarded", "delivered", "undefined",
 	}
 }
 
@@ -121,6 +121,9 @@ type RuleSpec struct {
 	Class    string  `toml:"class" yaml:"class"`
 	Builtin  string  `toml:"builtin" yaml:"builtin"`
 	Note     string  `toml:"note" yaml:"note"`
+	// Source names where the knowledge comes from (a provider's published
+	// page); every provider rule of the built-in data has one.
+	Source string `toml:"source" yaml:"source"`
 }
 
 type reasonSpec struct {
@@ -191,6 +194,7 @@ type rule struct {
 	subject   bouncescan.Subject
 	class     bouncescan.Class
 	builtin   int
+	source    string
 }
 
 func (r *rule) hasText() bool { return len(r.text) > 0 || len(r.regex) > 0 }
@@ -207,7 +211,7 @@ func compileRule(s *RuleSpec, pos string) (*rule, error) {
 	if s.ID == "" {
 		return nil, bad("rule has no id (add id = \"...\")")
 	}
-	r := &rule{id: s.ID, pos: pos, reason: s.Reason}
+	r := &rule{id: s.ID, pos: pos, reason: s.Reason, source: s.Source}
 	switch s.Builtin {
 	case "":
 	case "enhanced":
@@ -601,7 +605,7 @@ func decodeYAMLStrict(n *yaml.Node, v *RuleSpec) error {
 	}
 	known := map[string]bool{"id": true, "provider": true, "relay": true, "reply": true, "enhanced": true,
 		"stage": true, "status": true, "mta": true, "text": true, "regex": true, "unless": true,
-		"reason": true, "subject": true, "class": true, "builtin": true, "note": true}
+		"reason": true, "subject": true, "class": true, "builtin": true, "note": true, "source": true}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i].Value; !known[k] {
 			return fmt.Errorf("unknown key %q", k)

@@ -108,7 +108,7 @@ func stageOfCommand(cmd string) bouncescan.Stage {
 // Floors: the agreement reached on the dev set, minus a hair. Raise them
 // when the classifier gets better; a drop below them fails the test.
 const (
-	devFloorClass   = 0.980 // reached 307/313 = 98.1%
+	devFloorClass   = 0.983 // reached 308/313 = 98.4%
 	devFloorSubject = 0.923 // reached 289/313 = 92.3%
 	devFloorReason  = 0.897 // reached 281/313 = 89.8%
 )
@@ -233,6 +233,13 @@ func stripReply(s string) string {
 	return strings.TrimSpace(re.ReplaceAllString(s, " "))
 }
 
+// superseded: expectations of the shared truth files that a later
+// decision changed (subject, reason). Issue 13 gave greylisting a reason
+// of its own; its subject follows the reason.
+var superseded = map[string][2]string{
+	"pf-451-430-greylist": {"security", "greylisted"},
+}
+
 func TestTestbedTruth(t *testing.T) {
 	dir := sharedDir(t)
 	c, err := New(Options{})
@@ -274,6 +281,9 @@ func TestTestbedTruth(t *testing.T) {
 				e.Domain = r["recipient"][i+1:]
 			}
 			v := c.Classify(e)
+			if w, ok := superseded[r["scenario_id"]]; ok && r["expected_reason"] != "delivered" {
+				r["expected_subject"], r["expected_reason"] = w[0], w[1]
+			}
 			if v.Class.String() != r["expected_class"] || v.Subject.String() != r["expected_subject"] || v.Reason != r["expected_reason"] {
 				t.Errorf("%s %s %s %s: got %s/%s/%s (rule %s, evidence %q), want %s/%s/%s\n  text: %q",
 					file, r["scenario_id"], r["expected_status"], r["queue_id"],
