@@ -44,6 +44,7 @@ type App struct {
 // CLI is the command tree.
 type CLI struct {
 	Scan     ScanCmd     `cmd:"" help:"Analyse mail logs once: every recipient outcome, classified, as a report."`
+	Export   ExportCmd   `cmd:"" help:"Write events and bounce statistics as Parquet, CSV or NDJSON tables (Hive partitions), incrementally."`
 	Classify ClassifyCmd `cmd:"" help:"Classify SMTP replies / diagnostic texts given as arguments or on stdin."`
 	Explain  ExplainCmd  `cmd:"" help:"Explain an SMTP reply code or enhanced status code (550, 5.7.26, \"421 4.7.0\")."`
 	Formats  FormatsCmd  `cmd:"" help:"List the log formats bouncescan reads, with an example line each."`

@@ -23,18 +23,12 @@ import (
 type ScanCmd struct {
 	Files []string `arg:"" name:"FILE" help:"Log files, directories (read recursively, rotated files oldest first), globs, or - for stdin. Compressed files (gzip, bzip2, xz, zstd) are detected by content."`
 
-	Format   string   `short:"f" default:"auto" help:"Log format: auto (detect per file) or one of: ${formats}."`
-	Output   string   `short:"o" default:"table" enum:"${outputs}" help:"Report format: ${outputs}."`
-	Events   string   `short:"e" placeholder:"FILE|-" help:"Also write every event, with its verdict, as NDJSON (one JSON object per line) to FILE, or - for stdout."`
-	Since    string   `help:"Only events at or after this time (2026-11-22, \"2026-11-22 15:04\", RFC 3339)."`
-	Until    string   `help:"Only events before this time (same forms as --since)."`
-	Top      int      `default:"10" help:"Rows per breakdown in the table report and diagnostics listed."`
-	Strict   bool     `help:"Stop at the first bad line or unreadable file, naming file:line (exit 1)."`
-	Year     int      `help:"Year of the first line of each file for syslog stamps without a year (default: from the file's modification time, Dec→Jan rollover followed)."`
-	TZ       string   `name:"tz" default:"Local" help:"Time zone of stamps without a zone (IANA name such as Europe/Berlin, or UTC)."`
-	MaxLine  ByteSize `default:"1MiB" help:"Longer lines are cut to this size, counted and reported."`
-	Progress bool     `default:"true" negatable:"" help:"Show a progress bar on stderr (only when stderr is a terminal)."`
-	Rules    string   `placeholder:"FILE" help:"Extra classification rules (TOML or YAML), tried before the built-in ones; see README."`
+	Output string `short:"o" default:"table" enum:"${outputs}" help:"Report format: ${outputs}."`
+	Events string `short:"e" placeholder:"FILE|-" help:"Also write every event, with its verdict, as NDJSON (one JSON object per line) to FILE, or - for stdout."`
+	Top    int    `default:"10" help:"Rows per breakdown in the table report and diagnostics listed."`
+
+	InputFlags  `embed:""`
+	RedactFlags `embed:""`
 }
 
 // Help is shown by `bouncescan scan --help` below the flags.
@@ -104,6 +98,10 @@ func (c *ScanCmd) Run(app *App) error {
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
+	rewrite, err := c.rewrite()
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
 
 	inputs, errs := source.Expand(c.Files)
 	for _, err := range errs {
@@ -152,6 +150,7 @@ func (c *ScanCmd) Run(app *App) error {
 		Until:     until,
 		Stdin:     app.Stdin,
 		Classify:  cl,
+		Rewrite:   rewrite,
 		Consumers: consumers,
 		OnFileError: func(err error) {
 			fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
