@@ -48,6 +48,7 @@ type codeInfo struct {
 	Reply  []int    `toml:"reply"`
 	Reason string   `toml:"reason"`
 	Vendor string   `toml:"vendor"`
+	Source string   `toml:"source"` // the vendor's published list, for vendor codes
 	Causes []string `toml:"causes"`
 	// Unless: texts that show the registry's meaning of the same number is
 	// meant, not the vendor's (Microsoft's 5.1.10 vs RFC 7505's null MX).
