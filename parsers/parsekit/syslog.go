@@ -104,6 +104,17 @@ func (s *Stamps) Syslog(line []byte, h *Header) bool {
 	return splitTag(b, h)
 }
 
+// Tagged reads a line without a syslog header, as SIEM exports and some
+// log shippers write it: "prog[pid]: msg" (the program name must contain
+// no space). The time is zero: the line carries none.
+func Tagged(line []byte, h *Header) bool {
+	*h = Header{}
+	if len(line) == 0 || line[0] == ' ' {
+		return false
+	}
+	return splitTag(line, h)
+}
+
 // splitTag reads "prog[pid]: msg" or "prog: msg".
 func splitTag(b []byte, h *Header) bool {
 	colon := bytes.Index(b, []byte(": "))

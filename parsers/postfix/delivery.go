@@ -17,10 +17,9 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 	}
 	si := bytes.LastIndex(rest, []byte(", status="))
 	if si < 0 {
-		if bytes.HasPrefix(rest, []byte("to=<")) && bytes.Contains(rest, []byte("relay=")) {
-			return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "delivery line without status=", line)
-		}
-		return nil
+		// every to= line of a delivery agent carries a status: one
+		// without is cut or of a layout we do not know, never ignored
+		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "delivery line without status=", line)
 	}
 	fields := rest[:si]
 	st := rest[si+len(", status="):]
@@ -137,6 +136,20 @@ func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
 			e.ReplyCode = 250
 		}
 		e.Stage = bouncescan.StageUnknown
+		if i := bytes.LastIndex(d, []byte("queued as ")); i >= 0 {
+			next := d[i+len("queued as "):]
+			if j := bytes.IndexAny(next, " )"); j >= 0 {
+				next = next[:j]
+			}
+			// a hand-off on loopback (a content filter such as amavis on
+			// 127.0.0.1:10024, or a second Postfix instance) whose reply
+			// names a Postfix queue id: the message goes on under that id
+			// in the same logs, and its real outcome is a later event
+			if loopback(e.RelayIP) && postfixID(next) {
+				e.NextQueueID = string(next)
+				e.Hop = true
+			}
+		}
 		return
 	}
 	e.Text = string(d)
@@ -236,4 +249,33 @@ func (p *Parser) setRelay(e *bouncescan.Event, v []byte) {
 		e.RelayIP = p.strs.Get(ip)
 	}
 	e.RelayPort = port
+}
+
+// loopback tells addresses of this host (127.0.0.0/8, ::1).
+func loopback(ip string) bool {
+	return len(ip) > 4 && ip[:4] == "127." || ip == "::1" || ip == "ipv6:::1"
+}
+
+// postfixID tells ids Postfix itself writes: short ids (upper-case hex)
+// and long ids (enable_long_queue_ids: letters and digits without vowels),
+// so that the id another kind of server gave ("queued as SINK000001")
+// does not make a loopback delivery a hop.
+func postfixID(q []byte) bool {
+	hex, long := true, len(q) >= 12
+	for _, c := range q {
+		switch {
+		case c >= '0' && c <= '9':
+		case c >= 'A' && c <= 'F':
+			long = long && c != 'A' && c != 'E'
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			hex = false
+			switch c | 0x20 {
+			case 'a', 'e', 'i', 'o', 'u':
+				long = false
+			}
+		default:
+			return false
+		}
+	}
+	return hex || long
 }

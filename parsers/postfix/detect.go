@@ -19,7 +19,7 @@ func Detect(lines [][]byte) int {
 			continue
 		}
 		total++
-		if !st.Syslog(l, &h) {
+		if !st.Syslog(l, &h) && !headerless(l, &h) {
 			continue
 		}
 		if _, ok := serviceOf(h.Prog); ok {

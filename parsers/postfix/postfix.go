@@ -97,7 +97,7 @@ func (p *Parser) Flush(func(*bouncescan.Event)) {
 // Parse reads one line.
 func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Event)) error {
 	h := &p.hdr
-	if !p.stamps.Syslog(line, h) {
+	if !p.stamps.Syslog(line, h) && !headerless(line, h) {
 		if bytes.Contains(line, []byte("postfix")) {
 			return bouncescan.NewParseError(pos, bouncescan.ErrUnparsed, "bad syslog header", line)
 		}
@@ -256,13 +256,17 @@ func queueID(msg []byte) (qid, rest []byte) {
 	id := msg[:i]
 	// reject words that are not queue ids ("warning", "fatal", "statistics")
 	if !bytes.Equal(id, []byte("NOQUEUE")) {
-		digits := 0
+		digits, hex := 0, true
 		for _, c := range id {
 			if c >= '0' && c <= '9' {
 				digits++
+			} else if c < 'A' || c > 'F' {
+				hex = false
 			}
 		}
-		if digits == 0 {
+		// anonymised logs rewrite ids as upper-case hex without digits
+		// ("ABCDEFAB"); words (warning, statistics) are lower-case
+		if digits == 0 && !(hex && len(id) >= 6) {
 			return nil, msg
 		}
 	}
@@ -315,4 +319,15 @@ func join(e *bouncescan.Event, m *message) {
 	}
 	e.MessageID = m.messageID
 	e.Size = m.size
+}
+
+// headerless reads a line without a syslog header ("postfix/smtp[123]:
+// 4F1A…: to=<…>", as SIEM exports write it): only when the program is a
+// Postfix daemon. Its time is zero.
+func headerless(line []byte, h *parsekit.Header) bool {
+	if !parsekit.Tagged(line, h) {
+		return false
+	}
+	_, ok := serviceOf(h.Prog)
+	return ok
 }
