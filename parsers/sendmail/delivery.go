@@ -31,6 +31,10 @@ func (p *Parser) delivery(qid, rest, line []byte, emit func(*bouncescan.Event)) 
 		stat, fields = s, fields[:0]
 	} else if si := bytes.Index(fields, []byte(", stat=")); si >= 0 {
 		stat, fields = fields[si+len(", stat="):], fields[:si]
+	} else if dsn, ok := parsekit.Field(fields, "dsn"); ok && len(dsn) > 0 && dsn[0] == '2' {
+		// cyrus and other local mailers log "to=…, mailer=cyrusv2, …,
+		// dsn=2.0.0" without stat=: a delivery
+		stat = []byte("Sent")
 	} else {
 		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "to= without stat=", line)
 	}
