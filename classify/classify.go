@@ -48,6 +48,7 @@ type Classifier struct {
 	reasons   map[string]reasonInfo
 	providers []providerInfo
 	domainOf  map[string]string // recipient domain → provider
+	taxonomy  map[string]Taxonomy
 
 	cache cache
 	key   []byte
@@ -100,6 +101,9 @@ func New(opts Options) (*Classifier, error) {
 		if _, ok := c.reasons[r]; !ok {
 			return nil, fmt.Errorf("classify: data/rules.toml: reason %s has no [[reason]] entry", r)
 		}
+	}
+	if c.taxonomy, err = loadTaxonomy(); err != nil {
+		return nil, err
 	}
 	var pf providerFile
 	if err := decodeEmbedded("data/providers.toml", &pf); err != nil {

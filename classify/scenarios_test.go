@@ -72,3 +72,20 @@ func TestProviderSources(t *testing.T) {
 		t.Errorf("only %d provider rules", n)
 	}
 }
+
+func TestTaxonomy(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for reason, want := range map[string]Taxonomy{
+		"emailtoolarge": {"mesgtoobig", "content-related"},
+		"userunknown":   {"userunknown", "bad-mailbox"},
+		"expired":       {"expired", "message-expired"},
+		"greylisted":    {"undefined", "policy-related"},
+	} {
+		if got := c.Taxonomy(reason); got != want {
+			t.Errorf("%s: %+v, want %+v", reason, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -15,6 +16,8 @@ type ClassifyCmd struct {
 	Input  string   `short:"i" default:"text" enum:"text,tsv" help:"How to read each line: text (the remote server's reply; codes are taken from it) or tsv (reply_code<TAB>enhanced_code<TAB>command<TAB>diagnostic, any may be empty)."`
 	Format string   `short:"f" default:"table" enum:"table,json" help:"Output: table (for people) or json (one object per input line, in input order)."`
 	Rules  string   `placeholder:"FILE" help:"Extra classification rules (TOML, or YAML for .yaml/.yml), tried before the built-in ones; see README."`
+	// Taxonomy adds the Sisimai 4 reason and a PowerMTA-style bounce category.
+	Taxonomy bool `help:"Also give each verdict's reason as Sisimai 4 named it and a PowerMTA-style bounce category (sisimai4_reason, bounce_category; see README)."`
 }
 
 // maxClassifyLine bounds one input line of `classify` (1 MiB).
@@ -57,9 +60,27 @@ func (c *ClassifyCmd) Run(app *App) error {
 	out := bufio.NewWriter(app.Stdout)
 	var write func(bouncescan.Verdict) error
 	var flushTable func() error
-	switch c.Format {
-	case "json":
+	switch {
+	case c.Format == "json" && c.Taxonomy:
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		write = func(v bouncescan.Verdict) error {
+			return enc.Encode(struct {
+				classify.Record
+				classify.Taxonomy
+			}{classify.RecordOf(v), cl.Taxonomy(v.Reason)})
+		}
+		flushTable = func() error { return nil }
+	case c.Format == "json":
 		write, flushTable = classify.NewJSONWriter(out).Write, func() error { return nil }
+	case c.Taxonomy:
+		tw := classify.NewTableWriter(out)
+		write = func(v bouncescan.Verdict) error {
+			t := cl.Taxonomy(v.Reason)
+			v.Flags = append(append([]string(nil), v.Flags...), "sisimai4="+t.Sisimai4, "category="+t.Category)
+			return tw.Write(v)
+		}
+		flushTable = tw.Flush
 	default:
 		tw := classify.NewTableWriter(out)
 		write, flushTable = tw.Write, tw.Flush

@@ -60,7 +60,7 @@ func TestClassifyJSONArgs(t *testing.T) {
 	}
 	want := []struct{ class, subject, reason string }{
 		{"permanent", "addressing", "userunknown"},
-		{"permanent", "network", "networkerror"}, // no code: a bounce text, as in the dev set
+		{"transient", "network", "networkerror"}, // no code, no status: a connection failure is transient
 		{"unknown", "other", "undefined"},
 	}
 	for i, w := range want {
@@ -275,5 +275,16 @@ func TestClassifyLongStdin(t *testing.T) {
 		if !strings.Contains(l, `"reason":"`+want[i%4]+`"`) {
 			t.Fatalf("line %d = %s, want reason %s", i+1, l, want[i%4])
 		}
+	}
+}
+
+func TestClassifyTaxonomy(t *testing.T) {
+	out, errOut, code := runCLI(t, "", "classify", "-f", "json", "--taxonomy", "552 5.3.4 Error: message file too big")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	objs := jsonLines(t, out)
+	if len(objs) != 1 || objs[0]["reason"] != "emailtoolarge" || objs[0]["sisimai4_reason"] != "mesgtoobig" || objs[0]["bounce_category"] != "content-related" {
+		t.Errorf("taxonomy: %v", objs)
 	}
 }

@@ -466,17 +466,26 @@ func (r *runner) badLine(fs *aggregate.File, pos bouncescan.Pos, err error) erro
 	case errors.As(err, &pe) && errors.Is(err, bouncescan.ErrNotMine):
 		r.report.Foreign(fs)
 	case errors.As(err, &pe):
-		r.report.Unparsed(fs, pe.Reason)
+		r.report.UnparsedLine(fs, pe.Reason, pos, unparsedText(pe.Text, r.cfg.Rewrite != nil))
 		if r.cfg.Strict {
 			return fmt.Errorf("%w: %w", ErrStrict, err)
 		}
 	default:
-		r.report.Unparsed(fs, err.Error())
+		r.report.UnparsedLine(fs, err.Error(), pos, "")
 		if r.cfg.Strict {
 			return fmt.Errorf("%w: %s: %w", ErrStrict, pos, err)
 		}
 	}
 	return nil
+}
+
+// unparsedText is the text of an unparsed line shown in the report: none
+// when events are rewritten (--redact), as the line is not.
+func unparsedText(text string, redacted bool) string {
+	if redacted {
+		return "(line not shown: --redact)"
+	}
+	return text
 }
 
 // parseLine gives one line to the parser. A panic in a parser (a bug, met
