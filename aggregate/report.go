@@ -1,11 +1,21 @@
 // Package aggregate turns a stream of classified events into a Report:
-// totals by status, class, subject, reason, provider and MTA; per recipient
-// domain rates; the most frequent diagnostic texts; and what was read and
-// what could not be. Everything is bounded (domains, recipients, templates)
-// and what did not fit is counted. Reports are mergeable.
+// totals by status, class, subject, reason, provider and MTA; groups (by
+// recipient domain, provider, or any --group-by list) with their rates,
+// delays and retry outcomes; volume (messages, bytes, senders,
+// recipients); outcomes over time; diagnostic templates and the ones the
+// classifier could not decide; rejects by restriction and client; what
+// was read and what could not be, with examples of unparsed lines.
+//
+// Everything is bounded (groups, templates, messages, pending recipients,
+// top senders) and what did not fit is counted in Dropped. A Report's
+// JSON form holds everything merging needs: Decode it, Merge it, and the
+// result is the report one run over all the inputs gives (see Merge).
 package aggregate
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -13,51 +23,82 @@ import (
 	"github.com/bouncescan/bouncescan"
 )
 
+// Version is the version of the JSON report layout; Decode refuses others.
+const Version = 2
+
 // Limits bound the memory of a Report. Zero fields take the defaults.
 type Limits struct {
-	Domains    int // distinct recipient domains tracked (default 100 000)
-	Recipients int // distinct recipient addresses tracked in total (default 1 000 000)
-	Templates  int // distinct diagnostic templates tracked (default 10 000)
+	Groups     int           // rows per group (default 100 000); beyond, events are summed in an "(other)" row
+	Templates  int           // distinct diagnostic templates (default 10 000)
+	Messages   int           // messages remembered to count each once (default 500 000)
+	Pending    int           // deferred recipients remembered to find those still pending (default 1 000 000)
+	Top        int           // senders and recipients tracked for the top lists, and reject keys (default 10 000)
+	Buckets    int           // time buckets (default 100 000)
+	Bucket     time.Duration // time bucket size (default 1h)
+	Unparsed   int           // examples kept per unparsed reason (default 5)
+	GroupBy    [][]string    // extra groups (--group-by), besides domain and provider
+	SketchP    uint8         // HyperLogLog precision of the report-wide distinct counts (default 14)
+	ExactTotal int           // distinct recipients counted exactly before the sketch (default 100 000)
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.Domains <= 0 {
-		l.Domains = 100_000
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
 	}
-	if l.Recipients <= 0 {
-		l.Recipients = 1_000_000
+	def(&l.Groups, 100_000)
+	def(&l.Templates, 10_000)
+	def(&l.Messages, 500_000)
+	def(&l.Pending, 1_000_000)
+	def(&l.Top, 10_000)
+	def(&l.Buckets, 100_000)
+	def(&l.Unparsed, 5)
+	def(&l.ExactTotal, 100_000)
+	if l.Bucket <= 0 {
+		l.Bucket = time.Hour
 	}
-	if l.Templates <= 0 {
-		l.Templates = 10_000
+	if l.SketchP == 0 {
+		l.SketchP = 14
 	}
 	return l
 }
 
 // Report is the result of a scan. Its exported fields are its JSON form.
 type Report struct {
+	Version int `json:"version"`
 	// Partial, when set, says why the report does not cover all input
 	// (the run was interrupted).
-	Partial    string    `json:"partial,omitempty"`
-	Files      []*File   `json:"files"`
-	Input      Input     `json:"input"`
-	Events     int64     `json:"events"`
-	First      time.Time `json:"first,omitzero"`
-	Last       time.Time `json:"last,omitzero"`
-	ByStatus   Counts    `json:"by_status"`
-	ByClass    Counts    `json:"by_class"`
-	BySubject  Counts    `json:"by_subject"`
-	ByReason   Counts    `json:"by_reason"`
-	ByProvider Counts    `json:"by_provider"`
-	ByMTA      Counts    `json:"by_mta"`
-	Domains    []*Domain `json:"domains"` // sorted by Sort
-	Top        []*Diag   `json:"top_diagnostics"`
-	Dropped    Dropped   `json:"dropped"`
+	Partial string    `json:"partial,omitempty"`
+	Files   []*File   `json:"files"`
+	Input   Input     `json:"input"`
+	Events  int64     `json:"events"`
+	First   time.Time `json:"first,omitzero"`
+	Last    time.Time `json:"last,omitzero"`
 
-	limits     Limits
-	domains    map[string]*Domain
-	templates  map[string]*Diag
-	recipients map[string]struct{}
-	files      map[string]*File
+	Totals     Outcomes `json:"totals"`
+	ByStatus   Counts   `json:"by_status"`
+	ByClass    Counts   `json:"by_class"`
+	BySubject  Counts   `json:"by_subject"`
+	ByReason   Counts   `json:"by_reason"`
+	ByProvider Counts   `json:"by_provider"`
+	ByMTA      Counts   `json:"by_mta"`
+	Volume     Volume   `json:"volume"`
+	// Groups: by recipient domain, by provider, then each --group-by.
+	Groups    []*Group `json:"groups"`
+	Series    Series   `json:"series"`
+	Templates []*Diag  `json:"templates"` // by count, descending
+	Rejects   Rejects  `json:"rejects"`
+	// UnparsedExamples: the first lines of each unparsed reason.
+	UnparsedExamples map[string][]Line `json:"unparsed_examples,omitempty"`
+	Dropped          Dropped           `json:"dropped"`
+
+	limits    Limits
+	templates map[string]*Diag
+	files     map[string]*File
+	messages  map[string]uint8
+	pending   map[string][]*Outcomes
+	finished  bool
 }
 
 // Input counts what was read.
@@ -95,40 +136,27 @@ type File struct {
 	CopyOf     string `json:"copy_of,omitempty"`
 	Duplicates int64  `json:"duplicates,omitempty"`
 	Note       string `json:"note,omitempty"` // anything else worth knowing about the file
+	// Report names the report a merged file came from (bouncescan merge):
+	// two hosts' /var/log/mail.log stay two files.
+	Report string `json:"report,omitempty"`
 }
 
-// Domain is the outcome of mail to one recipient domain.
-type Domain struct {
-	Name       string  `json:"domain"`
-	Recipients int64   `json:"recipients"` // distinct recipient addresses
-	Events     int64   `json:"events"`
-	Sent       int64   `json:"sent"`
-	Deferred   int64   `json:"deferred"` // deferral events (attempts)
-	Bounced    int64   `json:"bounced"`
-	Expired    int64   `json:"expired"`
-	Rejected   int64   `json:"rejected"`
-	BounceRate float64 `json:"bounce_rate"` // (bounced+expired) / (sent+bounced+expired)
-}
-
-// Diag is one diagnostic text template and how often it was seen.
-type Diag struct {
-	Template     string `json:"template"`
-	Example      string `json:"example"`
-	Count        int64  `json:"count"`
-	Status       string `json:"status"`
-	ReplyCode    int    `json:"reply_code,omitempty"`
-	EnhancedCode string `json:"enhanced_code,omitempty"`
-	Reason       string `json:"reason,omitempty"`
-	Domains      int    `json:"domains"`
-	domainSet    map[string]struct{}
+// Line is one input line shown in the report (an unparsed line).
+type Line struct {
+	Source string `json:"source"`
+	Line   int64  `json:"line"`
+	Text   string `json:"text"` // at most 200 bytes of it
 }
 
 // Dropped counts what the limits kept out of the report.
 type Dropped struct {
-	Domains    int64 `json:"domains"`    // events whose domain was not tracked (counted under "(other)")
-	Recipients int64 `json:"recipients"` // recipient addresses not tracked for distinct counts
-	Templates  int64 `json:"templates"`  // events whose template was not tracked
-	State      int64 `json:"state"`      // per-message parser state evicted or expired
+	Groups    int64 `json:"groups"`    // events counted in a group's "(other)" row
+	Templates int64 `json:"templates"` // events whose template was not tracked
+	Messages  int64 `json:"messages"`  // times the message memory was full and began again (messages may count twice)
+	Pending   int64 `json:"pending"`   // deferred recipients not remembered (pending may be undercounted)
+	Top       int64 `json:"top"`       // events of senders, recipients, rejects beyond the tracked ones (in "(other)")
+	Buckets   int64 `json:"buckets"`   // events outside the tracked time buckets
+	State     int64 `json:"state"`     // per-message parser state evicted or expired
 }
 
 // Counts is a name → count table.
@@ -155,31 +183,115 @@ type KV struct {
 	N    int64
 }
 
+func (c Counts) add(o Counts) {
+	for k, v := range o {
+		c[k] += v
+	}
+}
+
 // New makes an empty report.
 func New(l Limits) *Report {
-	return &Report{
-		limits:     l.withDefaults(),
-		ByStatus:   Counts{},
-		ByClass:    Counts{},
-		BySubject:  Counts{},
-		ByReason:   Counts{},
-		ByProvider: Counts{},
-		ByMTA:      Counts{},
-		Input:      Input{UnparsedBy: Counts{}},
-		domains:    map[string]*Domain{},
-		templates:  map[string]*Diag{},
-		recipients: map[string]struct{}{},
-		files:      map[string]*File{},
+	l = l.withDefaults()
+	r := &Report{Version: Version, limits: l}
+	r.init()
+	r.Groups = []*Group{r.newGroup([]string{"domain"}), r.newGroup([]string{"provider"})}
+	for _, by := range l.GroupBy {
+		r.Groups = append(r.Groups, r.newGroup(by))
 	}
+	r.Series.BucketSeconds = int64(l.Bucket / time.Second)
+	if r.Series.BucketSeconds <= 0 {
+		r.Series.BucketSeconds = 60
+	}
+	return r
+}
+
+// init makes the maps (also of a decoded report).
+func (r *Report) init() {
+	if r.ByStatus == nil {
+		r.ByStatus = Counts{}
+	}
+	if r.ByClass == nil {
+		r.ByClass = Counts{}
+	}
+	if r.BySubject == nil {
+		r.BySubject = Counts{}
+	}
+	if r.ByReason == nil {
+		r.ByReason = Counts{}
+	}
+	if r.ByProvider == nil {
+		r.ByProvider = Counts{}
+	}
+	if r.ByMTA == nil {
+		r.ByMTA = Counts{}
+	}
+	if r.Input.UnparsedBy == nil {
+		r.Input.UnparsedBy = Counts{}
+	}
+	if r.UnparsedExamples == nil {
+		r.UnparsedExamples = map[string][]Line{}
+	}
+	r.templates = map[string]*Diag{}
+	for _, d := range r.Templates {
+		r.templates[d.key()] = d
+	}
+	r.files = map[string]*File{}
+	for _, f := range r.Files {
+		r.files[f.Report+"\x00"+f.Name] = f
+	}
+	r.messages = map[string]uint8{}
+	r.pending = map[string][]*Outcomes{}
+	for _, g := range r.Groups {
+		g.limit = r.limits.Groups
+		g.rows = map[string]*Row{}
+		for _, row := range g.Rows {
+			g.rows[strings.Join(row.Key, "\x1f")] = row
+		}
+	}
+	r.Volume.init(r.limits)
+	r.Rejects.init()
+	r.Series.init()
+	if r.Volume.Recipients.exactMax == 0 {
+		r.Volume.Recipients = newDistinct(r.limits.ExactTotal, r.limits.SketchP)
+		r.Volume.Senders = newDistinct(r.limits.ExactTotal, r.limits.SketchP)
+		r.Volume.SenderDomains = newDistinct(r.limits.ExactTotal, r.limits.SketchP)
+	}
+}
+
+// Decode reads a report written as JSON (`scan -o json`), ready to merge.
+func Decode(rd io.Reader, l Limits) (*Report, error) {
+	l = l.withDefaults()
+	r := &Report{limits: l}
+	r.Volume.Recipients = newDistinct(l.ExactTotal, l.SketchP)
+	r.Volume.Senders = newDistinct(l.ExactTotal, l.SketchP)
+	r.Volume.SenderDomains = newDistinct(l.ExactTotal, l.SketchP)
+	dec := json.NewDecoder(rd)
+	if err := dec.Decode(r); err != nil {
+		return nil, err
+	}
+	if r.Version != Version {
+		return nil, fmt.Errorf("report version %d, this bouncescan reads version %d (write it again with scan -o json)", r.Version, Version)
+	}
+	for _, g := range r.Groups {
+		for _, row := range g.Rows {
+			row.Recipients.exactMax, row.Recipients.p = rowExact, 10
+		}
+	}
+	for _, d := range r.Templates {
+		d.Domains.exactMax, d.Domains.p = 64, 10
+	}
+	r.init()
+	r.finished = true
+	return r, nil
 }
 
 // File returns the entry of an input file, creating it.
 func (r *Report) File(name string) *File {
-	if f := r.files[name]; f != nil {
+	if f := r.files["\x00"+name]; f != nil {
 		return f
 	}
 	f := &File{Name: name}
-	r.files[name] = f
+	r.files["\x00"+name] = f
 	r.Files = append(r.Files, f)
 	return f
 }
@@ -212,11 +324,28 @@ func (r *Report) Note(name, note string) {
 	f.Note = note
 }
 
+// maxUnparsedReasons bounds the reasons that keep examples.
+const maxUnparsedReasons = 100
+
 // Unparsed counts one line that could not be understood.
 func (r *Report) Unparsed(f *File, reason string) {
 	f.Unparsed++
 	r.Input.Unparsed++
 	r.Input.UnparsedBy[reason]++
+}
+
+// UnparsedLine counts one line that could not be understood and keeps it
+// as an example (the first few per reason, at most 200 bytes of each).
+func (r *Report) UnparsedLine(f *File, reason string, pos bouncescan.Pos, line string) {
+	r.Unparsed(f, reason)
+	ex := r.UnparsedExamples[reason]
+	if len(ex) >= r.limits.Unparsed || (ex == nil && len(r.UnparsedExamples) >= maxUnparsedReasons) {
+		return
+	}
+	if len(line) > 200 {
+		line = line[:200]
+	}
+	r.UnparsedExamples[reason] = append(ex, Line{Source: pos.Source, Line: pos.Line, Text: strings.Clone(line)})
 }
 
 // Foreign counts a line not in the file's format.
@@ -225,10 +354,8 @@ func (r *Report) Foreign(f *File) {
 	r.Input.Foreign++
 }
 
-// otherDomain collects events of domains beyond the limit.
-const otherDomain = "(other)"
-
-// Add counts one event (with its verdict, if classified).
+// Add counts one event (with its verdict, if classified). Nothing of e is
+// kept: strings are copied where they are stored.
 func (r *Report) Add(e *bouncescan.Event) {
 	r.Events++
 	if !e.Time.IsZero() {
@@ -239,143 +366,171 @@ func (r *Report) Add(e *bouncescan.Event) {
 			r.Last = e.Time
 		}
 	}
-	r.ByStatus[e.Status.String()]++
+	status := e.Status.String()
+	if e.Hop && e.Status == bouncescan.StatusSent {
+		status = "handoff"
+	}
+	r.ByStatus[status]++
 	r.ByMTA[e.MTA]++
-	reason := ""
-	if v := e.Verdict; v != nil {
+	v := e.Verdict
+	if v != nil {
 		r.ByClass[v.Class.String()]++
 		if s := v.Subject.String(); s != "" {
 			r.BySubject[s]++
 		}
-		reason = v.Reason
-		if reason != "" {
-			r.ByReason[reason]++
+		if v.Reason != "" {
+			r.ByReason[v.Reason]++
 		}
 		if v.Provider != "" {
 			r.ByProvider[v.Provider]++
 		}
 	}
-	r.addDomain(e)
-	if e.Status != bouncescan.StatusSent && (e.Text != "" || e.ReplyCode != 0) {
-		r.addDiag(e, reason)
-	}
-}
-
-func (r *Report) addDomain(e *bouncescan.Event) {
-	name := e.Domain
-	if name == "" {
-		name = "(none)"
-	}
-	d := r.domains[name]
-	if d == nil {
-		if len(r.domains) >= r.limits.Domains {
-			r.Dropped.Domains++
-			name = otherDomain
-			d = r.domains[name]
-		}
-		if d == nil {
-			d = &Domain{Name: name}
-			r.domains[name] = d
-		}
-	}
-	d.Events++
-	switch e.Status {
-	case bouncescan.StatusSent:
-		d.Sent++
-	case bouncescan.StatusDeferred:
-		d.Deferred++
-	case bouncescan.StatusBounced:
-		d.Bounced++
-	case bouncescan.StatusExpired:
-		d.Expired++
-	case bouncescan.StatusRejected:
-		d.Rejected++
-	}
+	r.Totals.add(e)
+	var rcpt string
 	if e.Recipient != "" {
-		key := lower(e.Recipient)
-		if _, seen := r.recipients[key]; !seen {
-			if len(r.recipients) < r.limits.Recipients {
-				r.recipients[key] = struct{}{}
-				d.Recipients++
-			} else {
-				r.Dropped.Recipients++
-			}
+		rcpt = lower(e.Recipient)
+		r.Volume.Recipients.Add(rcpt)
+	}
+	rows := make([]*Outcomes, 0, 1+len(r.Groups))
+	rows = append(rows, &r.Totals)
+	for _, g := range r.Groups {
+		row := g.row(r, e)
+		row.add(e)
+		if rcpt != "" {
+			row.Recipients.Add(rcpt)
 		}
+		rows = append(rows, &row.Outcomes)
+	}
+	r.Series.add(r, e)
+	r.Volume.add(r, e)
+	r.trackPending(e, rcpt, rows)
+	if e.Status == bouncescan.StatusRejected {
+		r.Rejects.add(r, e)
+	}
+	if e.Status != bouncescan.StatusSent && (e.Text != "" || e.ReplyCode != 0) {
+		r.addDiag(e)
 	}
 }
 
-func (r *Report) addDiag(e *bouncescan.Event, reason string) {
-	tpl := Template(e.Text)
-	key := e.Status.String() + "|" + itoa(e.ReplyCode) + "|" + e.EnhancedCode + "|" + tpl
-	d := r.templates[key]
-	if d == nil {
-		if len(r.templates) >= r.limits.Templates {
-			r.Dropped.Templates++
+// trackPending remembers deferred recipients until their final outcome;
+// those left at Finish are pending.
+func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes) {
+	if e.QueueID == "" || rcpt == "" || e.Hop {
+		return
+	}
+	switch e.Status {
+	case bouncescan.StatusDeferred:
+		key := e.Host + "\x00" + e.QueueID + "\x00" + rcpt
+		if _, ok := r.pending[key]; !ok && len(r.pending) >= r.limits.Pending {
+			r.Dropped.Pending++
 			return
 		}
-		d = &Diag{Template: tpl, Example: e.Text, Status: e.Status.String(), ReplyCode: e.ReplyCode,
-			EnhancedCode: e.EnhancedCode, Reason: reason, domainSet: map[string]struct{}{}}
-		r.templates[key] = d
-	}
-	d.Count++
-	if len(d.domainSet) < 1000 {
-		d.domainSet[e.Domain] = struct{}{}
+		r.pending[key] = rows
+	case bouncescan.StatusSent, bouncescan.StatusBounced, bouncescan.StatusExpired, bouncescan.StatusRejected, bouncescan.StatusDiscarded:
+		if len(r.pending) > 0 {
+			delete(r.pending, e.Host+"\x00"+e.QueueID+"\x00"+rcpt)
+		}
 	}
 }
 
-// Finish sorts the domain and diagnostic lists; call it before output.
-// top bounds the diagnostics listed (0 = all).
-func (r *Report) Finish(top int) {
-	r.Files = r.Files[:0]
-	for _, f := range r.files {
-		r.Files = append(r.Files, f)
+// flushPending counts the recipients still deferred as pending.
+func (r *Report) flushPending() {
+	for k, rows := range r.pending {
+		for _, o := range rows {
+			o.Retry.Pending++
+		}
+		delete(r.pending, k)
 	}
-	sort.SliceStable(r.Files, func(i, j int) bool { return r.Files[i].Name < r.Files[j].Name })
+}
+
+// Finish counts what is still pending, derives rates and sorts the lists;
+// call it before output (and before encoding for a later merge). Adding
+// after Finish is allowed; call Finish again.
+func (r *Report) Finish() {
+	r.flushPending()
+	sort.SliceStable(r.Files, func(i, j int) bool {
+		if r.Files[i].Name != r.Files[j].Name {
+			return r.Files[i].Name < r.Files[j].Name
+		}
+		return r.Files[i].Report < r.Files[j].Report
+	})
 	r.Input.Files = len(r.Files)
-	r.Domains = r.Domains[:0]
-	for _, d := range r.domains {
-		final := d.Sent + d.Bounced + d.Expired
-		if final > 0 {
-			d.BounceRate = float64(d.Bounced+d.Expired) / float64(final)
-		}
-		r.Domains = append(r.Domains, d)
+	r.Totals.finish()
+	for _, g := range r.Groups {
+		g.finish()
 	}
-	sort.Slice(r.Domains, func(i, j int) bool {
-		a, b := r.Domains[i], r.Domains[j]
-		if a.Events != b.Events {
-			return a.Events > b.Events
-		}
-		return a.Name < b.Name
-	})
-	r.Top = r.Top[:0]
+	r.Series.finish()
+	r.Volume.finish()
+	r.Rejects.finish()
+	r.Templates = r.Templates[:0]
 	for _, d := range r.templates {
-		d.Domains = len(d.domainSet)
-		r.Top = append(r.Top, d)
+		r.Templates = append(r.Templates, d)
 	}
-	sort.Slice(r.Top, func(i, j int) bool {
-		a, b := r.Top[i], r.Top[j]
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		return a.Template < b.Template
-	})
-	if top > 0 && len(r.Top) > top {
-		r.Top = r.Top[:top]
-	}
+	sortDiags(r.Templates)
+	r.finished = true
 }
 
-// Merge adds another report's counts into r (e.g. one report per host).
-// Distinct recipient counts are summed per domain, which over-counts an
-// address seen by both reports.
-func (r *Report) Merge(o *Report) {
+// Group returns the group with these dimensions, or nil.
+func (r *Report) Group(by ...string) *Group {
+	for _, g := range r.Groups {
+		if strings.Join(g.By, ",") == strings.Join(by, ",") {
+			return g
+		}
+	}
+	return nil
+}
+
+// Undecided lists the templates the classifier could not decide (reason
+// undefined, or no verdict), largest first: what to write --rules for.
+func (r *Report) Undecided() []*Diag {
+	var out []*Diag
+	for _, d := range r.Templates {
+		if d.Reason == "" || d.Reason == "undefined" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Merge adds another report's counts into r (one report per host, or per
+// day): the result is the report one run over both inputs gives, for
+// inputs that share no message (different hosts, or logs split where no
+// message was open). Both must have the same groups and time bucket.
+// Distinct recipients are exact while the sets are small, else
+// HyperLogLog estimates (see Distinct). o is finished first.
+func (r *Report) Merge(o *Report, name string) error {
+	o.flushPending()
+	if r.Series.BucketSeconds != o.Series.BucketSeconds && len(o.Series.Buckets) > 0 {
+		return fmt.Errorf("%s: time buckets of %ds, the merged report has %ds (scan both with the same --bucket)", name, o.Series.BucketSeconds, r.Series.BucketSeconds)
+	}
+	for _, og := range o.Groups {
+		if r.Group(og.By...) == nil {
+			if r.Events > 0 {
+				return fmt.Errorf("%s: has a group by %s that the other reports lack (scan all with the same --group-by)", name, og.Name())
+			}
+			r.Groups = append(r.Groups, r.newGroup(append([]string(nil), og.By...)))
+		}
+	}
+	for _, g := range r.Groups {
+		if o.Group(g.By...) == nil && o.Events > 0 {
+			return fmt.Errorf("%s: lacks the group by %s (scan all with the same --group-by)", name, g.Name())
+		}
+	}
 	if r.Partial == "" {
 		r.Partial = o.Partial
 	}
-	for _, f := range o.files {
-		mf := r.File(f.Name)
-		name := mf.Name
-		*mf = *f
-		mf.Name = name
+	for _, f := range o.Files {
+		cp := *f
+		if cp.Report == "" {
+			cp.Report = name
+		}
+		key := cp.Report + "\x00" + cp.Name
+		if mf := r.files[key]; mf != nil {
+			*mf = cp
+			continue
+		}
+		r.files[key] = &cp
+		r.Files = append(r.Files, &cp)
 	}
 	r.Input.FileErrors += o.Input.FileErrors
 	r.Input.Skipped += o.Input.Skipped
@@ -389,6 +544,18 @@ func (r *Report) Merge(o *Report) {
 	r.Input.Truncated += o.Input.Truncated
 	r.Input.OutOfRange += o.Input.OutOfRange
 	r.Input.UnparsedBy.add(o.Input.UnparsedBy)
+	for reason, ls := range o.UnparsedExamples {
+		ex := r.UnparsedExamples[reason]
+		if ex == nil && len(r.UnparsedExamples) >= maxUnparsedReasons {
+			continue
+		}
+		for _, l := range ls {
+			if len(ex) < r.limits.Unparsed {
+				ex = append(ex, l)
+			}
+		}
+		r.UnparsedExamples[reason] = ex
+	}
 	r.Events += o.Events
 	if !o.First.IsZero() && (r.First.IsZero() || o.First.Before(r.First)) {
 		r.First = o.First
@@ -396,51 +563,28 @@ func (r *Report) Merge(o *Report) {
 	if o.Last.After(r.Last) {
 		r.Last = o.Last
 	}
+	r.Totals.merge(&o.Totals)
 	r.ByStatus.add(o.ByStatus)
 	r.ByClass.add(o.ByClass)
 	r.BySubject.add(o.BySubject)
 	r.ByReason.add(o.ByReason)
 	r.ByProvider.add(o.ByProvider)
 	r.ByMTA.add(o.ByMTA)
-	for name, od := range o.domains {
-		d := r.domains[name]
-		if d == nil {
-			cp := *od
-			r.domains[name] = &cp
-			continue
-		}
-		d.Recipients += od.Recipients
-		d.Events += od.Events
-		d.Sent += od.Sent
-		d.Deferred += od.Deferred
-		d.Bounced += od.Bounced
-		d.Expired += od.Expired
-		d.Rejected += od.Rejected
+	for _, og := range o.Groups {
+		r.Group(og.By...).merge(r, og)
 	}
-	for key, ot := range o.templates {
-		d := r.templates[key]
-		if d == nil {
-			cp := *ot
-			cp.domainSet = map[string]struct{}{}
-			for k := range ot.domainSet {
-				cp.domainSet[k] = struct{}{}
-			}
-			r.templates[key] = &cp
-			continue
-		}
-		d.Count += ot.Count
-		for k := range ot.domainSet {
-			d.domainSet[k] = struct{}{}
-		}
+	r.Series.merge(r, &o.Series)
+	r.Volume.merge(r, &o.Volume)
+	r.Rejects.merge(r, &o.Rejects)
+	for _, ot := range o.templates {
+		r.mergeDiag(ot)
 	}
-	r.Dropped.Domains += o.Dropped.Domains
-	r.Dropped.Recipients += o.Dropped.Recipients
+	r.Dropped.Groups += o.Dropped.Groups
 	r.Dropped.Templates += o.Dropped.Templates
+	r.Dropped.Messages += o.Dropped.Messages
+	r.Dropped.Pending += o.Dropped.Pending
+	r.Dropped.Top += o.Dropped.Top
+	r.Dropped.Buckets += o.Dropped.Buckets
 	r.Dropped.State += o.Dropped.State
-}
-
-func (c Counts) add(o Counts) {
-	for k, v := range o {
-		c[k] += v
-	}
+	return nil
 }

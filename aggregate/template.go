@@ -1,30 +1,137 @@
 package aggregate
 
 import (
+	"sort"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/bouncescan/bouncescan"
 )
+
+// Diag is one diagnostic text template (the texts of failures and
+// deferrals with their variable parts masked), how often it was seen, one
+// real example and its verdict.
+type Diag struct {
+	Template     string    `json:"template"`
+	Example      string    `json:"example"`
+	Count        int64     `json:"count"`
+	Status       string    `json:"status"`
+	ReplyCode    int       `json:"reply_code,omitempty"`
+	EnhancedCode string    `json:"enhanced_code,omitempty"`
+	Class        string    `json:"class,omitempty"`
+	Subject      string    `json:"subject,omitempty"`
+	Reason       string    `json:"reason,omitempty"`
+	Provider     string    `json:"provider,omitempty"`
+	Rule         string    `json:"rule,omitempty"`
+	Domains      Distinct  `json:"domains"` // distinct recipient domains
+	First        time.Time `json:"first,omitzero"`
+	Last         time.Time `json:"last,omitzero"`
+}
+
+func (d *Diag) key() string {
+	return d.Status + "|" + itoa(d.ReplyCode) + "|" + d.EnhancedCode + "|" + d.Template
+}
+
+// maxExample bounds the example text kept per template.
+const maxExample = 2000
+
+func (r *Report) addDiag(e *bouncescan.Event) {
+	tpl := Template(e.Text)
+	status := e.Status.String()
+	key := status + "|" + itoa(e.ReplyCode) + "|" + e.EnhancedCode + "|" + tpl
+	d := r.templates[key]
+	if d == nil {
+		if len(r.templates) >= r.limits.Templates {
+			r.Dropped.Templates++
+			return
+		}
+		ex := e.Text
+		if len(ex) > maxExample {
+			ex = ex[:maxExample]
+		}
+		d = &Diag{Template: tpl, Example: strings.Clone(ex), Status: status, ReplyCode: e.ReplyCode,
+			EnhancedCode: strings.Clone(e.EnhancedCode), Domains: newDistinct(64, 10), First: e.Time, Last: e.Time}
+		if v := e.Verdict; v != nil {
+			d.Class, d.Subject, d.Reason, d.Provider, d.Rule = v.Class.String(), v.Subject.String(), v.Reason, v.Provider, v.Rule
+		}
+		r.templates[key] = d
+	}
+	d.Count++
+	d.Domains.Add(lower(e.Domain))
+	if !e.Time.IsZero() {
+		if d.First.IsZero() || e.Time.Before(d.First) {
+			d.First = e.Time
+		}
+		if e.Time.After(d.Last) {
+			d.Last = e.Time
+		}
+	}
+}
+
+func (r *Report) mergeDiag(o *Diag) {
+	key := o.key()
+	d := r.templates[key]
+	if d == nil {
+		if len(r.templates) >= r.limits.Templates {
+			r.Dropped.Templates += o.Count
+			return
+		}
+		cp := *o
+		cp.Domains = newDistinct(64, 10)
+		cp.Domains.Merge(&o.Domains)
+		r.templates[key] = &cp
+		return
+	}
+	d.Count += o.Count
+	d.Domains.Merge(&o.Domains)
+	if !o.First.IsZero() && (d.First.IsZero() || o.First.Before(d.First)) {
+		d.First, d.Example = o.First, o.Example // the earliest example, as one run keeps it
+	}
+	if o.Last.After(d.Last) {
+		d.Last = o.Last
+	}
+}
+
+func sortDiags(ds []*Diag) {
+	sort.Slice(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.key() < b.key()
+	})
+}
 
 // Template reduces a diagnostic text to its shape, so that the same reply
 // sent for different recipients, hosts and message ids counts as one:
-// e-mail addresses become <addr>, IP addresses <ip>, URLs keep their host
-// only, and tokens holding digits become #.
+// e-mail addresses become <addr>, IP addresses <ip>, host names <host>
+// (except the blocklist after "using", as in "blocked using
+// zen.spamhaus.org"), URLs keep their host only, and tokens holding digits
+// (numbers, ids, dates, times) become #; reply and enhanced codes and
+// provider tags such as TSS04 stay.
 func Template(text string) string {
 	if len(text) > 400 {
 		text = text[:400]
 	}
 	var b strings.Builder
 	b.Grow(len(text))
+	prev := ""
 	for _, tok := range strings.Fields(text) {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(shape(tok))
+		b.WriteString(shape(tok, prev))
+		prev = tok
 	}
 	return b.String()
 }
 
-func shape(tok string) string {
+func shape(tok, prev string) string {
+	// host[ip]:port and similar: shape the parts on each side of a bracket
+	if i := strings.IndexAny(tok, "[]"); i > 0 && i < len(tok)-1 {
+		return shape(tok[:i], prev) + shape(tok[i:i+1], "") + shape(tok[i+1:], "")
+	}
 	trim := strings.Trim(tok, "<>()[]{},;:.\"'")
 	lead := strings.Index(tok, trim)
 	if trim == "" || lead < 0 {
@@ -44,6 +151,8 @@ func shape(tok string) string {
 		return pre + "<addr>" + post
 	case isIP(trim):
 		return pre + "<ip>" + post
+	case isHost(trim) && !keepHost(trim, prev):
+		return pre + "<host>" + post
 	case hasDigit(trim) && !isCode(trim):
 		return pre + "#" + post
 	}
@@ -74,11 +183,51 @@ func isCode(s string) bool {
 	return false
 }
 
+// isHost: a dotted name with a letter-only last label of 2+ letters
+// (mx1.example.com, gmail-smtp-in.l.google.com), not a file or a word
+// with a full stop.
+func isHost(s string) bool {
+	dot := strings.LastIndexByte(s, '.')
+	if dot <= 0 || dot == len(s)-1 || strings.Count(s, ".") < 1 {
+		return false
+	}
+	tld := s[dot+1:]
+	if len(tld) < 2 || !hasOnly(strings.ToLower(tld), "abcdefghijklmnopqrstuvwxyz") {
+		return false
+	}
+	if !hasOnly(strings.ToLower(s), "abcdefghijklmnopqrstuvwxyz0123456789.-_") {
+		return false
+	}
+	// a word ending a sentence has no inner dot; names have at least one
+	// label before the last: "example.com"; skip common file names
+	switch strings.ToLower(tld) {
+	case "txt", "html", "htm", "php", "log", "exe", "zip", "pdf", "doc":
+		return false
+	}
+	return true
+}
+
+// keepHost keeps blocklist names: after "using" (Postfix), or a name of a
+// well-known list service after "at"/"in" (Exim's "in a black list at").
+func keepHost(name, prev string) bool {
+	if strings.EqualFold(prev, "using") {
+		return true
+	}
+	n := strings.ToLower(name)
+	for _, m := range []string{"spamhaus", "spamcop", "barracuda", "sorbs", "uceprotect", "abuseat", "mailspike", "surbl", "dnsbl", "rbl", "blocklist", "blacklist"} {
+		if strings.Contains(n, m) {
+			return true
+		}
+	}
+	return false
+}
+
 func isIP(s string) bool {
 	if strings.Count(s, ".") == 3 && hasOnly(s, "0123456789.") {
 		return true
 	}
-	return strings.Count(s, ":") >= 2 && hasOnly(strings.ToLower(s), "0123456789abcdef:.")
+	c := strings.Count(s, ":")
+	return c >= 2 && (c == 7 || strings.Contains(s, "::")) && hasOnly(strings.ToLower(s), "0123456789abcdef:.")
 }
 
 func hasOnly(s, set string) bool {

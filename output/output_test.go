@@ -32,7 +32,7 @@ func sampleReport(t *testing.T) (*aggregate.Report, []*bouncescan.Event) {
 	for _, e := range evs {
 		r.Add(e)
 	}
-	r.Finish(10)
+	r.Finish()
 	return r, evs
 }
 
@@ -72,7 +72,7 @@ func TestJSONReport(t *testing.T) {
 	if got["events"] != float64(2) {
 		t.Errorf("events = %v", got["events"])
 	}
-	for _, k := range []string{"input", "files", "by_status", "by_reason", "domains"} {
+	for _, k := range []string{"input", "files", "by_status", "by_reason", "groups", "templates", "volume", "series", "totals"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("JSON report lacks %q: keys %v", k, keys(got))
 		}

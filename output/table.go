@@ -12,29 +12,16 @@ import (
 	"github.com/bouncescan/bouncescan/aggregate"
 )
 
-// TableOptions tune the text report.
-type TableOptions struct {
-	Top   int            // rows per breakdown (0 = 10)
-	Width int            // line width (0 = 100)
-	Loc   *time.Location // for times (nil = UTC)
-}
-
-// Table writes the report as aligned plain text, readable in Width columns.
-func Table(w io.Writer, r *aggregate.Report, o TableOptions) error {
-	if o.Top <= 0 {
-		o.Top = 10
-	}
-	if o.Width <= 0 {
-		o.Width = 100
-	}
-	if o.Loc == nil {
-		o.Loc = time.UTC
-	}
-	tw := &textWriter{w: w}
+// Table writes the report as aligned plain text, readable in Width
+// columns (with Wide, diagnostic texts are given whole). Every text that
+// comes from a log goes through Safe.
+func Table(w io.Writer, r *aggregate.Report, o Options) error {
+	o = o.defaults()
+	tw := &textWriter{w: w, width: o.Width}
 	in := r.Input
 	tw.printf("bouncescan report\n")
 	if r.Partial != "" {
-		tw.printf("  PARTIAL: %s\n", r.Partial)
+		tw.printf("  PARTIAL: %s\n", Safe(r.Partial))
 	}
 	tw.printf("  files %d, lines %d, bytes %s", in.Files, in.Lines, bytesHuman(in.Bytes))
 	if in.FileErrors > 0 {
@@ -58,86 +45,146 @@ func Table(w io.Writer, r *aggregate.Report, o TableOptions) error {
 	}
 	tw.printf("\n")
 
+	v, t := &r.Volume, &r.Totals
+	if r.Events > 0 {
+		tw.section("Volume")
+		tw.printf("  messages %d (%s), delivered %d (%s) to %d recipients\n", v.Messages, bytesHuman(v.Bytes), v.DeliveredMessages, bytesHuman(v.DeliveredBytes), v.Deliveries)
+		domains := 0
+		if g := r.Group("domain"); g != nil {
+			domains = len(g.Rows)
+		}
+		tw.printf("  senders %d, sender domains %d, recipients %d, recipient domains %d\n", v.Senders.Count(), v.SenderDomains.Count(), v.Recipients.Count(), domains)
+		tw.printf("  sent %d, deferred %d, bounced %d, expired %d, rejected %d", t.Sent, t.Deferred, t.Bounced, t.Expired, t.Rejected)
+		if t.Handoffs > 0 {
+			tw.printf(", internal hand-offs %d", t.Handoffs)
+		}
+		tw.printf("\n  bounce rate %s, deferral rate %s, delivery delay avg %s max %s\n", pct(t.BounceRate, t.Final()), pct(t.DeferralRate, t.Final()+t.Deferred), dur(t.DelayAvg), dur(t.DelayMax))
+
+		tw.section("Retry outcomes (recipients)")
+		rt := t.Retry
+		rows := [][]string{
+			{"delivered at first try", n(rt.FirstTry)},
+			{"delivered after deferrals", n(rt.AfterDeferrals)},
+			{"bounced at first try", n(rt.BouncedFirstTry)},
+			{"bounced after deferrals", n(rt.BouncedAfterDefer)},
+			{"expired", n(rt.Expired)},
+			{"still pending at the end", n(rt.Pending)},
+		}
+		if rt.Unknown > 0 {
+			rows = append(rows, []string{"attempt unknown", n(rt.Unknown)})
+		}
+		tw.tableNoHeader(rows)
+		if rt.AfterDeferrals > 0 {
+			var parts []string
+			for _, k := range []string{"1", "2", "3", "4-5", "6-10", "11+"} {
+				if c := rt.AfterN[k]; c > 0 {
+					parts = append(parts, fmt.Sprintf("%s: %d", k, c))
+				}
+			}
+			tw.printf("  delivered after N deferrals: %s; took avg %s, max %s\n", strings.Join(parts, ", "),
+				dur(rt.RetryDelaySum/float64(rt.AfterDeferrals)), dur(rt.RetryDelayMax))
+		}
+	}
+
 	total := r.Events
 	tw.section("By status")
 	if total == 0 {
 		tw.printf("  (no events)\n")
 	}
 	tw.counts(r.ByStatus, total, o.Top)
-	if len(r.ByClass) > 0 {
-		tw.section("By class")
-		tw.counts(r.ByClass, total, o.Top)
-	}
-	if len(r.BySubject) > 0 {
-		tw.section("By subject (RFC 3463)")
-		tw.counts(r.BySubject, total, o.Top)
-	}
-	if len(r.ByReason) > 0 {
-		tw.section("By reason")
-		tw.counts(r.ByReason, total, o.Top)
-	}
-	if len(r.ByProvider) > 0 {
-		tw.section("By provider")
-		tw.counts(r.ByProvider, total, o.Top)
-	}
-	if len(r.ByMTA) > 1 {
-		tw.section("By MTA")
-		tw.counts(r.ByMTA, total, o.Top)
-	}
-
-	if len(r.Domains) > 0 {
-		tw.section("Recipient domains")
-		rows := [][]string{{"domain", "rcpts", "events", "sent", "deferred", "bounced", "expired", "rejected", "bounce%"}}
-		for i, d := range r.Domains {
-			if i >= o.Top {
-				break
-			}
-			rate := "-"
-			if d.Sent+d.Bounced+d.Expired > 0 {
-				rate = strconv.FormatFloat(100*d.BounceRate, 'f', 1, 64)
-			}
-			rows = append(rows, []string{clip(d.Name, 30), n(d.Recipients), n(d.Events), n(d.Sent), n(d.Deferred), n(d.Bounced), n(d.Expired), n(d.Rejected), rate})
-		}
-		tw.table(rows)
-		if len(r.Domains) > o.Top {
-			tw.printf("  … %d more domains (--top N to see more)\n", len(r.Domains)-o.Top)
+	for _, c := range []struct {
+		title string
+		c     aggregate.Counts
+		min   int
+	}{{"By class", r.ByClass, 1}, {"By subject (RFC 3463)", r.BySubject, 1}, {"By reason", r.ByReason, 1}, {"By provider", r.ByProvider, 1}, {"By MTA", r.ByMTA, 2}} {
+		if len(c.c) >= c.min {
+			tw.section(c.title)
+			tw.counts(c.c, total, o.Top)
 		}
 	}
 
-	if len(r.Top) > 0 {
-		tw.section("Top diagnostics (failures and deferrals)")
-		rows := [][]string{{"count", "status", "code", "reason", "text"}}
-		fixed := 0
-		for i, d := range r.Top {
-			if i >= o.Top {
-				break
-			}
-			code := ""
-			if d.ReplyCode != 0 {
-				code = strconv.Itoa(d.ReplyCode)
-			}
-			if d.EnhancedCode != "" {
-				code = strings.TrimSpace(code + " " + d.EnhancedCode)
-			}
-			rows = append(rows, []string{n(d.Count), d.Status, code, d.Reason, d.Example})
+	for _, g := range r.Groups {
+		if len(g.Rows) == 0 || (g.Name() == "provider" && len(g.Rows) == 1) {
+			continue
 		}
-		widths := colWidths(rows)
-		for _, wd := range widths[:4] {
-			fixed += wd + 2
+		title := "By " + strings.ReplaceAll(g.Name(), ",", ", ")
+		switch g.Name() {
+		case "domain":
+			title = "Recipient domains"
+		case "provider":
+			title = "Providers"
 		}
-		room := o.Width - 2 - fixed
-		if room < 20 {
-			room = 20
+		tw.section(title)
+		tw.group(g, o.Top)
+	}
+
+	if len(r.Series.Buckets) > 1 {
+		buckets, size := r.Series.Rollup(o.Bucket, 24, o.Loc)
+		tw.section("Over time (per " + durName(size) + ")")
+		rows := [][]string{{"from", "events", "sent", "deferred", "bounced", "expired", "rejected", "bounce%"}}
+		layout := "2006-01-02 15:04"
+		if size >= 24*time.Hour {
+			layout = "2006-01-02"
 		}
-		for _, row := range rows {
-			row[4] = clip(row[4], room)
+		for _, b := range buckets {
+			rows = append(rows, []string{b.Start.In(o.Loc).Format(layout), n(b.Events), n(b.Sent), n(b.Deferred), n(b.Bounced), n(b.Expired), n(b.Rejected), pct(b.BounceRate, b.Final())})
 		}
 		tw.table(rows)
+		if r.Series.BucketSeconds <= 3600 && r.Last.Sub(r.First) >= 24*time.Hour {
+			tw.section("Per hour of day (" + o.Loc.String() + ")")
+			hours := r.Series.HourOfDay(o.Loc)
+			rows := [][]string{{"hour", "events", "sent", "deferred", "bounced", "rejected"}}
+			for h, b := range hours {
+				if b.Events > 0 {
+					rows = append(rows, []string{fmt.Sprintf("%02d", h), n(b.Events), n(b.Sent), n(b.Deferred), n(b.Bounced), n(b.Rejected)})
+				}
+			}
+			tw.table(rows)
+		}
+	}
+
+	if len(r.Rejects.ByRestriction) > 0 {
+		tw.section("Rejects by restriction")
+		tw.countsWide(r.Rejects.ByRestriction, r.Totals.Rejected, o.Top)
+		tw.section("Rejects by client")
+		tw.countsWide(r.Rejects.ByClient, r.Totals.Rejected, o.Top)
+	}
+	if len(v.TopSenders.Rows) > 0 {
+		tw.tallies("Senders by messages", v.TopSenders.Rows, "messages", o.Top)
+		tw.tallies("Senders by size", v.TopSenders.BySize(), "messages", o.Top)
+	}
+	if len(v.TopRecipients.Rows) > 0 {
+		tw.tallies("Recipients by deliveries", v.TopRecipients.Rows, "deliveries", o.Top)
+		tw.tallies("Recipients by size", v.TopRecipients.BySize(), "deliveries", o.Top)
+	}
+
+	if len(r.Templates) > 0 {
+		tw.section("Top diagnostics (failures and deferrals, by template)")
+		tw.diags(r.Templates, o)
+	}
+	if u := r.Undecided(); len(u) > 0 {
+		tw.section("Undecided: texts no rule classified (write --rules for these)")
+		tw.diags(u, o)
 	}
 
 	if len(in.UnparsedBy) > 0 {
 		tw.section("Unparsed lines by reason")
-		tw.counts(in.UnparsedBy, in.Unparsed, o.Top)
+		for i, kv := range in.UnparsedBy.Sorted() {
+			if i >= o.Top {
+				tw.printf("  … %d more reasons\n", len(in.UnparsedBy)-o.Top)
+				break
+			}
+			tw.printf("  %s  %s\n", n(kv.N), clip(Safe(kv.Name), o.Width-4-len(n(kv.N))))
+			for _, l := range r.UnparsedExamples[kv.Name] {
+				at := Safe(fmt.Sprintf("%s:%d", l.Source, l.Line))
+				text := Safe(l.Text)
+				if !o.Wide {
+					at = clipLeft(at, 40)
+					text = clip(text, o.Width-6-utf8.RuneCountInString(at)-2)
+				}
+				tw.printf("      %s  %s\n", at, text)
+			}
+		}
 	}
 	if len(r.Files) > 0 {
 		tw.section("Files")
@@ -152,33 +199,39 @@ func Table(w io.Writer, r *aggregate.Report, o TableOptions) error {
 			case f.Skipped != "":
 				note = "skipped: not a log"
 			case f.CopyOf != "":
-				note = "copy of " + clipLeft(f.CopyOf, 30)
+				note = "copy of " + clipLeft(Safe(f.CopyOf), 30)
 			case f.Note != "":
-				note = clip(f.Note, 40)
+				note = clip(Safe(f.Note), 40)
 			case f.Truncated > 0:
 				note = n(f.Truncated) + " lines cut"
 			}
-			rows = append(rows, []string{clipLeft(f.Name, 40), f.Format, n(f.Lines), n(f.Events), n(f.Unparsed), note})
+			name := f.Name
+			if f.Report != "" {
+				name = f.Report + ": " + name
+			}
+			rows = append(rows, []string{clipLeft(Safe(name), 40), Safe(f.Format), n(f.Lines), n(f.Events), n(f.Unparsed), note})
 		}
 		tw.table(rows)
 		if len(bad) > 0 {
 			tw.section("Files that could not be read (fully)")
 			for _, f := range bad {
-				tw.printf("  %s\n      %s\n", clipLeft(f.Name, o.Width-2), clip(f.Error, o.Width-6))
+				tw.printf("  %s\n      %s\n", clipLeft(Safe(f.Name), o.Width-2), clip(Safe(f.Error), o.Width-6))
 			}
 		}
 	}
 	d := r.Dropped
-	if d.Domains+d.Recipients+d.Templates+d.State > 0 {
+	if d.Groups+d.Templates+d.Messages+d.Pending+d.Top+d.Buckets+d.State > 0 {
 		tw.section("Limits reached (counted, not shown in detail)")
-		tw.printf("  domains %d, recipients %d, diagnostic templates %d, message state %d\n", d.Domains, d.Recipients, d.Templates, d.State)
+		tw.printf("  events in (other) groups %d, diagnostic templates %d, message memory restarts %d, pending not tracked %d,\n  senders/recipients/rejects in (other) %d, time buckets %d, message state %d\n",
+			d.Groups, d.Templates, d.Messages, d.Pending, d.Top, d.Buckets, d.State)
 	}
 	return tw.err
 }
 
 type textWriter struct {
-	w   io.Writer
-	err error
+	w     io.Writer
+	width int
+	err   error
 }
 
 func (t *textWriter) printf(format string, a ...any) {
@@ -196,16 +249,131 @@ func (t *textWriter) counts(c aggregate.Counts, total int64, top int) {
 		if i >= top {
 			break
 		}
-		pct := ""
+		p := ""
 		if total > 0 {
-			pct = strconv.FormatFloat(100*float64(kv.N)/float64(total), 'f', 1, 64) + "%"
+			p = strconv.FormatFloat(100*float64(kv.N)/float64(total), 'f', 1, 64) + "%"
 		}
-		rows = append(rows, []string{kv.Name, n(kv.N), pct})
+		rows = append(rows, []string{clip(Safe(kv.Name), 40), n(kv.N), p})
 	}
 	t.tableNoHeader(rows)
 	if len(kvs) > top {
 		t.printf("  … %d more\n", len(kvs)-top)
 	}
+}
+
+// countsWide lists long names (rejects): count first, name cut to fit.
+func (t *textWriter) countsWide(c aggregate.Counts, total int64, top int) {
+	kvs := c.Sorted()
+	rows := [][]string{}
+	for i, kv := range kvs {
+		if i >= top {
+			break
+		}
+		rows = append(rows, []string{n(kv.N), Safe(kv.Name)})
+	}
+	t.fit(rows, false, 1)
+	if len(kvs) > top {
+		t.printf("  … %d more\n", len(kvs)-top)
+	}
+}
+
+func (t *textWriter) tallies(title string, rows []*aggregate.Tally, what string, top int) {
+	t.section(title)
+	out := [][]string{{what, "bytes", "address"}}
+	for i, x := range rows {
+		if i >= top {
+			break
+		}
+		out = append(out, []string{n(x.Count), bytesHuman(x.Bytes), Safe(x.Name)})
+	}
+	t.fit(out, true, 2)
+	if len(rows) > top {
+		t.printf("  … %d more\n", len(rows)-top)
+	}
+}
+
+func (t *textWriter) group(g *aggregate.Group, top int) {
+	rows := [][]string{{strings.ReplaceAll(g.Name(), ",", " / "), "rcpts", "events", "sent", "defer", "bounce", "expire", "reject", "bnc%", "dfr%", "delay"}}
+	shown, rest, restN := 0, aggregate.Row{Key: []string{aggregate.OtherKey}}, 0
+	for _, row := range g.Rows {
+		if row.IsOther() || shown >= top {
+			// beyond --top, and the (other) row of the limit: summed
+			restN++
+			rest.Sum(&row.Outcomes)
+			continue
+		}
+		shown++
+		rows = append(rows, groupCells(row, Safe(row.Label())))
+	}
+	if restN > 0 {
+		rows = append(rows, groupCells(&rest, fmt.Sprintf("(%d others)", len(g.Rows)-shown)))
+	}
+	t.fit(rows, true, 0)
+}
+
+func groupCells(row *aggregate.Row, label string) []string {
+	rc := "-"
+	if !row.IsOther() {
+		rc = n(row.Recipients.Count())
+		if !row.Recipients.Exact() {
+			rc = "~" + rc
+		}
+	}
+	return []string{label, rc, n(row.Events), n(row.Sent), n(row.Deferred), n(row.Bounced), n(row.Expired), n(row.Rejected),
+		pct1(row.BounceRate, row.Final()), pct1(row.DeferralRate, row.Final()+row.Deferred), dur(row.DelayAvg)}
+}
+
+func (t *textWriter) diags(ds []*aggregate.Diag, o Options) {
+	rows := [][]string{{"count", "status", "code", "reason", "text"}}
+	for i, d := range ds {
+		if i >= o.Top {
+			break
+		}
+		code := ""
+		if d.ReplyCode != 0 {
+			code = strconv.Itoa(d.ReplyCode)
+		}
+		if d.EnhancedCode != "" {
+			code = strings.TrimSpace(code + " " + Safe(d.EnhancedCode))
+		}
+		reason := d.Reason
+		if reason == "" {
+			reason = "-"
+		}
+		rows = append(rows, []string{n(d.Count), d.Status, code, Safe(reason), Safe(d.Example)})
+	}
+	if o.Wide {
+		t.table(rows)
+	} else {
+		t.fit(rows, true, 4)
+	}
+	if len(ds) > o.Top {
+		t.printf("  … %d more (--top N; full texts: --wide, or -o json/csv/html)\n", len(ds)-o.Top)
+	}
+}
+
+// fit writes a table whose column flex is cut so that lines fit the width.
+func (t *textWriter) fit(rows [][]string, header bool, flex int) {
+	if len(rows) == 0 {
+		return
+	}
+	widths := colWidths(rows)
+	fixed := 2
+	for i, wd := range widths {
+		if i != flex {
+			fixed += wd + 2
+		}
+	}
+	room := t.width - fixed
+	if room < 12 {
+		room = 12
+	}
+	for _, row := range rows {
+		if flex < len(row) {
+			row[flex] = clip(row[flex], room)
+		}
+	}
+	t.rows(rows, header)
 }
 
 func colWidths(rows [][]string) []int {
@@ -224,9 +392,7 @@ func colWidths(rows [][]string) []int {
 }
 
 // table writes rows with the first as a header; numbers right-aligned.
-func (t *textWriter) table(rows [][]string) {
-	t.rows(rows, true)
-}
+func (t *textWriter) table(rows [][]string) { t.rows(rows, true) }
 
 func (t *textWriter) tableNoHeader(rows [][]string) { t.rows(rows, false) }
 
@@ -238,7 +404,7 @@ func (t *textWriter) rows(rows [][]string, header bool) {
 		for i, c := range r {
 			pad := w[i] - utf8.RuneCountInString(c)
 			last := i == len(r)-1
-			numeric := (!header || ri > 0) && isNumeric(c)
+			numeric := (!header || ri > 0) && isNumeric(c) || header && ri == 0 && i > 0 && colNumeric(rows[1:], i)
 			if numeric {
 				b.WriteString(strings.Repeat(" ", pad))
 				b.WriteString(c)
@@ -256,23 +422,92 @@ func (t *textWriter) rows(rows [][]string, header bool) {
 	}
 }
 
-func isNumeric(s string) bool {
-	if s == "" || s == "-" {
-		return s == "-"
+// colNumeric: the header of a numeric column is right-aligned too.
+func colNumeric(rows [][]string, i int) bool {
+	if len(rows) == 0 {
+		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && c != '.' && c != '%' {
+	for _, r := range rows {
+		if i >= len(r) || !isNumeric(r[i]) {
 			return false
 		}
 	}
 	return true
 }
 
+func isNumeric(s string) bool {
+	if s == "" || s == "-" {
+		return s == "-"
+	}
+	if s[0] == '~' {
+		s = s[1:]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && c != '.' && c != '%' && c != 's' && c != 'm' && c != 'h' && c != 'd' {
+			return false
+		}
+	}
+	return s[0] >= '0' && s[0] <= '9'
+}
+
 func n(v int64) string { return strconv.FormatInt(v, 10) }
+
+// pct is a rate in percent with one decimal, "-" when its denominator is 0.
+func pct(rate float64, denom int64) string {
+	if denom == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(100*rate, 'f', 1, 64) + "%"
+}
+
+// pct1 is pct without the % sign (in columns titled with %).
+func pct1(rate float64, denom int64) string {
+	if denom == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(100*rate, 'f', 1, 64)
+}
+
+// dur writes seconds as 45s, 12m, 3.5h, 2.1d; "-" for 0.
+func dur(s float64) string {
+	switch {
+	case s <= 0:
+		return "-"
+	case s < 90:
+		return strconv.FormatFloat(s, 'f', 0, 64) + "s"
+	case s < 90*60:
+		return strconv.FormatFloat(s/60, 'f', 0, 64) + "m"
+	case s < 36*3600:
+		return strconv.FormatFloat(s/3600, 'f', 1, 64) + "h"
+	}
+	return strconv.FormatFloat(s/86400, 'f', 1, 64) + "d"
+}
+
+func durName(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		if d == 24*time.Hour {
+			return "day"
+		}
+		if d == 7*24*time.Hour {
+			return "week"
+		}
+		return strconv.Itoa(int(d/(24*time.Hour))) + " days"
+	case d%time.Hour == 0:
+		if d == time.Hour {
+			return "hour"
+		}
+		return strconv.Itoa(int(d/time.Hour)) + " hours"
+	}
+	return strconv.Itoa(int(d/time.Minute)) + " min"
+}
 
 // clip shortens s to at most max runes, marking the cut with "…".
 func clip(s string, max int) string {
+	if max < 1 {
+		max = 1
+	}
 	if utf8.RuneCountInString(s) <= max {
 		return s
 	}

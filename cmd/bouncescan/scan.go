@@ -25,7 +25,9 @@ type ScanCmd struct {
 
 	Output string `short:"o" default:"table" enum:"${outputs}" help:"Report format: ${outputs}."`
 	Events string `short:"e" placeholder:"FILE|-" help:"Also write every event, with its verdict, as NDJSON (one JSON object per line) to FILE, or - for stdout."`
-	Top    int    `default:"10" help:"Rows per breakdown in the table report and diagnostics listed."`
+
+	ReportFlags `embed:""`
+	Suppress    string `placeholder:"FILE" help:"Write the recipients whose last outcome is a permanent addressing or mailbox failure as CSV (address, reason, code, last seen, count); a later delivery removes an address."`
 
 	InputFlags  `embed:""`
 	RedactFlags `embed:""`
@@ -111,11 +113,22 @@ func (c *ScanCmd) Run(app *App) error {
 		return &exitError{code: exitFailure, err: fmt.Errorf("nothing to read: no file could be found among %q", c.Files)}
 	}
 
-	report := aggregate.New(aggregate.Limits{})
+	limits, err := c.limits()
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	report := aggregate.New(limits)
 	for _, err := range errs {
 		report.FileError(source.ErrorPath(err), err)
 	}
 	consumers := []pipeline.Consumer{pipeline.ReportConsumer{Report: report}}
+	suppress, err := c.suppressList(inputs)
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	if suppress != nil {
+		consumers = append(consumers, suppress)
+	}
 	var events *output.Events
 	if c.Events != "" {
 		var w io.Writer = app.Stdout
@@ -190,10 +203,13 @@ func (c *ScanCmd) Run(app *App) error {
 	if c.Strict && len(errs) > 0 {
 		return &exitError{code: exitFailure, err: fmt.Errorf("%w: %w", pipeline.ErrStrict, errs[0])}
 	}
-	report.Finish(c.Top)
+	report.Finish()
+	if err := c.writeSuppress(suppress); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
 	if c.Events != "-" {
 		f, _ := output.Lookup(output.Builtin(), c.Output)
-		if err := f.Write(app.Stdout, report, output.Options{Top: c.Top, Loc: loc}); err != nil {
+		if err := f.Write(app.Stdout, report, c.options(loc)); err != nil {
 			return &exitError{code: exitFailure, err: err}
 		}
 	}

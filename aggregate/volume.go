@@ -1,0 +1,402 @@
+package aggregate
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/bouncescan/bouncescan"
+)
+
+// Volume is the traffic context (what pflogsumm and eximstats show):
+// messages and bytes, distinct senders and recipients, top senders and
+// recipients. A message is known by its host and queue id (or
+// message-id) from its outcome events: one with no outcome in the input
+// is not counted.
+type Volume struct {
+	Messages          int64    `json:"messages"`           // distinct messages with at least one outcome
+	Bytes             int64    `json:"bytes"`              // their sizes (as logged)
+	DeliveredMessages int64    `json:"delivered_messages"` // messages with at least one delivery
+	DeliveredBytes    int64    `json:"delivered_bytes"`
+	Deliveries        int64    `json:"deliveries"` // delivered recipients
+	Senders           Distinct `json:"senders"`
+	SenderDomains     Distinct `json:"sender_domains"`
+	Recipients        Distinct `json:"recipients"`
+	TopSenders        Top      `json:"top_senders"`    // by messages, with bytes
+	TopRecipients     Top      `json:"top_recipients"` // by deliveries, with bytes
+}
+
+// Top counts names with a count and bytes, bounded: names beyond the
+// limit are summed as "(other)".
+type Top struct {
+	Rows  []*Tally `json:"rows"` // by count, then bytes, descending (Finish)
+	limit int
+	m     map[string]*Tally
+}
+
+// Tally is one name of a Top.
+type Tally struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+	Bytes int64  `json:"bytes"`
+}
+
+func (t *Top) init(limit int) {
+	t.limit = limit
+	t.m = make(map[string]*Tally, len(t.Rows))
+	for _, x := range t.Rows {
+		t.m[x.Name] = x
+	}
+}
+
+func (t *Top) add(r *Report, name string, n, bytes int64) {
+	x := t.m[name]
+	if x == nil {
+		if len(t.m) >= t.limit {
+			r.Dropped.Top += n
+			name = OtherKey
+			x = t.m[name]
+		}
+		if x == nil {
+			x = &Tally{Name: strings.Clone(name)}
+			t.m[x.Name] = x
+		}
+	}
+	x.Count += n
+	x.Bytes += bytes
+}
+
+func (t *Top) merge(r *Report, o *Top) {
+	for _, x := range o.Rows {
+		t.add(r, x.Name, x.Count, x.Bytes)
+	}
+}
+
+func (t *Top) finish() {
+	t.Rows = t.Rows[:0]
+	for _, x := range t.m {
+		t.Rows = append(t.Rows, x)
+	}
+	sort.Slice(t.Rows, func(i, j int) bool {
+		a, b := t.Rows[i], t.Rows[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.Bytes != b.Bytes {
+			return a.Bytes > b.Bytes
+		}
+		return a.Name < b.Name
+	})
+}
+
+// BySize returns the rows by bytes, descending.
+func (t *Top) BySize() []*Tally {
+	out := append([]*Tally(nil), t.Rows...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Bytes > out[j].Bytes })
+	return out
+}
+
+func (v *Volume) init(l Limits) {
+	v.TopSenders.init(l.Top)
+	v.TopRecipients.init(l.Top)
+}
+
+const (
+	msgSeen      = 1
+	msgDelivered = 2
+)
+
+func (v *Volume) add(r *Report, e *bouncescan.Event) {
+	if delivered(e) && e.Recipient != "" {
+		v.Deliveries++
+		v.TopRecipients.add(r, lower(e.Recipient), 1, e.Size)
+	} else if delivered(e) {
+		v.Deliveries++
+	}
+	id := e.QueueID
+	if id == "" {
+		id = e.MessageID
+	}
+	if id == "" || e.Status == bouncescan.StatusRejected {
+		return
+	}
+	key := e.Host + "\x00" + id
+	flags, ok := r.messages[key]
+	if !ok {
+		if len(r.messages) >= r.limits.Messages {
+			clear(r.messages)
+			r.Dropped.Messages++
+		}
+		v.Messages++
+		v.Bytes += e.Size
+		if e.Sender != "" {
+			s := lower(e.Sender)
+			v.Senders.Add(s)
+			if i := strings.LastIndexByte(s, '@'); i >= 0 {
+				v.SenderDomains.Add(s[i+1:])
+			}
+			v.TopSenders.add(r, s, 1, e.Size)
+		} else {
+			v.TopSenders.add(r, "<>", 1, e.Size)
+		}
+		flags = msgSeen
+	}
+	if delivered(e) && flags&msgDelivered == 0 {
+		flags |= msgDelivered
+		v.DeliveredMessages++
+		v.DeliveredBytes += e.Size
+	}
+	r.messages[key] = flags
+}
+
+func (v *Volume) merge(r *Report, o *Volume) {
+	v.Messages += o.Messages
+	v.Bytes += o.Bytes
+	v.DeliveredMessages += o.DeliveredMessages
+	v.DeliveredBytes += o.DeliveredBytes
+	v.Deliveries += o.Deliveries
+	v.Senders.Merge(&o.Senders)
+	v.SenderDomains.Merge(&o.SenderDomains)
+	v.Recipients.Merge(&o.Recipients)
+	v.TopSenders.merge(r, &o.TopSenders)
+	v.TopRecipients.merge(r, &o.TopRecipients)
+}
+
+func (v *Volume) finish() {
+	v.TopSenders.finish()
+	v.TopRecipients.finish()
+}
+
+// Series is the outcomes per time bucket (UTC-aligned, BucketSeconds long).
+type Series struct {
+	BucketSeconds int64     `json:"bucket_seconds"`
+	Buckets       []*Bucket `json:"buckets"` // in time order (Finish)
+	m             map[int64]*Bucket
+}
+
+// Bucket is one time bucket.
+type Bucket struct {
+	Start time.Time `json:"start"`
+	Outcomes
+}
+
+func (s *Series) init() {
+	s.m = make(map[int64]*Bucket, len(s.Buckets))
+	for _, b := range s.Buckets {
+		s.m[b.Start.Unix()] = b
+	}
+}
+
+func (s *Series) bucket(r *Report, start int64) *Bucket {
+	b := s.m[start]
+	if b == nil {
+		if len(s.m) >= r.limits.Buckets {
+			return nil
+		}
+		b = &Bucket{Start: time.Unix(start, 0).UTC()}
+		s.m[start] = b
+	}
+	return b
+}
+
+func (s *Series) add(r *Report, e *bouncescan.Event) {
+	if e.Time.IsZero() {
+		return
+	}
+	t := e.Time.Unix()
+	start := t - mod(t, s.BucketSeconds)
+	if b := s.bucket(r, start); b != nil {
+		b.add(e)
+	} else {
+		r.Dropped.Buckets++
+	}
+}
+
+func mod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}
+
+func (s *Series) merge(r *Report, o *Series) {
+	if s.BucketSeconds == 0 {
+		s.BucketSeconds = o.BucketSeconds
+	}
+	for _, ob := range o.Buckets {
+		if b := s.bucket(r, ob.Start.Unix()); b != nil {
+			b.merge(&ob.Outcomes)
+		} else {
+			r.Dropped.Buckets += ob.Events
+		}
+	}
+}
+
+func (s *Series) finish() {
+	s.Buckets = s.Buckets[:0]
+	for _, b := range s.m {
+		b.finish()
+		s.Buckets = append(s.Buckets, b)
+	}
+	sort.Slice(s.Buckets, func(i, j int) bool { return s.Buckets[i].Start.Before(s.Buckets[j].Start) })
+}
+
+// Rollup gives the series in buckets of size (a multiple of the series'
+// bucket; 0 chooses one giving at most about max buckets), aligned in loc
+// for sizes of a day or more. Empty buckets between are included.
+func (s *Series) Rollup(size time.Duration, maxBuckets int, loc *time.Location) ([]*Bucket, time.Duration) {
+	base := time.Duration(s.BucketSeconds) * time.Second
+	if len(s.Buckets) == 0 || base <= 0 {
+		return nil, base
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	first, last := s.Buckets[0].Start, s.Buckets[len(s.Buckets)-1].Start
+	if size <= 0 {
+		span := last.Sub(first) + base
+		for _, c := range []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour} {
+			size = c
+			if c >= base && span/c < time.Duration(maxBuckets) {
+				break
+			}
+		}
+	}
+	if size < base {
+		size = base
+	}
+	size = size / base * base
+	startOf := func(t time.Time) time.Time {
+		if size >= 24*time.Hour && size%(24*time.Hour) == 0 {
+			lt := t.In(loc)
+			d := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, loc)
+			if size == 7*24*time.Hour {
+				d = d.AddDate(0, 0, -int((d.Weekday()+6)%7))
+			}
+			return d
+		}
+		return t.Truncate(size)
+	}
+	var out []*Bucket
+	idx := map[int64]*Bucket{}
+	for t := startOf(first); !t.After(last); {
+		b := &Bucket{Start: t}
+		out = append(out, b)
+		idx[t.Unix()] = b
+		next := t.Add(size)
+		if size >= 24*time.Hour && size%(24*time.Hour) == 0 {
+			next = startOf(t.AddDate(0, 0, int(size/(24*time.Hour))).Add(time.Hour))
+		}
+		t = next
+		if len(out) > 100_000 {
+			break
+		}
+	}
+	for _, b := range s.Buckets {
+		if ob := idx[startOf(b.Start).Unix()]; ob != nil {
+			ob.merge(&b.Outcomes)
+		}
+	}
+	for _, b := range out {
+		b.finish()
+	}
+	return out, size
+}
+
+// HourOfDay sums the series by hour of the day in loc (pflogsumm's
+// "per-hour traffic"); meaningful for buckets of an hour or less.
+func (s *Series) HourOfDay(loc *time.Location) [24]Outcomes {
+	var out [24]Outcomes
+	if loc == nil {
+		loc = time.UTC
+	}
+	for _, b := range s.Buckets {
+		out[b.Start.In(loc).Hour()].merge(&b.Outcomes)
+	}
+	for i := range out {
+		out[i].finish()
+	}
+	return out
+}
+
+// Rejects groups rejections (our own server's refusals) by restriction
+// (the blocklist named, for "blocked using …") and by client.
+type Rejects struct {
+	ByRestriction Counts `json:"by_restriction"`
+	ByClient      Counts `json:"by_client"`
+}
+
+func (j *Rejects) init() {
+	if j.ByRestriction == nil {
+		j.ByRestriction = Counts{}
+	}
+	if j.ByClient == nil {
+		j.ByClient = Counts{}
+	}
+}
+
+func addBounded(r *Report, c Counts, key string, n int64) {
+	if _, ok := c[key]; !ok && len(c) >= r.limits.Top {
+		r.Dropped.Top += n
+		key = OtherKey
+	}
+	c[key] += n
+}
+
+func (j *Rejects) add(r *Report, e *bouncescan.Event) {
+	addBounded(r, j.ByRestriction, Restriction(e), 1)
+	client := lower(e.Relay)
+	if e.RelayIP != "" {
+		client = strings.TrimSpace(client + " [" + e.RelayIP + "]")
+	}
+	if client == "" {
+		client = "(none)"
+	}
+	addBounded(r, j.ByClient, client, 1)
+}
+
+func (j *Rejects) merge(r *Report, o *Rejects) {
+	for k, n := range o.ByRestriction {
+		addBounded(r, j.ByRestriction, k, n)
+	}
+	for k, n := range o.ByClient {
+		addBounded(r, j.ByClient, k, n)
+	}
+}
+
+func (j *Rejects) finish() {}
+
+// Restriction names what refused a message, for grouping rejects: the
+// stage, then "blocked using LIST" when a DNS blocklist is named, else the
+// restriction's words ("Recipient address rejected: User unknown in local
+// recipient table") as a template, at most 100 bytes.
+func Restriction(e *bouncescan.Event) string {
+	stage := e.Stage.String()
+	if stage == "" {
+		stage = "unknown"
+	}
+	text := e.Text
+	if i := strings.Index(text, "blocked using "); i >= 0 {
+		list := text[i+len("blocked using "):]
+		if j := strings.IndexAny(list, " ;,"); j >= 0 {
+			list = list[:j]
+		}
+		return stage + ": blocked using " + strings.TrimRight(list, ".")
+	}
+	tpl := Template(text)
+	tpl = strings.TrimPrefix(tpl, "<addr>: ")
+	if len(tpl) > 100 {
+		tpl = tpl[:100]
+		for len(tpl) > 0 && tpl[len(tpl)-1]&0xC0 == 0x80 {
+			tpl = tpl[:len(tpl)-1]
+		}
+		if len(tpl) > 0 && tpl[len(tpl)-1] >= 0xC0 {
+			tpl = tpl[:len(tpl)-1]
+		}
+	}
+	if tpl == "" {
+		tpl = "(no text)"
+	}
+	return stage + ": " + tpl
+}
