@@ -283,8 +283,11 @@ func TestClassifyTaxonomy(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	objs := jsonLines(t, out)
-	if len(objs) != 1 || objs[0]["reason"] != "emailtoolarge" || objs[0]["sisimai4_reason"] != "mesgtoobig" || objs[0]["bounce_category"] != "content-related" {
-		t.Errorf("taxonomy: %v", objs)
+	var o map[string]any
+	if err := json.Unmarshal([]byte(out), &o); err != nil {
+		t.Fatalf("%v: %q", err, out)
+	}
+	if o["reason"] != "emailtoolarge" || o["sisimai4_reason"] != "mesgtoobig" || o["bounce_category"] != "content-related" || o["rule"] == nil {
+		t.Errorf("taxonomy: %v", o)
 	}
 }
