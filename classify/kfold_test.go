@@ -25,7 +25,7 @@ import (
 const (
 	heldOutFloorClass   = 0.983
 	heldOutFloorSubject = 0.779
-	heldOutFloorReason  = 0.699
+	heldOutFloorReason  = 0.702
 )
 
 // unit names the part of a rule that decided a verdict.
