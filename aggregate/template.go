@@ -61,6 +61,14 @@ func (r *Report) addDiag(e *bouncescan.Event) {
 	d.Domains.Add(lower(e.Domain))
 	if !e.Time.IsZero() {
 		if d.First.IsZero() || e.Time.Before(d.First) {
+			if !d.First.IsZero() {
+				// the example is the earliest text (as a merge keeps it)
+				ex := e.Text
+				if len(ex) > maxExample {
+					ex = ex[:maxExample]
+				}
+				d.Example = strings.Clone(ex)
+			}
 			d.First = e.Time
 		}
 		if e.Time.After(d.Last) {

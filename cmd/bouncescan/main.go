@@ -45,6 +45,8 @@ type App struct {
 type CLI struct {
 	Scan     ScanCmd     `cmd:"" help:"Analyse mail logs once: every recipient outcome, classified, as a report."`
 	Export   ExportCmd   `cmd:"" help:"Write events and bounce statistics as Parquet, CSV or NDJSON tables (Hive partitions), incrementally."`
+	Merge    MergeCmd    `cmd:"" help:"Merge JSON reports of several scans (one per host or per day) into one report."`
+	Trace    TraceCmd    `cmd:"" help:"Follow one message (message-id, queue id or recipient) across logs and hosts, every hop in time order."`
 	Classify ClassifyCmd `cmd:"" help:"Classify SMTP replies / diagnostic texts given as arguments or on stdin."`
 	Explain  ExplainCmd  `cmd:"" help:"Explain an SMTP reply code or enhanced status code (550, 5.7.26, \"421 4.7.0\")."`
 	Formats  FormatsCmd  `cmd:"" help:"List the log formats bouncescan reads, with an example line each."`
