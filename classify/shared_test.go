@@ -246,8 +246,14 @@ func TestTestbedTruth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, file := range []string{"truth-postfix.tsv", "truth-exim.tsv"} {
-		rows := readTSV(t, filepath.Join(dir, "testbed", file))
+	for _, file := range []string{"truth-postfix.tsv", "truth-exim.tsv", "own:exim/truth-exim.tsv"} {
+		path := filepath.Join(dir, "testbed", file)
+		if own, ok := strings.CutPrefix(file, "own:"); ok {
+			// our own run of the real-MTA testbed with the provider
+			// scenarios (testdata/testbed/scenarios.tsv)
+			path = filepath.Join("testdata", "testbed", own)
+		}
+		rows := readTSV(t, path)
 		lastDefer := map[string]map[string]string{}
 		for _, r := range rows {
 			if r["expected_status"] == "deferred" {
