@@ -52,6 +52,12 @@ func ErrorPath(err error) string {
 	return ""
 }
 
+// ErrSkipped is wrapped by the errors of Expand that are notes, not
+// failures: a FIFO, device or socket met inside a directory (named
+// explicitly, it is an error: ErrNotRegular). A caller lists them as
+// skipped; they do not make the run partial.
+var ErrSkipped = errors.New("skipped")
+
 // ErrNoMatch is returned for a glob that matches no file.
 var ErrNoMatch = errors.New("pattern matches no file")
 
@@ -90,6 +96,10 @@ func Expand(args []string) ([]Input, []error) {
 			return
 		}
 		if !info.IsDir() {
+			if err := checkRegular(arg, info); err != nil {
+				errs = append(errs, err) // a FIFO or device named: refused
+				return
+			}
 			add(arg, info, false)
 			return
 		}
@@ -122,6 +132,9 @@ func Expand(args []string) ([]Input, []error) {
 			}
 			if fi.Mode().IsRegular() {
 				files = append(files, found{p, fi})
+			} else if !fi.IsDir() {
+				// a FIFO, device or socket met in a directory: said, not read
+				errs = append(errs, &Error{Name: p, Offset: -1, Err: fmt.Errorf("%w: %s, not a regular file: skipped", ErrSkipped, fileKind(fi.Mode()))})
 			}
 			return nil
 		})

@@ -65,6 +65,7 @@ type Reader struct {
 	line      []byte
 	long      []byte // assembly buffer for lines longer than bufSize
 	truncated bool
+	delim     byte // what ends a line: '\n' (LF, CRLF) or '\r' (CR only); 0 until the first line
 	lineNo    int64
 	offset    int64 // uncompressed offset of the current line
 	next      int64 // uncompressed offset of the next line read from the stream
@@ -116,24 +117,29 @@ func Open(in Input, opts Options) (*Reader, error) {
 			raw = newCtxReader(opts.Context, raw)
 		}
 	} else {
+		// Stat first: opening a FIFO without a writer blocks in open(2),
+		// and a device never ends (/dev/zero).
+		info, err := os.Stat(in.Path)
+		if err != nil {
+			return nil, &Error{Name: in.Name, Offset: -1, Err: unwrapPathError(err)}
+		}
+		if err := checkRegular(in.Name, info); err != nil {
+			return nil, err
+		}
 		f, err := os.Open(in.Path)
 		if err != nil {
 			return nil, &Error{Name: in.Name, Offset: -1, Err: unwrapPathError(err)}
 		}
-		info, err := f.Stat()
-		if err != nil {
+		if info, err = f.Stat(); err != nil {
 			f.Close()
 			return nil, &Error{Name: in.Name, Offset: -1, Err: unwrapPathError(err)}
 		}
-		if info.IsDir() {
+		if err := checkRegular(in.Name, info); err != nil { // replaced between Stat and Open
 			f.Close()
-			return nil, &Error{Name: in.Name, Offset: -1, Err: errors.New("is a directory")}
+			return nil, err
 		}
 		r.file, r.modTime = f, info.ModTime()
 		raw = f
-		if opts.Context != nil && !info.Mode().IsRegular() {
-			raw = newCtxReader(opts.Context, f)
-		}
 	}
 	r.counter.r = raw
 	peek := bufio.NewReaderSize(&r.counter, 4096)
@@ -143,11 +149,11 @@ func Open(in Input, opts Options) (*Reader, error) {
 	switch {
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		r.compression = Gzip
-		var z *gzip.Reader
-		z, err = gzip.NewReader(peek)
+		var g *gzipStream
+		g, err = newGzipStream(peek, &r.counter)
 		if err == nil {
-			dec = z
-			r.closeDec = func() { z.Close() }
+			dec = g
+			r.closeDec = func() { g.z.Close() }
 		}
 	case bytes.HasPrefix(magic, []byte("BZh")):
 		r.compression = Bzip2
@@ -292,9 +298,12 @@ func (r *Reader) readLine() bool {
 	if r.eof {
 		return false
 	}
+	if r.delim == 0 {
+		r.delim = r.lineEnd()
+	}
 	r.truncated = false
 	r.offset = r.next
-	data, err := r.br.ReadSlice('\n')
+	data, err := r.br.ReadSlice(r.delim)
 	n := int64(len(data))
 	if err == bufio.ErrBufferFull {
 		data, n, err = r.readLong(data)
@@ -304,15 +313,19 @@ func (r *Reader) readLine() bool {
 		r.eof = true
 		if err != io.EOF {
 			r.err = r.readError(err)
+			if !errors.Is(r.err, ErrTrailingData) {
+				// the bytes before damage are no line: never an event
+				data = nil
+			}
 		}
 		if len(data) == 0 {
 			r.line = nil
 			return false
 		}
 	}
-	if len(data) > 0 && data[len(data)-1] == '\n' {
+	if len(data) > 0 && data[len(data)-1] == r.delim {
 		data = data[:len(data)-1]
-		if len(data) > 0 && data[len(data)-1] == '\r' {
+		if r.delim == '\n' && len(data) > 0 && data[len(data)-1] == '\r' {
 			data = data[:len(data)-1]
 		}
 	}
@@ -324,6 +337,20 @@ func (r *Reader) readLine() bool {
 	return true
 }
 
+// lineEnd decides, before the first line, what ends a line: LF (and
+// CRLF), or CR alone when the first block read holds a CR and no LF at
+// all (old Mac line ends, some Windows tools' exports).
+func (r *Reader) lineEnd() byte {
+	r.br.Peek(1) // one read fills the buffer
+	buf, _ := r.br.Peek(r.br.Buffered())
+	if bytes.IndexByte(buf, '\n') < 0 {
+		if i := bytes.IndexByte(buf, '\r'); i >= 0 && i+1 < len(buf) {
+			return '\r'
+		}
+	}
+	return '\n'
+}
+
 // readLong assembles a line longer than the read buffer, keeping at most
 // maxLine bytes (plus the newline) and skipping the rest. It returns the
 // kept bytes, the number of bytes consumed and the terminating error.
@@ -331,7 +358,7 @@ func (r *Reader) readLong(first []byte) ([]byte, int64, error) {
 	r.long = append(r.long[:0], first...)
 	n := int64(len(first))
 	for {
-		data, err := r.br.ReadSlice('\n')
+		data, err := r.br.ReadSlice(r.delim)
 		n += int64(len(data))
 		if room := r.maxLine + 1 - len(r.long); room > 0 {
 			if len(data) <= room {
@@ -344,8 +371,8 @@ func (r *Reader) readLong(first []byte) ([]byte, int64, error) {
 			r.truncated = true
 		}
 		if err != bufio.ErrBufferFull {
-			if r.truncated && err == nil && r.long[len(r.long)-1] != '\n' {
-				r.long = append(r.long, '\n') // the line did end
+			if r.truncated && err == nil && r.long[len(r.long)-1] != r.delim {
+				r.long = append(r.long, r.delim) // the line did end
 			}
 			if cap(r.long) > 4*bufSize && len(r.long) < bufSize {
 				r.long = nil
@@ -357,7 +384,16 @@ func (r *Reader) readLong(first []byte) ([]byte, int64, error) {
 
 // readError turns a decompression or I/O error into an *Error.
 func (r *Reader) readError(err error) error {
+	if errors.Is(err, ErrTrailingData) {
+		return &Error{Name: r.name, Offset: r.next, Err: err}
+	}
 	if r.compression != None {
+		if trailingAfterStream(err) {
+			return &Error{Name: r.name, Offset: r.next, Err: fmt.Errorf("%w: the %s stream is complete, but the bytes after it do not start another one: ignored (every line before them was read)", ErrTrailingData, r.compression)}
+		}
+		if errors.Is(err, gzip.ErrChecksum) {
+			return &Error{Name: r.name, Offset: r.next, Err: fmt.Errorf("%w: gzip checksum mismatch at the end of a member: the data is damaged somewhere before this offset (gzip cannot tell where; compare the lines with a good copy)", bouncescan.ErrCorrupt)}
+		}
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return &Error{Name: r.name, Offset: r.next, Err: fmt.Errorf("%w: %s data ends early (truncated file?)", bouncescan.ErrCorrupt, r.compression)}
 		}
@@ -367,4 +403,128 @@ func (r *Reader) readError(err error) error {
 		}
 	}
 	return &Error{Name: r.name, Offset: r.next, Err: unwrapPathError(err)}
+}
+
+// ErrNotRegular is wrapped by the error about an input that is neither a
+// regular file nor a directory (a FIFO, a device, a socket): reading one
+// could wait forever (a FIFO without a writer) or never end (/dev/zero).
+// Standard input ("-") is read whatever it is.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ErrTrailingData is wrapped by the error that ends a compressed input
+// whose complete stream is followed by bytes that are neither another
+// stream nor zero padding: every line before them has been read.
+var ErrTrailingData = errors.New("trailing data after the compressed stream")
+
+// checkRegular refuses what is not a regular file, naming what it is.
+func checkRegular(name string, info os.FileInfo) error {
+	m := info.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	if m.IsDir() {
+		return &Error{Name: name, Offset: -1, Err: errors.New("is a directory")}
+	}
+	return &Error{Name: name, Offset: -1, Err: fmt.Errorf("%w: it is %s, which may never end or wait forever for a writer; not read (to read it anyway: bouncescan scan - < %s)", ErrNotRegular, fileKind(m), name)}
+}
+
+// fileKind names a mode that is not a regular file.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeIrregular != 0:
+		return "an irregular file"
+	}
+	return "not a regular file"
+}
+
+// gzipStream reads the members of a gzip file one after the other, as
+// `gzip -d` does. Zero bytes after a member are padding (tape and block
+// devices pad; gzip -t accepts them) and end the input cleanly; other
+// bytes that do not start a new member end it with ErrTrailingData,
+// after all the data before them.
+type gzipStream struct {
+	src     *bufio.Reader
+	counter *countingReader
+	z       *gzip.Reader
+	members int
+	err     error
+}
+
+func newGzipStream(src *bufio.Reader, counter *countingReader) (*gzipStream, error) {
+	z, err := gzip.NewReader(src)
+	if err != nil {
+		return nil, err
+	}
+	z.Multistream(false)
+	return &gzipStream{src: src, counter: counter, z: z, members: 1}, nil
+}
+
+func (g *gzipStream) Read(p []byte) (int, error) {
+	for g.err == nil {
+		n, err := g.z.Read(p)
+		if err == io.EOF {
+			if next := g.nextMember(); next != nil {
+				g.err = next
+			}
+			if n > 0 {
+				return n, nil
+			}
+			continue
+		}
+		return n, err
+	}
+	return 0, g.err
+}
+
+// nextMember skips zero padding and starts the next member, if any.
+func (g *gzipStream) nextMember() error {
+	for {
+		b, err := g.src.Peek(1)
+		if len(b) == 0 {
+			if err == nil || err == io.EOF {
+				return io.EOF
+			}
+			return err
+		}
+		if b[0] != 0 {
+			break
+		}
+		buf, _ := g.src.Peek(g.src.Buffered())
+		zeros := 0
+		for zeros < len(buf) && buf[zeros] == 0 {
+			zeros++
+		}
+		g.src.Discard(zeros)
+	}
+	at := g.counter.n - int64(g.src.Buffered()) // compressed offset of what follows
+	if magic, _ := g.src.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		if err := g.z.Reset(g.src); err != nil {
+			return fmt.Errorf("%w: gzip member %d at compressed byte %d: bad header: %v", bouncescan.ErrCorrupt, g.members+1, at, err)
+		}
+		g.z.Multistream(false)
+		g.members++
+		return nil
+	}
+	return fmt.Errorf("%w: at compressed byte %d, after %d complete gzip member(s), the bytes are neither gzip data nor zero padding: ignored (every line before them was read)", ErrTrailingData, at, g.members)
+}
+
+// trailingAfterStream reports whether a decompressor's error says that a
+// complete stream was followed by something that is not another one.
+// These errors only come after a first stream: its magic was checked.
+func trailingAfterStream(err error) bool {
+	switch {
+	case errors.Is(err, zstd.ErrMagicMismatch):
+		return true
+	case errors.Is(err, bzip2.StructuralError("bad magic value in continuation file")):
+		return true
+	}
+	return err != nil && err.Error() == "xz: invalid header magic bytes"
 }
