@@ -52,30 +52,6 @@ corrupt or unrecognised file: each is named on stderr); 130 interrupted by
 SIGINT, 143 by SIGTERM (partial report written).`
 }
 
-// ByteSize is a size flag such as 1MiB, 512KiB or 65536.
-type ByteSize int
-
-// UnmarshalText reads a size with an optional KiB/MiB/GiB (or K/M/G) suffix.
-func (b *ByteSize) UnmarshalText(text []byte) error {
-	s := strings.TrimSpace(string(text))
-	mult := 1
-	for _, u := range []struct {
-		suffix string
-		mult   int
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
-			break
-		}
-	}
-	var v int
-	if _, err := fmt.Sscanf(s, "%d", &v); err != nil || v <= 0 {
-		return fmt.Errorf("invalid size %q: use a positive number with an optional KiB, MiB or GiB suffix", text)
-	}
-	*b = ByteSize(v * mult)
-	return nil
-}
-
 // Run scans.
 func (c *ScanCmd) Run(app *App) error {
 	loc, err := loadLocation(c.TZ)
@@ -105,12 +81,9 @@ func (c *ScanCmd) Run(app *App) error {
 		return &exitError{code: exitFailure, err: err}
 	}
 
-	inputs, errs := source.Expand(c.Files)
-	for _, err := range errs {
-		fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
-	}
-	if len(inputs) == 0 {
-		return &exitError{code: exitFailure, err: fmt.Errorf("nothing to read: no file could be found among %q", c.Files)}
+	inputs, errs, skipped, err := expandInputs(app, c.Files, c.Strict)
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
 	}
 
 	limits, err := c.limits()
@@ -120,6 +93,9 @@ func (c *ScanCmd) Run(app *App) error {
 	report := aggregate.New(limits)
 	for _, err := range errs {
 		report.FileError(source.ErrorPath(err), err)
+	}
+	for _, err := range skipped {
+		report.Skip(source.ErrorPath(err), "not a regular file (a FIFO, device or socket)")
 	}
 	consumers := []pipeline.Consumer{pipeline.ReportConsumer{Report: report}}
 	suppress, err := c.suppressList(inputs)
@@ -166,7 +142,9 @@ func (c *ScanCmd) Run(app *App) error {
 		Rewrite:   rewrite,
 		Consumers: consumers,
 		OnFileError: func(err error) {
-			fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
+			if !c.Strict { // under --strict, the error that stops the run is printed once, at the end
+				fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
+			}
 		},
 	}
 	var bar *progressbar.ProgressBar
@@ -200,18 +178,17 @@ func (c *ScanCmd) Run(app *App) error {
 	} else if runErr != nil {
 		return &exitError{code: exitFailure, err: runErr}
 	}
-	if c.Strict && len(errs) > 0 {
-		return &exitError{code: exitFailure, err: fmt.Errorf("%w: %w", pipeline.ErrStrict, errs[0])}
-	}
 	report.Finish()
 	if err := c.writeSuppress(suppress); err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	if c.Events != "-" {
-		f, _ := output.Lookup(output.Builtin(), c.Output)
-		if err := f.Write(app.Stdout, report, c.options(loc)); err != nil {
-			return &exitError{code: exitFailure, err: err}
-		}
+	reportTo := app.Stdout
+	if c.Events == "-" { // stdout holds the events: the table goes to stderr (-o json is refused in Validate)
+		reportTo = app.Stderr
+	}
+	f, _ := output.Lookup(output.Builtin(), c.Output)
+	if err := f.Write(reportTo, report, c.options(loc)); err != nil {
+		return &exitError{code: exitFailure, err: err}
 	}
 	if sig != nil {
 		return &exitError{code: sig.exitCode()}
