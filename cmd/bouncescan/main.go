@@ -50,7 +50,9 @@ type CLI struct {
 	Classify ClassifyCmd `cmd:"" help:"Classify SMTP replies / diagnostic texts given as arguments or on stdin."`
 	Explain  ExplainCmd  `cmd:"" help:"Explain an SMTP reply code or enhanced status code (550, 5.7.26, \"421 4.7.0\")."`
 	Formats  FormatsCmd  `cmd:"" help:"List the log formats bouncescan reads, with an example line each."`
-	Version  VersionCmd  `cmd:"" help:"Print the version."`
+	Version  VersionCmd  `cmd:"" help:"Print the version and the VCS revision it was built from."`
+
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and the VCS revision it was built from."`
 }
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -62,8 +64,41 @@ type VersionCmd struct{}
 // Run prints the version: the one set at build time, else the module
 // version `go install …@version` recorded, else the VCS revision.
 func (VersionCmd) Run(app *App) error {
-	_, err := fmt.Fprintf(app.Stdout, "bouncescan %s\n", buildVersion())
+	_, err := fmt.Fprintln(app.Stdout, versionLine())
 	return err
+}
+
+// versionLine is what `bouncescan version` and `--version` print: the
+// version, then the VCS revision and time the binary was built from (Go
+// records them when building inside a git checkout).
+func versionLine() string {
+	s := "bouncescan " + buildVersion()
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return s
+	}
+	var rev, at, modified string
+	for _, kv := range info.Settings {
+		switch kv.Key {
+		case "vcs.revision":
+			rev = kv.Value
+		case "vcs.time":
+			at = kv.Value
+		case "vcs.modified":
+			modified = kv.Value
+		}
+	}
+	if rev == "" {
+		return s + " (no VCS revision recorded: built outside a git checkout, or with -buildvcs=false in the flags or GOFLAGS; " + info.GoVersion + ")"
+	}
+	s += " (revision " + rev
+	if at != "" {
+		s += " of " + at
+	}
+	if modified == "true" {
+		s += ", with uncommitted changes"
+	}
+	return s + "; " + info.GoVersion + ")"
 }
 
 func buildVersion() string {
@@ -122,11 +157,14 @@ func run(args []string, app *App) (code int) {
 		kong.Writers(app.Stdout, app.Stderr),
 		kong.Exit(func(c int) { panic(kongExit(c)) }),
 		kong.Bind(app),
-		kong.Vars{"formats": formatNames(parsers.Builtin()), "outputs": output.Names(output.Builtin())},
+		kong.Vars{"formats": formatNames(parsers.Builtin()), "outputs": output.Names(output.Builtin()), "version": versionLine()},
 	)
 	if err != nil {
 		fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
 		return exitFailure
+	}
+	if len(args) == 0 {
+		args = []string{"--help"} // bouncescan alone: what it does and its commands
 	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
