@@ -45,6 +45,7 @@ type App struct {
 type CLI struct {
 	Scan     ScanCmd     `cmd:"" help:"Analyse mail logs once: every recipient outcome, classified, as a report."`
 	Export   ExportCmd   `cmd:"" help:"Write events and bounce statistics as Parquet, CSV or NDJSON tables (Hive partitions), incrementally."`
+	Tail     TailCmd     `cmd:"" help:"Follow live mail logs across rotation: classified events as they happen, checkpointed."`
 	Merge    MergeCmd    `cmd:"" help:"Merge JSON reports of several scans (one per host or per day) into one report."`
 	Trace    TraceCmd    `cmd:"" help:"Follow one message (message-id, queue id or recipient) across logs and hosts, every hop in time order."`
 	Classify ClassifyCmd `cmd:"" help:"Classify SMTP replies / diagnostic texts given as arguments or on stdin."`

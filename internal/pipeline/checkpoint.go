@@ -50,6 +50,14 @@ type ParserState struct {
 // formatIdentity writes an identity as Checkpoint keeps it.
 func formatIdentity(id uint64) string { return fmt.Sprintf("%016x", id) }
 
+// StartAt is the FileState of a content nothing of which was read yet,
+// to be read from offset (a follower starting at the end of a file): a
+// checkpoint of such states, written before the first line, lets a
+// restart go on from the same places.
+func StartAt(name string, identity uint64, offset int64) FileState {
+	return FileState{Name: name, Identity: formatIdentity(identity), Offset: offset}
+}
+
 // Validate checks a checkpoint read from a file.
 func (c *Checkpoint) Validate() error {
 	if c.Version != CheckpointVersion {

@@ -292,7 +292,9 @@ func (r *runner) begin(in source.Input, rd *source.Reader, identity uint64, form
 	years := parsekit.NewYears(r.cfg.Parser.Year, r.yearRef(rd))
 	fr = &fileRun{seq: len(r.files), name: in.Name, input: in, identity: identity, format: format.Name}
 	if resumed {
-		years.Restore(plan.years)
+		if plan.years != (parsekit.YearsState{}) { // a checkpoint made before reading knows none
+			years.Restore(plan.years)
+		}
 		fr.suppress = plan.suppress
 		// the lines before start were read by the earlier run
 		for rd.NextOffset() < plan.start && rd.Next() {
@@ -434,7 +436,9 @@ func (r *runner) segment(s *source.Segment, format string) *fileRun {
 	}
 	if plan, ok := r.resume.plan(formatIdentity(s.Identity)); ok {
 		// the caller started the follower where the plan says
-		years.Restore(plan.years)
+		if plan.years != (parsekit.YearsState{}) { // a checkpoint made before reading knows none
+			years.Restore(plan.years)
+		}
 		fr.suppress = plan.suppress
 	}
 	fr.years = newYearsTrack(years)

@@ -114,6 +114,12 @@ type FollowOptions struct {
 	Start *Position
 	// Mismatch says what to do when Start does not match the file.
 	Mismatch Mismatch
+	// OnDeleted, if set, is given a file that was deleted (or replaced by
+	// a new one after being unlinked) once it was read to its end, before
+	// it is closed: the last moment its content can be kept (the tail
+	// command copies it, so that a restart can read it again for the
+	// messages still open in it). It runs on Next's goroutine.
+	OnDeleted func(file *os.File, seg *Segment)
 	// OnNotice, if set, is told of rotations, truncations, deletions,
 	// appearances and resumes. It is called synchronously from Follow and
 	// Next, on their goroutine.
@@ -243,6 +249,7 @@ type Follower struct {
 	wait     func(context.Context, time.Duration) error
 	onNotice func(Notice)
 	onIdle   func()
+	onDelete func(*os.File, *Segment)
 
 	// reading state: the open file and the segment being read
 	file      *os.File
@@ -294,6 +301,7 @@ func Follow(path string, opts FollowOptions) (*Follower, error) {
 		poll:     opts.Poll,
 		wait:     opts.Wait,
 		onNotice: opts.OnNotice,
+		onDelete: opts.OnDeleted,
 		buf:      make([]byte, bufSize),
 	}
 	if f.maxLine <= 0 {
@@ -633,6 +641,9 @@ func (f *Follower) endFile() {
 		f.announce = true
 	}
 	f.notify(n)
+	if n.Kind == NoticeDeleted && f.onDelete != nil && f.seg != nil {
+		f.onDelete(f.file, f.seg)
+	}
 	f.file.Close()
 	f.file, f.info = f.next, f.nextInfo
 	f.next, f.nextInfo = nil, nil
