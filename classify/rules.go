@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 
@@ -189,6 +190,7 @@ type rule struct {
 	regex     []*regexp.Regexp
 	reLit     []string // per regex: a literal every match contains, or ""
 	unless    []textPat
+	reCap     int // bytes of text a regex of this rule sees (0: all): user rules are capped
 	reason    string
 	subjMode  int
 	subject   bouncescan.Subject
@@ -199,13 +201,32 @@ type rule struct {
 
 func (r *rule) hasText() bool { return len(r.text) > 0 || len(r.regex) > 0 }
 
-// compileRule checks and compiles one rule; pos names it in errors.
-func compileRule(s *RuleSpec, pos string) (*rule, error) {
+// The limits of user rules (README: Classification, user rules): a user
+// regex sees at most UserRegexText bytes of the text (the start, where
+// SMTP replies say what they mean; RFC 5321 lines are at most 512 bytes)
+// and compiles to at most UserRegexProg instructions, so that one event
+// costs at most a few milliseconds however long its text.
+const (
+	UserRegexText = 2048
+	UserRegexProg = 500
+)
+
+// compileRule checks and compiles one rule; pos names it in errors, at
+// names the line of one of its fields (pos if unknown). A user rule must
+// have a condition and its regexes are bounded (UserRegexText,
+// UserRegexProg).
+func compileRule(s *RuleSpec, pos string, at func(field string) string, user bool) (*rule, error) {
+	if at == nil {
+		at = func(string) string { return pos }
+	}
+	id := ""
+	if s.ID != "" {
+		id = fmt.Sprintf(" rule %q:", s.ID)
+	}
+	badAt := func(field, format string, a ...any) error {
+		return fmt.Errorf("%s:%s %s: %w", at(field), id, fmt.Sprintf(format, a...), ErrBadRules)
+	}
 	bad := func(format string, a ...any) error {
-		id := ""
-		if s.ID != "" {
-			id = fmt.Sprintf(" rule %q:", s.ID)
-		}
 		return fmt.Errorf("%s:%s %s: %w", pos, id, fmt.Sprintf(format, a...), ErrBadRules)
 	}
 	if s.ID == "" {
@@ -219,10 +240,10 @@ func compileRule(s *RuleSpec, pos string) (*rule, error) {
 	case "reply":
 		r.builtin = builtinReply
 	default:
-		return nil, bad("unknown builtin %q (use \"enhanced\" or \"reply\")", s.Builtin)
+		return nil, badAt("builtin", "unknown builtin %q (use \"enhanced\" or \"reply\")", s.Builtin)
 	}
 	if r.builtin == builtinNone && !knownReason(s.Reason) {
-		return nil, bad("unknown reason %q (one of: %s)", s.Reason, strings.Join(Reasons(), ", "))
+		return nil, badAt("reason", "unknown reason %q (one of: %s)", s.Reason, strings.Join(Reasons(), ", "))
 	}
 	switch s.Subject {
 	case "":
@@ -231,14 +252,14 @@ func compileRule(s *RuleSpec, pos string) (*rule, error) {
 	default:
 		sub, ok := bouncescan.ParseSubject(s.Subject)
 		if !ok || s.Subject == "" {
-			return nil, bad("unknown subject %q (other, addressing, mailbox, system, network, protocol, content, security or code)", s.Subject)
+			return nil, badAt("subject", "unknown subject %q (other, addressing, mailbox, system, network, protocol, content, security or code)", s.Subject)
 		}
 		r.subjMode, r.subject = subjectFixed, sub
 	}
 	if s.Class != "" {
 		c, ok := bouncescan.ParseClass(s.Class)
 		if !ok || c == bouncescan.ClassUnknown {
-			return nil, bad("unknown class %q (permanent, transient or success)", s.Class)
+			return nil, badAt("class", "unknown class %q (permanent, transient or success)", s.Class)
 		}
 		r.class = c
 	}
@@ -254,41 +275,47 @@ func compileRule(s *RuleSpec, pos string) (*rule, error) {
 	for _, p := range s.Reply {
 		rp, ok := parseReplyPat(p)
 		if !ok {
-			return nil, bad("bad reply code pattern %q (use 550, 55x or 5xx)", p)
+			return nil, badAt("reply", "bad reply code pattern %q (use 550, 55x or 5xx)", p)
 		}
 		r.replies = append(r.replies, rp)
 	}
 	for _, p := range s.Enhanced {
 		ep, ok := parseEnhPat(p)
 		if !ok {
-			return nil, bad("bad enhanced code pattern %q (use 5.7.1, X.7, 5.7.606-649 or none)", p)
+			return nil, badAt("enhanced", "bad enhanced code pattern %q (use 5.7.1, X.7, 5.7.606-649 or none)", p)
 		}
 		r.enhanced = append(r.enhanced, ep)
 	}
 	for _, p := range s.Stage {
 		st, ok := stageByName(strings.ToLower(p))
 		if !ok && p != "unknown" {
-			return nil, bad("unknown stage %q (connect, helo, starttls, auth, mail, rcpt, data, eod, local, unknown)", p)
+			return nil, badAt("stage", "unknown stage %q (connect, helo, starttls, auth, mail, rcpt, data, eod, local, unknown)", p)
 		}
 		r.stages |= 1 << st
 	}
 	for _, p := range s.Status {
 		st, ok := bouncescan.ParseStatus(strings.ToLower(p))
 		if !ok {
-			return nil, bad("unknown status %q (sent, deferred, bounced, expired, rejected, ...)", p)
+			return nil, badAt("status", "unknown status %q (sent, deferred, bounced, expired, rejected, ...)", p)
 		}
 		r.statuses |= 1 << st
 	}
 	for _, p := range s.Text {
 		if p == "" {
-			return nil, bad("empty text pattern")
+			return nil, badAt("text", "empty text pattern")
 		}
 		r.text = append(r.text, newTextPat(lowerASCII(p)))
 	}
 	for _, p := range s.Regex {
 		re, err := regexp.Compile("(?i)" + p)
 		if err != nil {
-			return nil, bad("bad regex %q: %v", p, err)
+			return nil, badAt("regex", "bad regex %q: %v", p, err)
+		}
+		if user {
+			if n := regexProgLen("(?i)" + p); n > UserRegexProg {
+				return nil, badAt("regex", "regex %q is too complex (%d instructions compiled, at most %d): large repetition counts such as {0,1000} make every long reply slow; use + or * and literal words", p, n, UserRegexProg)
+			}
+			r.reCap = UserRegexText
 		}
 		r.regex = append(r.regex, re)
 		r.reLit = append(r.reLit, requiredLiteral(p))
@@ -296,7 +323,31 @@ func compileRule(s *RuleSpec, pos string) (*rule, error) {
 	for _, p := range s.Unless {
 		r.unless = append(r.unless, newTextPat(lowerASCII(p)))
 	}
+	if user && r.builtin == builtinNone && !r.hasCondition() {
+		return nil, bad("rule has no condition, so it would match every event (a 250 ok included) as %q: add at least one of reply, enhanced, text, regex, stage, status, provider, relay or mta", s.Reason)
+	}
 	return r, nil
+}
+
+// hasCondition reports whether the rule looks at the event at all
+// (unless alone does not count: it only excludes).
+func (r *rule) hasCondition() bool {
+	return r.hasText() || r.stages != 0 || r.statuses != 0 || len(r.replies) > 0 || len(r.enhanced) > 0 ||
+		len(r.providers) > 0 || len(r.relays) > 0 || len(r.mtas) > 0
+}
+
+// regexProgLen is the number of instructions p compiles to: the cost of
+// matching grows with it times the length of the text.
+func regexProgLen(p string) int {
+	re, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		return 0
+	}
+	prog, err := syntax.Compile(re.Simplify())
+	if err != nil {
+		return 0
+	}
+	return len(prog.Inst)
 }
 
 func parseReplyPat(p string) (replyPat, bool) {
@@ -451,8 +502,12 @@ func (r *rule) match(in *input) (bool, string) {
 		if lit := r.reLit[k]; lit != "" && !strings.Contains(in.lower, lit) {
 			continue
 		}
-		if loc := re.FindStringIndex(in.norm); loc != nil {
-			return true, in.norm[loc[0]:loc[1]]
+		text := in.norm
+		if r.reCap > 0 && len(text) > r.reCap {
+			text = text[:r.reCap]
+		}
+		if loc := re.FindStringIndex(text); loc != nil {
+			return true, text[loc[0]:loc[1]]
 		}
 	}
 	return false, ""
@@ -513,9 +568,16 @@ func hostMatch(host, pat string) bool {
 // loadRules reads the rules of one file (TOML, or YAML for .yaml/.yml).
 // name is used in messages.
 func loadRules(name string, data []byte) ([]*rule, []reasonSpec, error) {
+	return loadRulesAt(name, data, false)
+}
+
+// loadRulesAt is loadRules; user rules are held to the limits of
+// compileRule.
+func loadRulesAt(name string, data []byte, user bool) ([]*rule, []reasonSpec, error) {
 	ext := strings.ToLower(filepath.Ext(name))
 	var specs []RuleSpec
 	var lines []int
+	var fields []map[string]int // per rule: the line of each field
 	var reasons []reasonSpec
 	switch ext {
 	case ".yaml", ".yml":
@@ -563,6 +625,11 @@ func loadRules(name string, data []byte) ([]*rule, []reasonSpec, error) {
 			}
 			specs = append(specs, s)
 			lines = append(lines, item.Line)
+			at := map[string]int{}
+			for i := 0; i+1 < len(item.Content); i += 2 {
+				at[item.Content[i].Value] = item.Content[i].Line
+			}
+			fields = append(fields, at)
 		}
 	default:
 		var f rulesFile
@@ -580,13 +647,20 @@ func loadRules(name string, data []byte) ([]*rule, []reasonSpec, error) {
 		}
 		specs = append(f.Rule, f.Rules...)
 		lines = tomlTableLines(data, len(f.Rule), len(f.Rules))
+		fields = tomlFieldLines(data, lines)
 		reasons = f.Reasons
 	}
 	out := make([]*rule, 0, len(specs))
 	seen := make(map[string]string)
 	for i := range specs {
 		pos := fmt.Sprintf("%s:%d", name, lines[i])
-		r, err := compileRule(&specs[i], pos)
+		at := func(field string) string {
+			if i < len(fields) && fields[i][field] > 0 {
+				return fmt.Sprintf("%s:%d", name, fields[i][field])
+			}
+			return pos
+		}
+		r, err := compileRule(&specs[i], pos, at, user)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -644,6 +718,35 @@ func tomlTableLines(data []byte, nRule, nRules int) []int {
 	return out
 }
 
+// tomlFieldLines finds, for each rule table starting at one of starts
+// (1-based lines), the line of each key set in it, up to the next table.
+func tomlFieldLines(data []byte, starts []int) []map[string]int {
+	lines := bytes.Split(data, []byte("\n"))
+	out := make([]map[string]int, len(starts))
+	for k, start := range starts {
+		at := map[string]int{}
+		out[k] = at
+		if start <= 0 {
+			continue
+		}
+		for i := start; i < len(lines); i++ { // lines[start] is the line after the header
+			t := bytes.TrimSpace(lines[i])
+			if bytes.HasPrefix(t, []byte("[")) {
+				break
+			}
+			key, _, ok := bytes.Cut(t, []byte("="))
+			if !ok || bytes.HasPrefix(t, []byte("#")) {
+				continue
+			}
+			name := string(bytes.Trim(bytes.TrimSpace(key), `"'`))
+			if _, dup := at[name]; !dup {
+				at[name] = i + 1
+			}
+		}
+	}
+	return out
+}
+
 // tomlKeyLine finds the first line that sets the last part of key.
 func tomlKeyLine(data []byte, key toml.Key) int {
 	if len(key) == 0 {
@@ -668,7 +771,7 @@ func loadRulesFile(path string) ([]*rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
 	}
-	rules, reasons, err := loadRules(path, data)
+	rules, reasons, err := loadRulesAt(path, data, true)
 	if err != nil {
 		return nil, err
 	}

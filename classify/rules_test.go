@@ -123,21 +123,30 @@ func TestUserRulesErrors(t *testing.T) {
 	}{
 		{"syntax.toml", "[[rule]]\nid = \"a\"\nreason = \"blocked\n", ":3:"},
 		{"unknownkey.toml", "[[rule]]\nid = \"a\"\nreason = \"blocked\"\ntxt = \"x\"\n", `:4: unknown key "rule.txt"`},
-		{"reason.toml", "[[rule]]\nid = \"a\"\nreason = \"blocked\"\n\n[[rule]]\nid = \"b\"\nreason = \"nosuch\"\n", `:5: rule "b": unknown reason "nosuch"`},
+		{"reason.toml", "[[rule]]\nid = \"a\"\ntext = \"x\"\nreason = \"blocked\"\n\n[[rule]]\nid = \"b\"\ntext = \"x\"\nreason = \"nosuch\"\n", `:9: rule "b": unknown reason "nosuch"`},
 		{"noid.toml", "[[rule]]\nreason = \"blocked\"\n", ":1: rule has no id"},
-		{"dup.toml", "[[rule]]\nid = \"a\"\nreason = \"blocked\"\n[[rule]]\nid = \"a\"\nreason = \"blocked\"\n", `:4: rule "a": id already used at`},
-		{"regex.toml", "[[rule]]\nid = \"a\"\nregex = \"(\"\nreason = \"blocked\"\n", `:1: rule "a": bad regex`},
+		{"dup.toml", "[[rule]]\nid = \"a\"\ntext = \"x\"\nreason = \"blocked\"\n[[rule]]\nid = \"a\"\ntext = \"x\"\nreason = \"blocked\"\n", `:5: rule "a": id already used at`},
+		{"regex.toml", "[[rule]]\nid = \"a\"\nregex = \"(\"\nreason = \"blocked\"\n", `:3: rule "a": bad regex`},
 		{"reply.toml", "[[rule]]\nid = \"a\"\nreply = \"5555\"\nreason = \"blocked\"\n", "bad reply code pattern"},
 		{"enh.toml", "[[rule]]\nid = \"a\"\nenhanced = \"5.x.1\"\nreason = \"blocked\"\n", "bad enhanced code pattern"},
 		{"stage.toml", "[[rule]]\nid = \"a\"\nstage = \"rcpt2\"\nreason = \"blocked\"\n", "unknown stage"},
-		{"subject.toml", "[[rule]]\nid = \"a\"\nsubject = \"mail\"\nreason = \"blocked\"\n", "unknown subject"},
-		{"class.toml", "[[rule]]\nid = \"a\"\nclass = \"soft\"\nreason = \"blocked\"\n", "unknown class"},
+		{"subject.toml", "[[rule]]\nid = \"a\"\nsubject = \"mail\"\nreason = \"blocked\"\n", `:3: rule "a": unknown subject`},
+		{"class.toml", "[[rule]]\nid = \"a\"\nclass = \"soft\"\nreason = \"blocked\"\n", `:3: rule "a": unknown class`},
+		// the line of the bad field, not of the rule
+		{"enhline.toml", "[[rule]]\nid = \"a\"\nreason = \"blocked\"\n# note\nenhanced = [\"5.7.1\", \"5.x.1\"]\n", `:5: rule "a": bad enhanced code pattern "5.x.1"`},
+		{"stageline.yaml", "rules:\n  - id: a\n    text: x\n    reason: blocked\n    stage: [rcpt, rcpt2]\n", `:5: rule "a": unknown stage "rcpt2"`},
+		// a rule without conditions would match every event
+		{"nocond.toml", "[[rule]]\nid = \"all\"\nreason = \"blocked\"\n", `:1: rule "all": rule has no condition`},
+		{"unlessonly.toml", "[[rule]]\nid = \"all\"\nunless = \"x\"\nreason = \"blocked\"\n", `:1: rule "all": rule has no condition`},
+		{"nocond.yaml", "rules:\n  - id: ok\n    text: x\n    reason: blocked\n  - id: all\n    reason: blocked\n", `:5: rule "all": rule has no condition`},
+		// a regex whose cost would explode on long texts
+		{"slowregex.toml", "[[rule]]\nid = \"slow\"\nreason = \"blocked\"\nregex = '[a-z]{0,1000}x[a-z]{0,1000}y'\n", `:4: rule "slow": regex "[a-z]{0,1000}x[a-z]{0,1000}y" is too complex`},
 		{"reasons.toml", "[[reason]]\nname = \"blocked\"\nsubject = \"security\"\n", "[[reason]] tables are only allowed"},
 		{"indent.yaml", "rules:\n  - id: a\n    reason: blocked\n   text: x\n", "YAML syntax"},
 		{"tab.yaml", "rules:\n  - id: a\n\treason: x\n", "tab character"},
 		{"yamlkey.yaml", "rules:\n  - id: a\n    reason: blocked\n  - id: b\n    reasn: blocked\n", `:4: unknown key "reasn"`},
 		{"yamlroot.yaml", "rulez:\n  - id: a\n", `:1: unknown key "rulez"`},
-		{"yamlreason.yaml", "- id: a\n  reason: blocked\n- id: b\n  reason: nope\n", `:3: rule "b": unknown reason "nope"`},
+		{"yamlreason.yaml", "- id: a\n  text: x\n  reason: blocked\n- id: b\n  text: x\n  reason: nope\n", `:6: rule "b": unknown reason "nope"`},
 	} {
 		p := writeFile(t, tc.name, tc.content)
 		_, err := New(Options{RulesFile: p})
