@@ -164,6 +164,9 @@ func (s *Stamps) journalJSON(b []byte, h *Header) bool {
 		return false
 	}
 	h.Time = time.UnixMicro(us)
+	if !InRange(h.Time) {
+		return false // a stamp outside 1970-9999: the line is not understood
+	}
 	h.HadYear = true
 	s.Years.Observe(h.Time.In(s.Loc))
 	h.Host = []byte(e.Host)

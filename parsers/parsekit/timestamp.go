@@ -136,13 +136,27 @@ func ISOTime(b []byte, loc *time.Location) (time.Time, int, bool) {
 		}
 	}
 	if off, zn, zok := zone(zb); zok {
-		return time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC).Add(-time.Duration(off) * time.Second), n + zn, true
+		t := time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC).Add(-time.Duration(off) * time.Second)
+		return t, n + zn, InRange(t)
 	}
 	if loc == nil {
 		loc = time.Local
 	}
-	return time.Date(y, time.Month(mo), d, h, mi, s, ns, loc), n, true
+	t := time.Date(y, time.Month(mo), d, h, mi, s, ns, loc)
+	return t, n, InRange(t)
 }
+
+// The instants a stamp may name, in Unix seconds: the years 1970 to
+// 9999, with a margin of 14 hours so that the time shown in any zone keeps
+// a 4-digit year (JSON, RFC 3339). A stamp outside them makes its line
+// unparsed, never a failure of the output.
+const (
+	minUnix = -14 * 3600                 // 1970-01-01T00:00:00+14:00
+	maxUnix = 253402300799 - 14*3600 - 1 // 9999-12-31T23:59:59Z, 14 hours earlier
+)
+
+// InRange reports whether t is a time a log stamp may name (1970-9999).
+func InRange(t time.Time) bool { u := t.Unix(); return u >= minUnix && u <= maxUnix }
 
 // Years resolves the year of classic syslog stamps ("Nov 22 03:14:15"),
 // which have none. For each file it starts from the --year given, or else
@@ -265,5 +279,6 @@ func SyslogTime(b []byte, years *Years, loc *time.Location) (time.Time, int, boo
 	if loc == nil {
 		loc = time.Local
 	}
-	return time.Date(years.Year(mo), mo, d, h, mi, s, ns, loc), j + 1 + n, true
+	t := time.Date(years.Year(mo), mo, d, h, mi, s, ns, loc)
+	return t, j + 1 + n, InRange(t)
 }
