@@ -20,6 +20,7 @@ import (
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/aggregate"
 	"github.com/bouncescan/bouncescan/classify"
+	"github.com/bouncescan/bouncescan/internal/live"
 	"github.com/bouncescan/bouncescan/internal/pipeline"
 	"github.com/bouncescan/bouncescan/internal/source"
 	"github.com/bouncescan/bouncescan/parsers"
@@ -37,6 +38,15 @@ type TailCmd struct {
 	Events          string        `short:"e" default:"-" placeholder:"FILE|-" help:"Where classified events go as NDJSON: a file (appended; reopened on SIGHUP) or - for stdout."`
 	Poll            time.Duration `default:"250ms" help:"How often an idle file is looked at for growth and rotation."`
 	Rescan          time.Duration `default:"10s" help:"How often globs are expanded again for new files."`
+	SummaryEvery    time.Duration `placeholder:"1m" help:"Print a short summary of the last period to stderr this often (events by status, top reasons, worst domains and providers, active alerts); 0 = never."`
+	Listen          string        `placeholder:"127.0.0.1:9187" help:"Serve Prometheus metrics (/metrics) and /healthz on this address. Loopback only unless --listen-public."`
+	ListenPublic    bool          `help:"Allow --listen on an address other than loopback (metrics are read-only, but they name your domains and providers)."`
+	MetricDomains   int           `default:"20" help:"Recipient domains given their own metric label (the busiest); the rest are 'other'."`
+	Alerts          string        `placeholder:"FILE|-" help:"Also write alerts (raised and resolved) as NDJSON to FILE, or - for stdout."`
+	AlertWindow     time.Duration `default:"10m" help:"Alert window, in log time."`
+	AlertMinEvents  int           `default:"20" help:"Fewest outcomes of a provider in the window for a rate alert."`
+	AlertRate       float64       `default:"0.3" help:"Bounce or deferral rate above which a provider raises a rate alert..."`
+	AlertFactor     float64       `default:"3" help:"...when the rate is also this many times its own rate of the previous hour."`
 	Year            int           `help:"Year of yearless syslog stamps (default: from each file's modification time)."`
 	TZ              string        `name:"tz" default:"Local" help:"Time zone of stamps without a zone."`
 	MaxLine         ByteSize      `default:"1MiB" help:"Longer lines are cut to this size and counted."`
@@ -93,8 +103,11 @@ func (c *TailCmd) Run(app *App) error {
 			return fail(fmt.Errorf("unknown --format %q: use auto or one of %s", c.Format, formatNames(formats)))
 		}
 	}
-	if c.CheckpointEvery <= 0 || c.Poll <= 0 || c.Rescan <= 0 {
-		return fail(errors.New("--checkpoint-every, --poll and --rescan must be positive durations (5s, 250ms, 10s)"))
+	if c.CheckpointEvery <= 0 || c.Poll <= 0 || c.Rescan <= 0 || c.AlertWindow <= 0 || c.SummaryEvery < 0 {
+		return fail(errors.New("--checkpoint-every, --poll, --rescan and --alert-window must be positive durations (5s, 250ms, 10s, 10m), --summary-every positive or 0"))
+	}
+	if c.MetricDomains < 0 || c.AlertMinEvents < 1 || c.AlertRate <= 0 || c.AlertRate > 1 || c.AlertFactor < 1 {
+		return fail(errors.New("--metric-domains ≥ 0, --alert-min-events ≥ 1, 0 < --alert-rate ≤ 1, --alert-factor ≥ 1"))
 	}
 	cl, err := classify.New(classify.Options{RulesFile: c.Rules})
 	if err != nil {
@@ -176,8 +189,12 @@ func (c *TailCmd) Run(app *App) error {
 
 	report := aggregate.New(aggregate.Limits{})
 	sw := &stateWriter{path: c.State, spool: c.spoolDir(), events: events}
-
-	consumers := []pipeline.Consumer{events}
+	live, err := c.liveConsumers(ctx, app, paths, &wg)
+	if err != nil {
+		return fail(err)
+	}
+	defer live.close()
+	consumers := append([]pipeline.Consumer{events}, live.consumers...)
 	if c.State != "" {
 		consumers = append(consumers, sw)
 	}
@@ -213,6 +230,131 @@ func (c *TailCmd) Run(app *App) error {
 	if err := events.flush(false); err != nil {
 		return fail(fmt.Errorf("--events: %w", err))
 	}
+	return nil
+}
+
+// liveOut is what the live consumers need beside the pipeline.
+type liveOut struct {
+	consumers []pipeline.Consumer
+	alertsOut *os.File
+	alertsBW  *bufio.Writer
+	mu        sync.Mutex
+}
+
+func (l *liveOut) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.alertsBW != nil {
+		l.alertsBW.Flush()
+	}
+	if l.alertsOut != nil {
+		l.alertsOut.Close()
+	}
+}
+
+// liveConsumers builds the metrics, alerts and summary consumers the
+// flags ask for, and starts the metrics server and the summary ticker.
+func (c *TailCmd) liveConsumers(ctx context.Context, app *App, paths []string, wg *sync.WaitGroup) (*liveOut, error) {
+	out := &liveOut{}
+	var metrics *live.Metrics
+	if c.Listen != "" {
+		metrics = live.NewMetrics(live.MetricsOptions{Domains: c.MetricDomains})
+		addr, err := live.Serve(ctx, c.Listen, c.ListenPublic, metrics.Handler())
+		if err != nil {
+			return nil, fmt.Errorf("--listen %s: %w", c.Listen, err)
+		}
+		fmt.Fprintf(app.Stderr, "bouncescan: metrics on http://%s/metrics\n", addr)
+		out.consumers = append(out.consumers, metrics, &metricsCheckpoints{m: metrics})
+	}
+	var alertW io.Writer
+	if c.Alerts != "" {
+		if c.Alerts == "-" {
+			alertW = app.Stdout
+		} else {
+			var in []source.Input
+			for _, p := range paths {
+				in = append(in, source.Input{Name: p, Path: p})
+			}
+			if x, ok := source.FindInput(c.Alerts, in); ok {
+				return nil, fmt.Errorf("--alerts %s: that is the followed file %s; refusing to write over a log", c.Alerts, x.Name)
+			}
+			f, err := os.OpenFile(c.Alerts, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+			if err != nil {
+				return nil, fmt.Errorf("--alerts: %w", err)
+			}
+			out.alertsOut, alertW = f, f
+		}
+		out.alertsBW = bufio.NewWriter(alertW)
+	}
+	needAlerts := c.Alerts != "" || c.Listen != "" || c.SummaryEvery > 0
+	var alerts *live.Alerts
+	if needAlerts {
+		enc := json.NewEncoder(out.alertsBW)
+		alerts = live.NewAlerts(live.AlertOptions{Window: c.AlertWindow, MinVolume: c.AlertMinEvents, Threshold: c.AlertRate, Factor: c.AlertFactor,
+			Metrics: metrics,
+			OnAlert: func(a live.Alert) {
+				if out.alertsBW == nil {
+					return
+				}
+				out.mu.Lock()
+				defer out.mu.Unlock()
+				if err := enc.Encode(a); err == nil {
+					out.alertsBW.Flush()
+				}
+			}})
+		out.consumers = append(out.consumers, alerts)
+	}
+	if c.SummaryEvery > 0 {
+		sum := live.NewSummary(live.SummaryOptions{Alerts: alerts, Start: app.Now()})
+		out.consumers = append(out.consumers, sum)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(c.SummaryEvery)
+			defer t.Stop()
+			for {
+				select {
+				case now := <-t.C:
+					sum.Write(app.Stderr, now)
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	return out, nil
+}
+
+// metricsCheckpoints turns each checkpoint into the metrics of lines read,
+// lag behind each file's end, unparsed lines and parser state.
+type metricsCheckpoints struct{ m *live.Metrics }
+
+func (*metricsCheckpoints) Consume([]bouncescan.Event) error { return nil }
+
+func (mc *metricsCheckpoints) Checkpoint(cp *pipeline.Checkpoint) error {
+	lines := map[string]int64{}
+	last := map[string]pipeline.FileState{}
+	for _, f := range cp.Files {
+		lines[f.Name] += f.Lines
+		last[f.Name] = f
+	}
+	for name, n := range lines {
+		mc.m.SetLines(name, n)
+	}
+	for name, f := range last {
+		if fi, err := os.Stat(name); err == nil && fi.Size() >= f.Offset {
+			mc.m.SetLag(name, fi.Size()-f.Offset)
+		}
+	}
+	if st := cp.Stats; st != nil {
+		for reason, n := range st.Unparsed {
+			mc.m.SetUnparsed(reason, n)
+		}
+		for mta, s := range st.Parsers {
+			mc.m.SetState(mta, s.Messages, s.Evicted+s.Expired)
+		}
+	}
+	mc.m.CheckpointWritten(time.Now())
 	return nil
 }
 

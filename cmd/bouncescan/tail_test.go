@@ -3,14 +3,18 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -308,5 +312,162 @@ func TestTailStateErrors(t *testing.T) {
 	_, errOut, code = runCLI(t, "", "tail", "--events", log, log)
 	if code != exitFailure || !strings.Contains(errOut, "refusing to write over a log") {
 		t.Errorf("--events over the log: exit %d %q", code, errOut)
+	}
+}
+
+// startTail runs `bouncescan tail ARGS` and returns it with the address of
+// its metrics server, read from its stderr.
+func startTail(t *testing.T, bin string, args ...string) (*exec.Cmd, *syncBuffer, string) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"tail"}, args...)...)
+	errb := &syncBuffer{}
+	cmd.Stderr = errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		s := errb.String()
+		if i := strings.Index(s, "metrics on http://"); i >= 0 {
+			rest := s[i+len("metrics on http://"):]
+			if j := strings.Index(rest, "/metrics"); j > 0 {
+				return cmd, errb, rest[:j]
+			}
+		}
+	}
+	t.Fatalf("no metrics address; stderr:\n%s", errb.String())
+	return nil, nil, ""
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitLines waits until path holds at least n lines.
+func waitLines(t *testing.T, path string, n int) []byte {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b, _ := os.ReadFile(path)
+		if bytes.Count(b, []byte("\n")) >= n || time.Now().After(deadline) {
+			return b
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A real scrape of /metrics: events_total adds up to the events written,
+// its labels hold reason and class, the domain label at most K+1 values;
+// lines and /healthz are there, and a POST is refused.
+func TestTailMetricsScrape(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	data, _ := os.ReadFile(filepath.Join("..", "..", "samples", "postfix", "mail.log"))
+	os.WriteFile(log, data, 0o644)
+	events := filepath.Join(dir, "events.ndjson")
+	_, _, addr := startTail(t, bin, "--from", "start", "--year", "2026", "--tz", "UTC", "--checkpoint-every", "50ms",
+		"--listen", "127.0.0.1:0", "--metric-domains", "3", "--events", events, log)
+	waitLines(t, events, 197)
+	time.Sleep(200 * time.Millisecond) // a checkpoint after the last event sets lines and lag
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var total float64
+	domains := map[string]bool{}
+	var lines string
+	for _, l := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(l, "bouncescan_events_total{") {
+			if !strings.Contains(l, `reason="`) || !strings.Contains(l, `class="`) {
+				t.Errorf("labels: %s", l)
+			}
+			var v float64
+			fmt.Sscan(l[strings.LastIndexByte(l, ' ')+1:], &v)
+			total += v
+			if i := strings.Index(l, `domain="`); i >= 0 {
+				domains[l[i+8:i+8+strings.IndexByte(l[i+8:], '"')]] = true
+			}
+		}
+		if strings.HasPrefix(l, "bouncescan_lines_total{") {
+			lines = l
+		}
+	}
+	if total != 197 || len(domains) > 4 || len(domains) < 2 {
+		t.Errorf("events_total sums to %v (want 197), %d domain values %v (want at most 3+1)", total, len(domains), domains)
+	}
+	if !strings.HasSuffix(lines, " 641") {
+		t.Errorf("lines_total: %q", lines)
+	}
+	if r, err := http.Get("http://" + addr + "/healthz"); err != nil || r.StatusCode != 200 {
+		t.Errorf("/healthz: %v %v", r, err)
+	}
+	if r, err := http.Post("http://"+addr+"/metrics", "text/plain", strings.NewReader("x")); err != nil || r.StatusCode == 200 {
+		t.Errorf("POST /metrics: %v %v", r, err)
+	}
+	// not on a public address unless asked
+	_, errOut, code := runCLI(t, "", "tail", "--from", "end", "--listen", "0.0.0.0:0", log)
+	if code != exitFailure || !strings.Contains(errOut, "--listen-public") {
+		t.Errorf("--listen 0.0.0.0: exit %d %q", code, errOut)
+	}
+}
+
+// A replayed log where Microsoft turns from delivering to 5.7.606 blocks
+// raises that alert once (blocklist, and a bounce-rate alert), for
+// Microsoft only, and ends them when the blocks stop.
+func TestTailAlerts(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	gz, err := os.ReadFile(filepath.Join("testdata", "alerts-postfix.log.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(zr)
+	log := filepath.Join(dir, "mail.log")
+	os.WriteFile(log, data, 0o644)
+	alerts := filepath.Join(dir, "alerts.ndjson")
+	events := filepath.Join(dir, "events.ndjson")
+	cmd, errb, _ := startTail(t, bin, "--from", "start", "--year", "2026", "--tz", "UTC", "--listen", "127.0.0.1:0",
+		"--events", events, "--alerts", alerts, log)
+	want, _, _ := runCLI(t, "", "scan", "--year", "2026", "--tz", "UTC", "--progress=false", "--events", "-", log)
+	waitLines(t, events, strings.Count(want, "\n"))
+	got := waitLines(t, alerts, 4)
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	var firing []string
+	for _, l := range strings.Split(strings.TrimSpace(string(got)), "\n") {
+		var a struct{ State, Kind, Provider, Status string }
+		if err := json.Unmarshal([]byte(l), &a); err != nil {
+			t.Fatalf("alert %q: %v", l, err)
+		}
+		if a.Provider != "microsoft" {
+			t.Errorf("alert for %s: %s", a.Provider, l)
+		}
+		if a.State == "firing" {
+			firing = append(firing, a.Kind)
+		}
+	}
+	sort.Strings(firing)
+	if strings.Join(firing, ",") != "blocklist,rate" {
+		t.Errorf("alerts raised: %v, want one blocklist and one rate alert\n%s\nstderr:\n%s", firing, got, errb.String())
 	}
 }

@@ -24,6 +24,15 @@ type Checkpoint struct {
 	Version int           `json:"version"`
 	Files   []FileState   `json:"files"`             // every file read, in reading order
 	Parsers []ParserState `json:"parsers,omitempty"` // the parsers with open state
+	// Stats is how the run stands when the checkpoint was taken, for
+	// live metrics (not saved).
+	Stats *RunStats `json:"-"`
+}
+
+// RunStats are counters of a run, taken with a checkpoint.
+type RunStats struct {
+	Unparsed map[string]int64         // unparsed lines by reason
+	Parsers  map[string]parsekit.Stats // per format: messages held, evictions
 }
 
 // FileState is how far one file was read.

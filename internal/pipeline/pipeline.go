@@ -548,7 +548,12 @@ func (r *runner) checkpoint() *Checkpoint {
 		cp.Files = append(cp.Files, FileState{Name: f.name, Identity: formatIdentity(f.identity), Format: f.format,
 			Offset: f.next, Lines: f.lines, Years: f.years.years.State(), YearsStart: f.years.start})
 	}
+	cp.Stats = &RunStats{Unparsed: make(map[string]int64, len(r.report.Input.UnparsedBy)), Parsers: map[string]parsekit.Stats{}}
+	for k, v := range r.report.Input.UnparsedBy {
+		cp.Stats.Unparsed[k] = v
+	}
 	for _, name := range r.order {
+		cp.Stats.Parsers[name] = r.parsers[name].Stats()
 		m, ok := r.parsers[name].Watermark()
 		if !ok {
 			continue
