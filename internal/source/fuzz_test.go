@@ -3,6 +3,10 @@ package source
 import (
 	"bytes"
 	"testing"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
 )
 
 // FuzzReader: any bytes, any line cap: no panic, and the lines handed out
@@ -72,4 +76,97 @@ func FuzzReader(f *testing.F) {
 			t.Fatalf("%d lines, want %d", n, want)
 		}
 	})
+}
+
+// FuzzCompressedReader: any text, compressed as gzip, xz or zstd, then
+// cut short or with one byte changed: no panic; intact, the lines are
+// those of the text; damaged, the lines handed out are a prefix of the
+// text's lines (never a partial line at the damage) or the damage is
+// reported (an error), unless the damage changed nothing the data depends
+// on.
+func FuzzCompressedReader(f *testing.F) {
+	f.Add([]byte("a\nb\nc\n"), uint8(0), uint16(0), uint8(0))
+	f.Add([]byte("line one\nline two\nlast without newline"), uint8(1), uint16(20), uint8(0))
+	f.Add(bytes.Repeat([]byte("Nov 22 03:14:15 mx postfix/smtp[1]: ABC: status=sent\n"), 200), uint8(2), uint16(300), uint8(0x55))
+	f.Add([]byte("x\r\ny\r\n"), uint8(0), uint16(9), uint8(1))
+	f.Fuzz(func(t *testing.T, text []byte, kind uint8, at uint16, flip uint8) {
+		var buf bytes.Buffer
+		switch kind % 3 {
+		case 0:
+			w := gzip.NewWriter(&buf)
+			w.Write(text)
+			w.Close()
+		case 1:
+			w, _ := xz.NewWriter(&buf)
+			w.Write(text)
+			w.Close()
+		case 2:
+			w, _ := zstd.NewWriter(&buf)
+			w.Write(text)
+			w.Close()
+		}
+		z := buf.Bytes()
+		want := fuzzLines(t, text)
+		damaged := false
+		if pos := int(at); pos >= 6 && pos < len(z) { // (shorter, the magic is cut: plain text)
+			damaged = true
+			if flip == 0 {
+				z = z[:pos] // truncated
+			} else {
+				z[pos] ^= flip
+			}
+		}
+		got, err := fuzzRead(z)
+		if !damaged {
+			if err != nil || !equalLines(got, want) {
+				t.Fatalf("intact: %d lines, err %v; want %d lines", len(got), err, len(want))
+			}
+			return
+		}
+		if flip == 0 { // truncated: always said, and only whole lines before it
+			if err == nil {
+				t.Fatalf("truncated at %d of %d: no error", at, len(buf.Bytes()))
+			}
+			if len(got) > len(want) || !equalLines(got, want[:len(got)]) {
+				t.Fatalf("truncated: the lines handed out are not a prefix of the text's")
+			}
+		}
+	})
+}
+
+func fuzzLines(t *testing.T, text []byte) [][]byte {
+	t.Helper()
+	lines, err := fuzzRead(text)
+	if err != nil {
+		if len(text) >= 2 && (text[0] == 0x1f || text[0] == 'B' || text[0] == 0xfd || text[0] == 0x28) {
+			t.Skip("the text itself looks compressed")
+		}
+		t.Fatalf("plain text: %v", err)
+	}
+	return lines
+}
+
+func fuzzRead(data []byte) ([][]byte, error) {
+	r, err := Open(Input{Name: "-", Stdin: true}, Options{Stdin: bytes.NewReader(data)})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var lines [][]byte
+	for r.Next() {
+		lines = append(lines, append([]byte(nil), r.Line()...))
+	}
+	return lines, r.Err()
+}
+
+func equalLines(a, b [][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
 }

@@ -89,11 +89,44 @@ type headLine struct {
 type countingReader struct {
 	r io.Reader
 	n int64
+	// tail, if set, keeps the last two non-zero bytes read in last (xz:
+	// a complete stream ends with "YZ", then zero padding)
+	tail bool
+	last [2]byte
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if c.tail {
+		found := 0
+		for i := n - 1; i >= 0 && found < 2; i-- {
+			if p[i] != 0 {
+				if found == 0 {
+					c.last[0], c.last[1] = c.last[1], p[i]
+				} else {
+					c.last[0] = p[i]
+				}
+				found++
+			}
+		}
+	}
+	return n, err
+}
+
+// xzStream is an xz reader that reports a truncated stream: the xz
+// package takes an input ending inside a block header or the index for a
+// clean end, so an end of data is checked against the footer magic.
+type xzStream struct {
+	x *xz.Reader
+	c *countingReader
+}
+
+func (s *xzStream) Read(p []byte) (int, error) {
+	n, err := s.x.Read(p)
+	if err == io.EOF && s.c.last != [2]byte{'Y', 'Z'} {
+		err = io.ErrUnexpectedEOF
+	}
 	return n, err
 }
 
@@ -141,7 +174,7 @@ func Open(in Input, opts Options) (*Reader, error) {
 		r.file, r.modTime = f, info.ModTime()
 		raw = f
 	}
-	r.counter.r = raw
+	r.counter.r, r.counter.tail = raw, true // the tail costs a byte or two per read
 	peek := bufio.NewReaderSize(&r.counter, 4096)
 	magic, _ := peek.Peek(6)
 	var dec io.Reader = peek
@@ -163,7 +196,7 @@ func Open(in Input, opts Options) (*Reader, error) {
 		var x *xz.Reader
 		x, err = xz.NewReader(peek)
 		if err == nil {
-			dec = x
+			dec = &xzStream{x: x, c: &r.counter}
 		}
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		r.compression = Zstd
