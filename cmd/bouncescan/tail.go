@@ -715,11 +715,12 @@ func tailSignals(app *App, cancel context.CancelCauseFunc, events *eventsOut) fu
 // eventsOut writes events as NDJSON to a file or stdout. Its methods run
 // on the pipeline's second goroutine, but reopenSoon (SIGHUP).
 type eventsOut struct {
-	path   string // "" for stdout
-	file   *os.File
-	bw     *bufio.Writer
-	enc    *json.Encoder
-	reopen chan struct{}
+	path    string // "" for stdout
+	file    *os.File
+	regular bool // a regular file: synced at checkpoints, cut back on restart
+	bw      *bufio.Writer
+	enc     *json.Encoder
+	reopen  chan struct{}
 }
 
 func (c *TailCmd) openEvents(app *App, state *tailState, inputs []string) (*eventsOut, error) {
@@ -740,7 +741,7 @@ func (c *TailCmd) openEvents(app *App, state *tailState, inputs []string) (*even
 		return nil, err
 	}
 	// what was written after the last checkpoint is written again: cut it
-	if state != nil && state.Events != nil && sameFile(state.Events.Path, c.Events) {
+	if state != nil && state.Events != nil && e.regular && sameFile(state.Events.Path, c.Events) {
 		if fi, err := e.file.Stat(); err == nil && fi.Size() > state.Events.Size {
 			if err := e.file.Truncate(state.Events.Size); err != nil {
 				return nil, fmt.Errorf("--events %s: cutting what followed the checkpoint: %w", c.Events, err)
@@ -772,6 +773,9 @@ func (e *eventsOut) open() error {
 		return fmt.Errorf("--events: %w", err)
 	}
 	e.file = f
+	if fi, err := f.Stat(); err == nil {
+		e.regular = fi.Mode().IsRegular()
+	}
 	e.setWriter(f)
 	return nil
 }
@@ -811,7 +815,7 @@ func (e *eventsOut) flush(sync bool) error {
 	if err := e.bw.Flush(); err != nil {
 		return err
 	}
-	if sync && e.file != nil {
+	if sync && e.file != nil && e.regular {
 		return e.file.Sync()
 	}
 	return nil
@@ -819,7 +823,7 @@ func (e *eventsOut) flush(sync bool) error {
 
 // mark is the file and its size, for the state.
 func (e *eventsOut) mark() (*outputMark, error) {
-	if e.file == nil {
+	if e.file == nil || !e.regular {
 		return nil, nil
 	}
 	fi, err := e.file.Stat()

@@ -31,7 +31,7 @@ type Checkpoint struct {
 
 // RunStats are counters of a run, taken with a checkpoint.
 type RunStats struct {
-	Unparsed map[string]int64         // unparsed lines by reason
+	Unparsed map[string]int64          // unparsed lines by reason
 	Parsers  map[string]parsekit.Stats // per format: messages held, evictions
 }
 

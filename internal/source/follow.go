@@ -44,6 +44,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/bouncescan/bouncescan"
@@ -157,6 +159,10 @@ const (
 	// NoticeMismatch: FollowOptions.Start did not match the file; reading
 	// starts as FollowOptions.Mismatch says. Notice.Err says why.
 	NoticeMismatch
+	// NoticeMissed: a rotated generation of the path (Notice.Name) that
+	// was created and rotated away while the follower was busy with an
+	// older file is read before going on to the new file.
+	NoticeMissed
 )
 
 var noticeNames = [...]string{
@@ -166,6 +172,7 @@ var noticeNames = [...]string{
 	NoticeDeleted:   "deleted",
 	NoticeResumed:   "resumed",
 	NoticeMismatch:  "checkpoint mismatch",
+	NoticeMissed:    "reading a generation rotated away meanwhile",
 }
 
 func (k NoticeKind) String() string {
@@ -250,6 +257,8 @@ type Follower struct {
 	onNotice func(Notice)
 	onIdle   func()
 	onDelete func(*os.File, *Segment)
+	queue    []queued      // rotated files to read before the pending new one
+	seen     []os.FileInfo // the last files read
 
 	// reading state: the open file and the segment being read
 	file      *os.File
@@ -608,7 +617,18 @@ func (f *Follower) look() (bool, error) {
 	if _, ok, err := f.headIdentity(f.next); err != nil {
 		return false, f.fail(err, 0)
 	} else if !ok {
-		return false, nil // the writer has not moved yet
+		// the writer has not moved yet, unless the old file was rotated
+		// further meanwhile: then the files between are read first
+		cur := f.info
+		if fi, err := f.file.Stat(); err == nil {
+			cur = fi
+		}
+		if q := f.missed(cur); len(q) > 0 {
+			f.queue = append(f.queue, q...)
+			f.draining = drainRotated
+			return true, nil
+		}
+		return false, nil
 	}
 	f.draining = drainRotated
 	if n, ok := f.links(); ok && n == 0 {
@@ -644,7 +664,25 @@ func (f *Follower) endFile() {
 	if n.Kind == NoticeDeleted && f.onDelete != nil && f.seg != nil {
 		f.onDelete(f.file, f.seg)
 	}
+	old := f.info
+	if fi, err := f.file.Stat(); err == nil {
+		old = fi // its last write: when it was rotated away
+	}
 	f.file.Close()
+	f.remember(old)
+	if f.draining == drainRotated || f.draining == drainRecreated {
+		f.queue = append(f.queue, f.missed(old)...)
+	}
+	if len(f.queue) > 0 {
+		// a file rotated away between two looks: read it before going on
+		q := f.queue[0]
+		f.queue = f.queue[1:]
+		f.file, f.info = q.file, q.info
+		f.draining = drainRotated
+		f.resetSegment()
+		f.notify(Notice{Kind: NoticeMissed, Name: q.name})
+		return
+	}
 	f.file, f.info = f.next, f.nextInfo
 	f.next, f.nextInfo = nil, nil
 	f.lookNow = true
@@ -654,6 +692,84 @@ func (f *Follower) endFile() {
 		f.announce = false
 		f.notify(Notice{Kind: NoticeAppeared, Name: f.path})
 	}
+}
+
+// queued is a rotated file to read before going on.
+type queued struct {
+	name string
+	file *os.File
+	info os.FileInfo
+}
+
+// remember keeps the last files read, so that none is read twice.
+func (f *Follower) remember(info os.FileInfo) {
+	if info == nil {
+		return
+	}
+	f.seen = append(f.seen, info)
+	if len(f.seen) > 16 {
+		f.seen = f.seen[len(f.seen)-16:]
+	}
+}
+
+// missed lists the rotated generations of the path (path.N, path-DATE;
+// not compressed) that were written after old and are neither a file read
+// before nor the pending new one: files created and rotated away between
+// two looks of a busy follower. Oldest first.
+func (f *Follower) missed(old os.FileInfo) []queued {
+	if old == nil {
+		return nil
+	}
+	var in []Input
+	for _, pat := range []string{f.path + ".*", f.path + "-*"} {
+		m, _ := filepath.Glob(pat)
+		for _, p := range m {
+			if b, kind, _ := Generation(p); kind == 0 || b != f.path {
+				continue
+			}
+			in = append(in, Input{Name: p, Path: p})
+		}
+	}
+	RotationOrder(in)
+	var out []queued
+	for _, x := range in {
+		if isCompressedName(x.Path) {
+			continue
+		}
+		info, err := os.Stat(x.Path)
+		if err != nil || !info.Mode().IsRegular() || info.ModTime().Before(old.ModTime()) {
+			continue
+		}
+		if f.nextInfo != nil && os.SameFile(info, f.nextInfo) || f.info != nil && os.SameFile(info, f.info) || f.wasSeen(info) {
+			continue
+		}
+		file, err := os.Open(x.Path)
+		if err != nil {
+			continue
+		}
+		f.remember(info)
+		out = append(out, queued{name: x.Path, file: file, info: info})
+	}
+	return out
+}
+
+func (f *Follower) wasSeen(info os.FileInfo) bool {
+	for _, s := range f.seen {
+		if os.SameFile(s, info) {
+			return true
+		}
+	}
+	return false
+}
+
+func isCompressedName(p string) bool {
+	lower := strings.ToLower(p)
+	for _, ext := range compressionExts {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // dropped counts the bytes of the ending segment that were not handed out.

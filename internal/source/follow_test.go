@@ -828,3 +828,30 @@ func BenchmarkFollow(b *testing.B) {
 		f.Close()
 	}
 }
+
+// A busy writer rotates twice between two looks: mail.log → .1 → .2 and
+// a file that was the live one for a moment only is at .1 by the time the
+// follower looks. It is read, in order, before the new live file; also
+// when that new file has no line yet.
+func TestFollowRotatedTwiceBetweenLooks(t *testing.T) {
+	for _, last := range []string{"c1\n", ""} {
+		p := filepath.Join(t.TempDir(), "mail.log")
+		fwWrite(t, p, "a1\n")
+		r := fwFollow(t, p, FollowOptions{},
+			func() {
+				fwAppend(t, p, "a2\n")
+				fwRename(t, p, p+".1")
+				fwWrite(t, p, "b1\nb2\n")
+				fwRename(t, p+".1", p+".2")
+				fwRename(t, p, p+".1")
+				fwWrite(t, p, last)
+			},
+			func() {},
+		)
+		want := append(fwLines(0, "a1\na2\n"), fwLines(1, "b1\nb2\n")...)
+		if last != "" {
+			want = append(want, fwLines(2, last)...)
+		}
+		fwCheckLines(t, r.lines, want)
+	}
+}
