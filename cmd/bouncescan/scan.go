@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/bouncescan/bouncescan/aggregate"
 	"github.com/bouncescan/bouncescan/classify"
 	"github.com/bouncescan/bouncescan/internal/pipeline"
@@ -147,25 +145,15 @@ func (c *ScanCmd) Run(app *App) error {
 			}
 		},
 	}
-	var bar *progressbar.ProgressBar
+	var bar *scanProgress
 	if c.Progress && app.StderrIsTerminal {
-		cfg.Progress = func(done, total int64) {
-			if bar == nil && total > 0 {
-				bar = progressbar.NewOptions64(total,
-					progressbar.OptionSetWriter(app.Stderr),
-					progressbar.OptionSetDescription("scanning"),
-					progressbar.OptionShowBytes(true),
-					progressbar.OptionClearOnFinish(),
-					progressbar.OptionThrottle(100*time.Millisecond))
-			}
-			if bar != nil {
-				_ = bar.Set64(done)
-			}
-		}
+		bar = newScanProgress(app, report, inputs)
+		cfg.Progress = bar.update
+		cfg.Consumers = append(cfg.Consumers, bar)
 	}
 	runErr := pipeline.Run(ctx, cfg, inputs, report)
 	if bar != nil {
-		_ = bar.Finish()
+		bar.finish()
 	}
 	if events != nil {
 		if err := events.Close(); err != nil && runErr == nil {
