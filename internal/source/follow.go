@@ -45,6 +45,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -715,7 +716,7 @@ func (f *Follower) remember(info os.FileInfo) {
 // missed lists the rotated generations of the path (path.N, path-DATE;
 // not compressed) that were written after old and are neither a file read
 // before nor the pending new one: files created and rotated away between
-// two looks of a busy follower. Oldest first.
+// two looks of a busy follower. Oldest (least recently written) first.
 func (f *Follower) missed(old os.FileInfo) []queued {
 	if old == nil {
 		return nil
@@ -750,6 +751,9 @@ func (f *Follower) missed(old os.FileInfo) []queued {
 		f.remember(info)
 		out = append(out, queued{name: x.Path, file: file, info: info})
 	}
+	// the order they were written in: by last write (names only break
+	// ties, since not every rotation numbers newest first)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].info.ModTime().Before(out[j].info.ModTime()) })
 	return out
 }
 
