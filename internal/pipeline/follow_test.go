@@ -59,27 +59,8 @@ func TestFollowEqualsScan(t *testing.T) {
 	old, cur := filepath.Join(sdir, "mail.log.1"), filepath.Join(sdir, "mail.log")
 	os.WriteFile(old, partA, 0o644)
 	os.WriteFile(cur, partB, 0o644)
-	want := &collector{}
-	rep := aggregate.New(aggregate.Limits{})
-	if err := Run(context.Background(), Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{want}},
-		[]source.Input{{Name: old, Path: old}, {Name: cur, Path: cur}}, rep); err != nil {
-		t.Fatal(err)
-	}
-
-	f, err := source.Follow(live, source.FollowOptions{Poll: 2 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	got := &waiting{n: len(want.events), done: make(chan struct{})}
-	done := got.done
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	res := make(chan error, 1)
-	frep := aggregate.New(aggregate.Limits{})
-	go func() {
-		res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{ReportConsumer{frep}, got}}, []source.Lines{f}, nil, frep)
-	}()
+	want := scanFiles(t, opts, old, cur)
+	run := startFollow(t, opts, len(want.events), live)
 	// the rest of part A, in two writes cutting a line, then the rotation
 	time.Sleep(20 * time.Millisecond)
 	rest := partA[len(partA)/2:]
@@ -91,15 +72,10 @@ func TestFollowEqualsScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(live, partB, 0o644)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("followed %d events, want %d", len(got.events), len(want.events))
-	}
-	cancel()
-	if err := <-res; !errors.Is(err, ErrInterrupted) {
+	if err := run.wait(t); !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("Follow ended with %v", err)
 	}
+	got, frep := run.got, run.rep
 	norm := func(evs []bouncescan.Event) []bouncescan.Event {
 		out := append([]bouncescan.Event(nil), evs...)
 		for i := range out {
@@ -117,6 +93,68 @@ func TestFollowEqualsScan(t *testing.T) {
 	if got.cp == nil || len(got.cp.Files) != 2 {
 		t.Errorf("last checkpoint %+v", got.cp)
 	}
+}
+
+// scanFiles is what one Run over the files gives.
+func scanFiles(t *testing.T, opts parsekit.Options, paths ...string) *collector {
+	t.Helper()
+	want := &collector{}
+	var in []source.Input
+	for _, p := range paths {
+		in = append(in, source.Input{Name: p, Path: p})
+	}
+	if err := Run(context.Background(), Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{want}}, in, aggregate.New(aggregate.Limits{})); err != nil {
+		t.Fatal(err)
+	}
+	return want
+}
+
+// followRun is a Follow over some paths on its own goroutine.
+type followRun struct {
+	got    *waiting
+	done   chan struct{}
+	rep    *aggregate.Report
+	cancel context.CancelFunc
+	res    chan error
+}
+
+// startFollow follows the paths until stop; wait returns once n events came.
+func startFollow(t *testing.T, opts parsekit.Options, n int, paths ...string) *followRun {
+	t.Helper()
+	var srcs []source.Lines
+	for _, p := range paths {
+		f, err := source.Follow(p, source.FollowOptions{Poll: 2 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		srcs = append(srcs, f)
+	}
+	r := &followRun{got: &waiting{n: n, done: make(chan struct{})}, rep: aggregate.New(aggregate.Limits{}), res: make(chan error, 1)}
+	r.done = r.got.done
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	t.Cleanup(cancel)
+	go func() {
+		r.res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{ReportConsumer{r.rep}, r.got}}, srcs, nil, r.rep)
+	}()
+	return r
+}
+
+// wait waits for the events, then stops the run and returns how it ended.
+func (r *followRun) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		r.got.mu.Lock()
+		n := len(r.got.events)
+		r.got.mu.Unlock()
+		t.Fatalf("followed %d events, want %d", n, r.got.n)
+	}
+	time.Sleep(30 * time.Millisecond) // nothing more may come
+	r.cancel()
+	return <-r.res
 }
 
 func appendTo(t *testing.T, path string, b []byte) {
@@ -144,26 +182,8 @@ func TestFollowSameContentAgain(t *testing.T) {
 	live := filepath.Join(dir, "mail.log")
 	os.WriteFile(live, first, 0o644)
 	opts := parsekit.Options{Year: 2026, Location: time.UTC}
-	want := &collector{}
-	wrep := aggregate.New(aggregate.Limits{})
-	if err := Run(context.Background(), Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{want}},
-		[]source.Input{{Name: filepath.Join("..", "..", "samples", "postfix", "mail.log"), Path: filepath.Join("..", "..", "samples", "postfix", "mail.log")}}, wrep); err != nil {
-		t.Fatal(err)
-	}
-	f, err := source.Follow(live, source.FollowOptions{Poll: 2 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	got := &waiting{n: len(want.events), done: make(chan struct{})}
-	done := got.done
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	frep := aggregate.New(aggregate.Limits{})
-	res := make(chan error, 1)
-	go func() {
-		res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{ReportConsumer{frep}, got}}, []source.Lines{f}, nil, frep)
-	}()
+	want := scanFiles(t, opts, filepath.Join("..", "..", "samples", "postfix", "mail.log"))
+	run := startFollow(t, opts, len(want.events), live)
 	time.Sleep(30 * time.Millisecond)
 	// truncated, then the whole log written again: the first 300 lines repeat
 	if err := os.Truncate(live, 0); err != nil {
@@ -171,14 +191,8 @@ func TestFollowSameContentAgain(t *testing.T) {
 	}
 	time.Sleep(30 * time.Millisecond)
 	appendTo(t, live, data)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("followed %d events, want %d", len(got.events), len(want.events))
-	}
-	time.Sleep(30 * time.Millisecond)
-	cancel()
-	<-res
+	run.wait(t)
+	got, frep := run.got, run.rep
 	got.mu.Lock()
 	defer got.mu.Unlock()
 	if len(got.events) != len(want.events) || frep.Input.Repeated != 300 {
@@ -205,40 +219,10 @@ func TestFollowSeveralFiles(t *testing.T) {
 		paths = append(paths, p)
 	}
 	opts := parsekit.Options{Year: 2026, Location: time.UTC}
-	want := &collector{}
-	var in []source.Input
-	for _, p := range paths {
-		in = append(in, source.Input{Name: p, Path: p})
-	}
-	if err := Run(context.Background(), Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{want}}, in, aggregate.New(aggregate.Limits{})); err != nil {
-		t.Fatal(err)
-	}
-	var srcs []source.Lines
-	for _, p := range paths {
-		f, err := source.Follow(p, source.FollowOptions{Poll: 2 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		srcs = append(srcs, f)
-	}
-	got := &waiting{n: len(want.events), done: make(chan struct{})}
-	done := got.done
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	res := make(chan error, 1)
-	rep := aggregate.New(aggregate.Limits{})
-	go func() {
-		res <- Follow(ctx, Config{Formats: parsers.Builtin(), Parser: opts, Consumers: []Consumer{got}}, srcs, nil, rep)
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("followed %d events, want %d", len(got.events), len(want.events))
-	}
-	time.Sleep(50 * time.Millisecond) // nothing more may come
-	cancel()
-	<-res
+	want := scanFiles(t, opts, paths...)
+	run := startFollow(t, opts, len(want.events), paths...)
+	run.wait(t)
+	got := run.got
 	// without position fields: a rejection logged in both files is one
 	// event, with the position of whichever line came first
 	key := func(evs []bouncescan.Event) map[string]int {
