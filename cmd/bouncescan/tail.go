@@ -51,6 +51,7 @@ type TailCmd struct {
 	TZ              string        `name:"tz" default:"Local" help:"Time zone of stamps without a zone."`
 	MaxLine         ByteSize      `default:"1MiB" help:"Longer lines are cut to this size and counted."`
 	Rules           string        `placeholder:"FILE" help:"Extra classification rules (TOML or YAML), tried first."`
+	RedactFlags
 }
 
 // Help is shown by `bouncescan tail --help` below the flags.
@@ -110,6 +111,10 @@ func (c *TailCmd) Run(app *App) error {
 		return fail(errors.New("--metric-domains ≥ 0, --alert-min-events ≥ 1, 0 < --alert-rate ≤ 1, --alert-factor ≥ 1"))
 	}
 	cl, err := classify.New(classify.Options{RulesFile: c.Rules})
+	if err != nil {
+		return fail(err)
+	}
+	rewrite, err := c.rewrite()
 	if err != nil {
 		return fail(err)
 	}
@@ -204,6 +209,7 @@ func (c *TailCmd) Run(app *App) error {
 		Parser:        opts,
 		MaxLine:       int(c.MaxLine),
 		Classify:      cl,
+		Rewrite:       rewrite,
 		Consumers:     consumers,
 		Resume:        cp,
 		CheckpointNow: checkpointNow,

@@ -471,3 +471,68 @@ func TestTailAlerts(t *testing.T) {
 		t.Errorf("alerts raised: %v, want one blocklist and one rate alert\n%s\nstderr:\n%s", firing, got, errb.String())
 	}
 }
+
+// A file that appears later and matches the glob is followed; SIGHUP
+// reopens --events (logrotate of our own output); --redact hides local
+// parts in what tail writes.
+func TestTailGlobHupRedact(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	pf, _ := os.ReadFile(filepath.Join("..", "..", "samples", "postfix", "mail.log"))
+	lines := bytes.SplitAfter(pf, []byte("\n"))
+	os.WriteFile(filepath.Join(dir, "a.log"), bytes.Join(lines[:300], nil), 0o644)
+	events := filepath.Join(dir, "out", "events.ndjson")
+	os.Mkdir(filepath.Dir(events), 0o755)
+	cmd := exec.Command(bin, "tail", "--from", "start", "--rescan", "50ms", "--poll", "10ms", "--year", "2026", "--tz", "UTC",
+		"--events", events, "--redact", filepath.Join(dir, "*.log"))
+	cmd.Env = append(os.Environ(), "BOUNCESCAN_REDACT_KEY=test-key")
+	errb := &syncBuffer{}
+	cmd.Stderr = errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	count := func(path, sub string) int {
+		b, _ := os.ReadFile(path)
+		return bytes.Count(b, []byte(sub))
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s did not happen; stderr:\n%s", what, errb.String())
+			}
+		}
+	}
+	waitFor("events of a.log", func() bool { return count(events, `"mta":"postfix"`) > 0 })
+	// a new file matching the pattern
+	ex, _ := os.ReadFile(filepath.Join("..", "..", "samples", "exim", "mainlog"))
+	os.WriteFile(filepath.Join(dir, "b.log"), ex, 0o644)
+	waitFor("events of the new b.log", func() bool { return count(events, `"mta":"exim"`) > 0 })
+	// logrotate of our output: move it away, HUP, new events go to a new file
+	time.Sleep(100 * time.Millisecond)
+	if err := os.Rename(events, events+".1"); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Process.Signal(syscall.SIGHUP)
+	time.Sleep(100 * time.Millisecond)
+	f, _ := os.OpenFile(filepath.Join(dir, "a.log"), os.O_APPEND|os.O_WRONLY, 0)
+	f.Write(bytes.Join(lines[300:], nil))
+	f.Close()
+	waitFor("events in the reopened --events", func() bool { return count(events, `"mta":"postfix"`) > 0 })
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	all := count(events, "\n") + count(events+".1", "\n")
+	want, _, _ := runCLI(t, "", "scan", "--year", "2026", "--tz", "UTC", "--progress=false", "-o", "json", filepath.Join("..", "..", "samples", "postfix", "mail.log"), filepath.Join("..", "..", "samples", "exim", "mainlog"))
+	var rep struct{ Events int }
+	json.Unmarshal([]byte(want), &rep)
+	if all != rep.Events {
+		t.Errorf("%d events in the two files, want %d", all, rep.Events)
+	}
+	for _, p := range []string{events, events + ".1"} {
+		b, _ := os.ReadFile(p)
+		if bytes.Contains(b, []byte("ok+P01@example.test")) || bytes.Contains(b, []byte("sender+")) || !bytes.Contains(b, []byte("@example.test")) {
+			t.Errorf("%s: a raw local part is there, or the domains are gone", p)
+		}
+	}
+}
