@@ -45,6 +45,11 @@ func (r *tailRun) start() {
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
+	cmd := r.cmd
+	r.t.Cleanup(func() { // never left running, whatever the test did
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
 	r.runs++
 }
 
