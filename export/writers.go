@@ -57,7 +57,7 @@ type pcolumn struct {
 
 func newParquetWriter[T any](w io.Writer, o *Options) *parquetWriter[T] {
 	opts := []parquet.WriterOption{
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
+		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.MaxRowsPerRowGroup(int64(o.rowGroupRows())),
 		parquet.CreatedBy("bouncescan", o.Version, ""),
 		parquet.KeyValueMetadata("bouncescan.schema_version", strconv.Itoa(SchemaVersion)),

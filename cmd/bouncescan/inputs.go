@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -42,8 +43,9 @@ type RedactFlags struct {
 var errNoRedactKey = errors.New("--redact needs a key: set BOUNCESCAN_REDACT_KEY (or --redact-key); keep it secret and the same across runs so that redacted addresses still join")
 
 // rewrite returns the pipeline's Rewrite for the flags: nil without
-// --redact.
-func (f *RedactFlags) rewrite() (func(*bouncescan.Event), error) {
+// --redact. With --redact, what the command prints on stderr (errors
+// quoting a log line, notices) is masked the same way from then on.
+func (f *RedactFlags) rewrite(app *App) (func(*bouncescan.Event), error) {
 	if !f.Redact {
 		return nil, nil
 	}
@@ -51,7 +53,23 @@ func (f *RedactFlags) rewrite() (func(*bouncescan.Event), error) {
 	if err != nil {
 		return nil, errNoRedactKey
 	}
+	app.Stderr = &redactingWriter{r: r, w: app.Stderr}
 	return r.Event, nil
+}
+
+// redactingWriter masks the addresses of what is written through it. The
+// commands write stderr a message at a time, so an address is never cut
+// between two writes.
+type redactingWriter struct {
+	r *redact.Redactor
+	w io.Writer
+}
+
+func (w *redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(w.w, w.r.Text(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // runInputs is what InputFlags.setup prepares: the pipeline's Config

@@ -74,7 +74,7 @@ func (c *ScanCmd) Run(app *App) error {
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	rewrite, err := c.rewrite()
+	rewrite, err := c.rewrite(app)
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}

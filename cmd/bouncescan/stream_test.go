@@ -188,3 +188,14 @@ func TestScanCopiesCountOnce(t *testing.T) {
 		t.Errorf("directory + file in it: %+v", r)
 	}
 }
+
+// With --redact, an error quoting a log line masks its addresses too.
+func TestRedactErrorMessages(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "mail.log")
+	os.WriteFile(p, []byte("Nov 22 03:14:16 mx1 postfix/qmgr[4242]: 4F1A2B3C4E: from=<alice.secret@example.com\n"), 0o644)
+	t.Setenv("BOUNCESCAN_REDACT_KEY", "k")
+	_, errOut, code := runCLI(t, "", scanArgs("--strict", "--redact", p)...)
+	if code != exitFailure || !strings.Contains(errOut, "@example.com") || strings.Contains(errOut, "alice.secret") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}

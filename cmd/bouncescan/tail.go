@@ -114,7 +114,7 @@ func (c *TailCmd) Run(app *App) error {
 	if err != nil {
 		return fail(err)
 	}
-	rewrite, err := c.rewrite()
+	rewrite, err := c.rewrite(app)
 	if err != nil {
 		return fail(err)
 	}
