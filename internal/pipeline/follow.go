@@ -33,6 +33,7 @@ func Follow(ctx context.Context, cfg Config, srcs []source.Lines, more <-chan so
 	}
 	r := &runner{ctx: ctx, cfg: cfg, report: report, parsers: map[string]parsers.Parser{},
 		resume: newResumer(cfg.Resume), bySeq: map[int]*fileRun{}, byIdentity: map[uint64]*fileRun{}}
+	r.keepFiles = 64 + 2*len(srcs)
 	r.sink = newSink(cfg)
 	m := &mux{r: r, in: make(chan *lineBatch, 4), begun: map[parsers.Parser]*fileRun{}}
 	pctx, stop := context.WithCancel(ctx)

@@ -240,3 +240,26 @@ func TestFollowSeveralFiles(t *testing.T) {
 		t.Errorf("events differ (-scan +follow):\n%s", d)
 	}
 }
+
+// A run that follows files for months lists a bounded number of them in
+// its checkpoints: the oldest no parser state needs are forgotten, those a
+// watermark is in are kept; file numbers are never reused.
+func TestForgetOldFiles(t *testing.T) {
+	r := &runner{keepFiles: 3, bySeq: map[int]*fileRun{}, byIdentity: map[uint64]*fileRun{}}
+	for i := range 10 {
+		f := &fileRun{seq: r.newSeq(), identity: uint64(100 + i)}
+		r.files = append(r.files, f)
+		r.bySeq[f.seq], r.byIdentity[f.identity] = f, f
+	}
+	r.forget(map[int]bool{1: true})
+	var seqs []int
+	for _, f := range r.files {
+		seqs = append(seqs, f.seq)
+	}
+	if !cmp.Equal(seqs, []int{1, 7, 8, 9}) || len(r.bySeq) != 4 || len(r.byIdentity) != 4 {
+		t.Errorf("kept %v (%d by seq, %d by identity)", seqs, len(r.bySeq), len(r.byIdentity))
+	}
+	if s := r.newSeq(); s != 10 {
+		t.Errorf("next seq %d, want 10", s)
+	}
+}

@@ -151,6 +151,16 @@ type runner struct {
 	byIdentity map[uint64]*fileRun
 	line       *fileRun // the file of the line being parsed
 	lineOff    int64    // its offset
+	// keepFiles bounds the files a checkpoint lists (Follow; 0: all)
+	keepFiles int
+	seqs      int // Seq of the next file
+}
+
+// newSeq numbers the next file read (never reused, also when old files
+// are forgotten).
+func (r *runner) newSeq() int {
+	r.seqs++
+	return r.seqs - 1
 }
 
 // fileRun is what the runner knows of one file content (identity) read in
@@ -290,7 +300,7 @@ func (r *runner) begin(in source.Input, rd *source.Reader, identity uint64, form
 		r.report.Note(in.Name, fmt.Sprintf("begins like %s but differs later: its events get identity %016x", prev.name, identity))
 	}
 	years := parsekit.NewYears(r.cfg.Parser.Year, r.yearRef(rd))
-	fr = &fileRun{seq: len(r.files), name: in.Name, input: in, identity: identity, format: format.Name}
+	fr = &fileRun{seq: r.newSeq(), name: in.Name, input: in, identity: identity, format: format.Name}
 	if resumed {
 		if plan.years != (parsekit.YearsState{}) { // a checkpoint made before reading knows none
 			years.Restore(plan.years)
@@ -428,7 +438,7 @@ func (r *runner) handle(fs *aggregate.File, fr *fileRun, p parsers.Parser, line 
 // segment starts the fileRun of a new content of a followed source.
 func (r *runner) segment(s *source.Segment, format string) *fileRun {
 	years := parsekit.NewYears(r.cfg.Parser.Year, r.timeRef(s.ModTime))
-	fr := &fileRun{seq: len(r.files), name: s.Name, identity: s.Identity, format: format}
+	fr := &fileRun{seq: r.newSeq(), name: s.Name, identity: s.Identity, format: format}
 	if prev := r.byIdentity[s.Identity]; prev != nil {
 		// the same content again (truncated, then written with the same
 		// first lines): what was read of it is not read twice
@@ -533,25 +543,11 @@ func (r *runner) emit(e *bouncescan.Event) {
 // checkpoint describes the run at the current line boundary (first stage).
 func (r *runner) checkpoint() *Checkpoint {
 	cp := &Checkpoint{Version: CheckpointVersion}
-	read := map[string]bool{}
-	for _, f := range r.files {
-		read[formatIdentity(f.identity)] = true
-	}
-	if r.cfg.Resume != nil {
-		for _, f := range r.cfg.Resume.Files {
-			if !read[f.Identity] {
-				cp.Files = append(cp.Files, f)
-			}
-		}
-	}
-	for _, f := range r.files {
-		cp.Files = append(cp.Files, FileState{Name: f.name, Identity: formatIdentity(f.identity), Format: f.format,
-			Offset: f.next, Lines: f.lines, Years: f.years.years.State(), YearsStart: f.years.start})
-	}
 	cp.Stats = &RunStats{Unparsed: make(map[string]int64, len(r.report.Input.UnparsedBy)), Parsers: map[string]parsekit.Stats{}}
 	for k, v := range r.report.Input.UnparsedBy {
 		cp.Stats.Unparsed[k] = v
 	}
+	needed := map[int]bool{} // files of a watermark
 	for _, name := range r.order {
 		cp.Stats.Parsers[name] = r.parsers[name].Stats()
 		m, ok := r.parsers[name].Watermark()
@@ -562,7 +558,54 @@ func (r *runner) checkpoint() *Checkpoint {
 		if f == nil {
 			continue
 		}
+		needed[f.seq] = true
 		cp.Parsers = append(cp.Parsers, ParserState{Format: name, Identity: formatIdentity(f.identity), Offset: m.Offset, Years: f.years.at(m.Offset)})
 	}
+	r.forget(needed)
+	read := map[string]bool{}
+	for _, f := range r.files {
+		read[formatIdentity(f.identity)] = true
+	}
+	if r.cfg.Resume != nil {
+		carried := r.cfg.Resume.Files
+		if r.keepFiles > 0 && len(carried) > r.keepFiles {
+			carried = carried[len(carried)-r.keepFiles:]
+		}
+		for _, f := range carried {
+			if !read[f.Identity] {
+				cp.Files = append(cp.Files, f)
+			}
+		}
+	}
+	for _, f := range r.files {
+		cp.Files = append(cp.Files, FileState{Name: f.name, Identity: formatIdentity(f.identity), Format: f.format,
+			Offset: f.next, Lines: f.lines, Years: f.years.years.State(), YearsStart: f.years.start})
+	}
 	return cp
+}
+
+// forget drops, in a run that follows files for months, the oldest
+// contents read beyond keepFiles that no parser state needs: a rotated
+// generation is not read again after a restart unless the checkpoint names
+// it (or it was written after the checkpoint), so what is forgotten is
+// only what will not be needed. Run (scan, export) keeps every file: an
+// incremental export must recognise every file it exported.
+func (r *runner) forget(needed map[int]bool) {
+	if r.keepFiles <= 0 || len(r.files) <= r.keepFiles {
+		return
+	}
+	cut := len(r.files) - r.keepFiles
+	kept := r.files[:0]
+	for i, f := range r.files {
+		if i >= cut || needed[f.seq] {
+			kept = append(kept, f)
+			continue
+		}
+		delete(r.bySeq, f.seq)
+		if r.byIdentity[f.identity] == f {
+			delete(r.byIdentity, f.identity)
+		}
+	}
+	clear(r.files[len(kept):])
+	r.files = kept
 }
