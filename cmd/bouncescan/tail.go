@@ -338,14 +338,9 @@ type metricsCheckpoints struct{ m *live.Metrics }
 func (*metricsCheckpoints) Consume([]bouncescan.Event) error { return nil }
 
 func (mc *metricsCheckpoints) Checkpoint(cp *pipeline.Checkpoint) error {
-	lines := map[string]int64{}
 	last := map[string]pipeline.FileState{}
 	for _, f := range cp.Files {
-		lines[f.Name] += f.Lines
 		last[f.Name] = f
-	}
-	for name, n := range lines {
-		mc.m.SetLines(name, n)
 	}
 	for name, f := range last {
 		if fi, err := os.Stat(name); err == nil && fi.Size() >= f.Offset {
@@ -353,6 +348,9 @@ func (mc *metricsCheckpoints) Checkpoint(cp *pipeline.Checkpoint) error {
 		}
 	}
 	if st := cp.Stats; st != nil {
+		for name, n := range st.Lines {
+			mc.m.SetLines(name, n)
+		}
 		for reason, n := range st.Unparsed {
 			mc.m.SetUnparsed(reason, n)
 		}

@@ -31,6 +31,7 @@ type Checkpoint struct {
 
 // RunStats are counters of a run, taken with a checkpoint.
 type RunStats struct {
+	Lines    map[string]int64          // lines read, by file name
 	Unparsed map[string]int64          // unparsed lines by reason
 	Parsers  map[string]parsekit.Stats // per format: messages held, evictions
 }

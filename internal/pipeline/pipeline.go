@@ -543,7 +543,10 @@ func (r *runner) emit(e *bouncescan.Event) {
 // checkpoint describes the run at the current line boundary (first stage).
 func (r *runner) checkpoint() *Checkpoint {
 	cp := &Checkpoint{Version: CheckpointVersion}
-	cp.Stats = &RunStats{Unparsed: make(map[string]int64, len(r.report.Input.UnparsedBy)), Parsers: map[string]parsekit.Stats{}}
+	cp.Stats = &RunStats{Lines: make(map[string]int64, len(r.report.Files)), Unparsed: make(map[string]int64, len(r.report.Input.UnparsedBy)), Parsers: map[string]parsekit.Stats{}}
+	for _, f := range r.report.Files {
+		cp.Stats.Lines[f.Name] += f.Lines
+	}
 	for k, v := range r.report.Input.UnparsedBy {
 		cp.Stats.Unparsed[k] = v
 	}
