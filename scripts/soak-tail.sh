@@ -51,9 +51,11 @@ while :; do
 done
 done_at=$(date +%s.%N)
 rss=$(awk '/VmHWM/ {print $2}' /proc/$tailpid/status)
+state=$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^bouncescan_parser_state_messages/ {printf "%s ", $0}' || true)
 kill -TERM $tailpid; wait $tailpid || true
 python3 - "$start" "$wrote" "$done_at" "$lines" "$rss" <<'PY'
 import sys
 s, w, d, n, rss = map(float, sys.argv[1:])
 print(f"lines {int(n)}, written in {w-s:.2f} s, all read after {d-s:.2f} s: {n/(d-s):,.0f} lines/s; tail peak RSS {rss/1024:.1f} MiB")
 PY
+echo "open messages held: $state"
