@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/aggregate"
@@ -42,6 +43,7 @@ func Follow(ctx context.Context, cfg Config, srcs []source.Lines, more <-chan so
 	}
 	err := m.run(more)
 	stop()
+	m.pumps.Wait() // no source is read after Follow returns: the caller may close them
 	r.sink.checkpoint(r.checkpoint())
 	if serr := r.sink.close(); serr != nil {
 		return serr
@@ -87,6 +89,7 @@ type mux struct {
 	r       *runner
 	in      chan *lineBatch
 	sources int                         // still running
+	pumps   sync.WaitGroup              // the goroutines reading them
 	begun   map[parsers.Parser]*fileRun // the file each parser was last told of
 }
 
@@ -96,7 +99,11 @@ func (m *mux) add(ctx context.Context, s source.Lines) {
 		f.free <- &lineBatch{src: f, lines: make([]heldLine, 0, heldBatch), arena: make([]byte, 0, 64<<10)}
 	}
 	m.sources++
-	go f.pump(ctx, m.in)
+	m.pumps.Add(1)
+	go func() {
+		defer m.pumps.Done()
+		f.pump(ctx, m.in)
+	}()
 }
 
 // pump reads the source and hands its lines over in batches: full ones,
