@@ -20,6 +20,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -233,7 +234,10 @@ func (r *runner) file(in source.Input) error {
 		return err
 	}
 	if format.New == nil {
-		if len(head) == 0 {
+		if blank(head) {
+			if len(head) > 0 {
+				r.report.Note(in.Name, "only blank lines")
+			}
 			return nil // empty file: nothing to say
 		}
 		if in.Found {
@@ -260,6 +264,16 @@ func (r *runner) file(in source.Input) error {
 		r.cfg.Progress(r.done, r.total)
 	}
 	return err
+}
+
+// blank reports whether lines (a file's head) hold nothing but white space.
+func blank(lines [][]byte) bool {
+	for _, l := range lines {
+		if len(bytes.TrimSpace(l)) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // format chooses the parser of a file from its first lines: the one the

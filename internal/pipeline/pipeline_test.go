@@ -121,3 +121,16 @@ func TestRun(t *testing.T) {
 		t.Errorf("consumer error: %v", err)
 	}
 }
+
+// A file of blank lines, even one named explicitly, is an empty log: noted,
+// not an error.
+func TestBlankFile(t *testing.T) {
+	p := write(t, t.TempDir(), "blank.log", "\n   \n\t\n\n")
+	rep := aggregate.New(aggregate.Limits{})
+	if err := Run(context.Background(), Config{Formats: toyFormats(&toy{})}, []source.Input{{Name: p, Path: p}}, rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Input.FileErrors != 0 || rep.File(p).Note != "only blank lines" {
+		t.Errorf("blank file: %+v %+v", rep.Input, rep.File(p))
+	}
+}
