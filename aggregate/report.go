@@ -133,7 +133,11 @@ type File struct {
 	// CopyOf names an earlier file of the run whose content this file
 	// repeats (mail.log and mail.info): its Duplicates events were not
 	// counted again.
-	CopyOf     string `json:"copy_of,omitempty"`
+	CopyOf string `json:"copy_of,omitempty"`
+	// Backwards counts events more than a minute earlier than the event
+	// before them in the file: a clock step, merged logs, or lines out of
+	// order (the events are kept).
+	Backwards  int64  `json:"backwards,omitempty"`
 	Duplicates int64  `json:"duplicates,omitempty"`
 	Note       string `json:"note,omitempty"` // anything else worth knowing about the file
 	// Report names the report a merged file came from (bouncescan merge):

@@ -204,6 +204,8 @@ func Table(w io.Writer, r *aggregate.Report, o Options) error {
 				note = clip(Safe(f.Note), 40)
 			case f.Truncated > 0:
 				note = n(f.Truncated) + " lines cut"
+			case f.Backwards > 0:
+				note = n(f.Backwards) + " times back in time"
 			}
 			name := f.Name
 			if f.Report != "" {

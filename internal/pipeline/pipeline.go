@@ -173,11 +173,17 @@ type fileRun struct {
 	identity uint64
 	format   string
 	years    yearsTrack
-	next     int64 // offset of the next line
-	lines    int64 // lines before next
-	suppress int64 // events of lines before this were delivered by an earlier run
-	skip     int64 // lines before this were read already in this run (a followed file truncated to its own start): not parsed again
+	next     int64     // offset of the next line
+	lines    int64     // lines before next
+	suppress int64     // events of lines before this were delivered by an earlier run
+	skip     int64     // lines before this were read already in this run (a followed file truncated to its own start): not parsed again
+	last     time.Time // time of the last event, to see the log go back in time
 }
+
+// backwardsTolerance is how far back an event's time may be from the one
+// before it before the file is said to go back in time (processes write
+// syslog lines slightly out of order).
+const backwardsTolerance = time.Minute
 
 func (r *runner) fileError(name string, err error) error {
 	r.report.FileError(name, err)
@@ -546,10 +552,16 @@ func (r *runner) emit(e *bouncescan.Event) {
 		r.report.Input.OutOfRange++
 		return
 	}
-	if r.cur != nil && r.cur.Name == e.Source {
-		r.cur.Events++
-	} else {
-		r.report.File(e.Source).Events++
+	fs := r.cur
+	if fs == nil || fs.Name != e.Source {
+		fs = r.report.File(e.Source)
+	}
+	fs.Events++
+	if r.line != nil && !e.Time.IsZero() {
+		if !r.line.last.IsZero() && e.Time.Before(r.line.last.Add(-backwardsTolerance)) {
+			fs.Backwards++
+		}
+		r.line.last = e.Time
 	}
 	r.sink.put(e)
 }

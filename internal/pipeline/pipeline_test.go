@@ -134,3 +134,16 @@ func TestBlankFile(t *testing.T) {
 		t.Errorf("blank file: %+v %+v", rep.Input, rep.File(p))
 	}
 }
+
+// Events more than a minute earlier than the one before them are counted
+// per file (the log went back in time); small disorder is not.
+func TestBackwards(t *testing.T) {
+	p := write(t, t.TempDir(), "a.log", "T 2026-11-22T10:00 sent a@x.example\nT 2026-11-22T09:00 sent b@x.example\nT 2026-11-22T09:00 sent c@x.example\nT 2026-11-22T09:30 sent d@x.example\n")
+	rep := aggregate.New(aggregate.Limits{})
+	if err := Run(context.Background(), Config{Formats: toyFormats(&toy{}), Consumers: []Consumer{ReportConsumer{rep}}}, []source.Input{{Name: p, Path: p}}, rep); err != nil {
+		t.Fatal(err)
+	}
+	if f := rep.File(p); f.Backwards != 1 || f.Events != 4 {
+		t.Errorf("backwards %d, events %d; want 1, 4", f.Backwards, f.Events)
+	}
+}
