@@ -20,7 +20,7 @@ func FuzzWriters(f *testing.F) {
 	f.Add("550 5.1.1 <bob@example.com>: User unknown", "bob@example.com", "mx.example.com[192.0.2.1]:25")
 	f.Add("\x1b]0;owned\x07 \x1b[31mred\x1b[0m", "a\"b,c@x.test", "<script>alert(1)</script>")
 	f.Add("\xff\xfe\x00 \r\n line", "=cmd|' /C calc'!A0@x", "")
-	f.Fuzz(func(t *testing.T, text, rcpt, relay string) {
+	build := func(text, rcpt, relay string) *aggregate.Report {
 		r := aggregate.New(aggregate.Limits{})
 		at := time.Date(2026, 11, 22, 3, 14, 15, 0, time.UTC)
 		for i, st := range []bouncescan.Status{bouncescan.StatusBounced, bouncescan.StatusDeferred, bouncescan.StatusSent} {
@@ -30,6 +30,15 @@ func FuzzWriters(f *testing.F) {
 			r.Add(&e)
 		}
 		r.Finish()
+		return r
+	}
+	// each text goes in between two marks the page never holds, so that a
+	// match is the text itself, not the text's end followed by the page's
+	// own markup (its <script>, <svg>, </text> …)
+	const open, shut = "Qz9", "9zQ"
+	f.Fuzz(func(t *testing.T, text, rcpt, relay string) {
+		text, rcpt, relay = open+text+shut, open+rcpt+shut, open+relay+shut
+		r := build(text, rcpt, relay)
 		for _, f := range Builtin() {
 			var buf bytes.Buffer
 			if err := f.Write(&buf, r, Options{}); err != nil {
@@ -47,7 +56,7 @@ func FuzzWriters(f *testing.F) {
 				}
 			case "html":
 				for _, s := range []string{text, rcpt, relay} {
-					if strings.ContainsAny(s, "<>") && len(s) > 3 && bytes.Contains(out, []byte(s)) {
+					if strings.ContainsAny(s, "<>") && bytes.Contains(out, []byte(s)) {
 						t.Fatalf("html: %q written unescaped", s)
 					}
 				}
