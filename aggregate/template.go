@@ -123,48 +123,101 @@ func Template(text string) string {
 		text = text[:400]
 	}
 	var b strings.Builder
-	b.Grow(len(text))
+	b.Grow(len(text) + 16)
 	prev := ""
-	for _, tok := range strings.Fields(text) {
+	if !isASCII(text) { // Unicode white space splits too, as strings.Fields does
+		for _, tok := range strings.Fields(text) {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			shape(&b, tok, prev)
+			prev = tok
+		}
+		return b.String()
+	}
+	for i := 0; i < len(text); {
+		// the next run of non-space bytes, as strings.Fields splits (ASCII
+		// white space; other bytes belong to the token)
+		for i < len(text) && isSpace(text[i]) {
+			i++
+		}
+		j := i
+		for j < len(text) && !isSpace(text[j]) {
+			j++
+		}
+		if j == i {
+			break
+		}
+		tok := text[i:j]
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(shape(tok, prev))
+		shape(&b, tok, prev)
 		prev = tok
+		i = j
 	}
 	return b.String()
 }
 
-func shape(tok, prev string) string {
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// shape writes the shape of one token.
+func shape(b *strings.Builder, tok, prev string) {
 	// host[ip]:port and similar: shape the parts on each side of a bracket
 	if i := strings.IndexAny(tok, "[]"); i > 0 && i < len(tok)-1 {
-		return shape(tok[:i], prev) + shape(tok[i:i+1], "") + shape(tok[i+1:], "")
+		shape(b, tok[:i], prev)
+		shape(b, tok[i:i+1], "")
+		shape(b, tok[i+1:], "")
+		return
 	}
 	trim := strings.Trim(tok, "<>()[]{},;:.\"'")
 	lead := strings.Index(tok, trim)
 	if trim == "" || lead < 0 {
-		return tok
+		b.WriteString(tok)
+		return
 	}
 	pre, post := tok[:lead], tok[lead+len(trim):]
+	mid := ""
 	switch {
 	case strings.HasPrefix(trim, "http://") || strings.HasPrefix(trim, "https://"):
 		u := trim[strings.Index(trim, "//")+2:]
 		if i := strings.IndexAny(u, "/?#"); i >= 0 {
 			u = u[:i]
 		}
-		return pre + "https://" + u + "/…" + post
-	case strings.Contains(trim, "@"):
+		b.WriteString(pre)
+		b.WriteString("https://")
+		b.WriteString(u)
+		b.WriteString("/…")
+		b.WriteString(post)
+		return
+	case strings.IndexByte(trim, '@') >= 0:
 		pre = strings.TrimSuffix(pre, "<")
 		post = strings.TrimPrefix(post, ">")
-		return pre + "<addr>" + post
+		mid = "<addr>"
 	case isIP(trim):
-		return pre + "<ip>" + post
+		mid = "<ip>"
 	case isHost(trim) && !keepHost(trim, prev):
-		return pre + "<host>" + post
+		mid = "<host>"
 	case hasDigit(trim) && !isCode(trim):
-		return pre + "#" + post
+		mid = "#"
+	default:
+		b.WriteString(tok)
+		return
 	}
-	return tok
+	b.WriteString(pre)
+	b.WriteString(mid)
+	b.WriteString(post)
 }
 
 func hasDigit(s string) bool {
@@ -196,21 +249,30 @@ func isCode(s string) bool {
 // with a full stop.
 func isHost(s string) bool {
 	dot := strings.LastIndexByte(s, '.')
-	if dot <= 0 || dot == len(s)-1 || strings.Count(s, ".") < 1 {
+	if dot <= 0 || dot == len(s)-1 {
 		return false
 	}
 	tld := s[dot+1:]
-	if len(tld) < 2 || !hasOnly(strings.ToLower(tld), "abcdefghijklmnopqrstuvwxyz") {
+	if len(tld) < 2 {
 		return false
 	}
-	if !hasOnly(strings.ToLower(s), "abcdefghijklmnopqrstuvwxyz0123456789.-_") {
-		return false
+	for i := 0; i < len(tld); i++ {
+		if c := tld[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return false
+		}
 	}
 	// a word ending a sentence has no inner dot; names have at least one
 	// label before the last: "example.com"; skip common file names
-	switch strings.ToLower(tld) {
-	case "txt", "html", "htm", "php", "log", "exe", "zip", "pdf", "doc":
-		return false
+	for _, ext := range [...]string{"txt", "html", "htm", "php", "log", "exe", "zip", "pdf", "doc"} {
+		if strings.EqualFold(tld, ext) {
+			return false
+		}
 	}
 	return true
 }
@@ -235,7 +297,7 @@ func isIP(s string) bool {
 		return true
 	}
 	c := strings.Count(s, ":")
-	return c >= 2 && (c == 7 || strings.Contains(s, "::")) && hasOnly(strings.ToLower(s), "0123456789abcdef:.")
+	return c >= 2 && (c == 7 || strings.Contains(s, "::")) && hasOnly(s, "0123456789abcdefABCDEF:.")
 }
 
 func hasOnly(s, set string) bool {

@@ -44,6 +44,10 @@ for t in "${targets[@]}"; do
   start=$(date +%s)
   if go test -run '^$' -fuzz "^${name}\$" -fuzztime "$per" "$pkg" >/tmp/fuzz-$$.log 2>&1; then
     echo "ok    $name ($pkg) $(( $(date +%s) - start ))s: $(grep -o 'execs: [0-9]*' /tmp/fuzz-$$.log | tail -1)"
+  elif grep -q 'context deadline exceeded' /tmp/fuzz-$$.log && ! grep -q 'Failing input written' /tmp/fuzz-$$.log; then
+    # the go fuzzer's own time-out while stopping its workers at -fuzztime
+    # (seen on a loaded machine): no input failed, so it is not a finding
+    echo "ok    $name ($pkg) $(( $(date +%s) - start ))s: stopped by the fuzzer's deadline, no failing input ($(grep -o 'execs: [0-9]*' /tmp/fuzz-$$.log | tail -1))"
   else
     failed=1
     echo "FAIL  $name ($pkg)"
