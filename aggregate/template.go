@@ -168,6 +168,15 @@ func isASCII(s string) bool {
 	return true
 }
 
+// isPunct is what is cut from both ends of a token before it is shaped.
+func isPunct(c byte) bool {
+	switch c {
+	case '<', '>', '(', ')', '[', ']', '{', '}', ',', ';', ':', '.', '"', '\'':
+		return true
+	}
+	return false
+}
+
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
@@ -181,13 +190,18 @@ func shape(b *strings.Builder, tok, prev string) {
 		shape(b, tok[i+1:], "")
 		return
 	}
-	trim := strings.Trim(tok, "<>()[]{},;:.\"'")
-	lead := strings.Index(tok, trim)
-	if trim == "" || lead < 0 {
+	lead, end := 0, len(tok)
+	for lead < end && isPunct(tok[lead]) {
+		lead++
+	}
+	for end > lead && isPunct(tok[end-1]) {
+		end--
+	}
+	if lead == end {
 		b.WriteString(tok)
 		return
 	}
-	pre, post := tok[:lead], tok[lead+len(trim):]
+	trim, pre, post := tok[lead:end], tok[:lead], tok[end:]
 	mid := ""
 	switch {
 	case strings.HasPrefix(trim, "http://") || strings.HasPrefix(trim, "https://"):
@@ -293,11 +307,25 @@ func keepHost(name, prev string) bool {
 }
 
 func isIP(s string) bool {
-	if strings.Count(s, ".") == 3 && hasOnly(s, "0123456789.") {
+	dots, colons, other := 0, 0, false
+	hex := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.':
+			dots++
+		case c == ':':
+			colons++
+		case c >= '0' && c <= '9':
+		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
+			other = true
+		default:
+			other, hex = true, false
+		}
+	}
+	if dots == 3 && colons == 0 && !other {
 		return true
 	}
-	c := strings.Count(s, ":")
-	return c >= 2 && (c == 7 || strings.Contains(s, "::")) && hasOnly(s, "0123456789abcdefABCDEF:.")
+	return colons >= 2 && (colons == 7 || strings.Contains(s, "::")) && hex
 }
 
 func hasOnly(s, set string) bool {
