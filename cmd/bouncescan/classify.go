@@ -13,8 +13,9 @@ import (
 // ClassifyCmd is `bouncescan classify`.
 type ClassifyCmd struct {
 	Texts  []string `arg:"" optional:"" name:"TEXT" help:"Texts to classify (one verdict each). Without any, lines are read from stdin."`
-	Input  string   `short:"i" default:"text" enum:"text,tsv" help:"How to read each line: text (the remote server's reply; codes are taken from it) or tsv (reply_code<TAB>enhanced_code<TAB>command<TAB>diagnostic, any may be empty)."`
-	Format string   `short:"f" default:"table" enum:"table,json" help:"Output: table (for people) or json (one object per input line, in input order)."`
+	Output string   `short:"o" default:"table" enum:"table,json" help:"Output: table (for people) or json (one object per input line, in input order)."`
+	Format string   `short:"f" default:"text" enum:"text,tsv,table,json" help:"Input format, as -f is in every command: text (the remote server's reply; codes are taken from it) or tsv (reply_code<TAB>enhanced_code<TAB>command<TAB>diagnostic, any may be empty). (-f table|json: the old spelling of -o, still read, with a note.)"`
+	Input  string   `short:"i" hidden:"" enum:",text,tsv" default:"" help:"The old spelling of -f text|tsv."`
 	Rules  string   `placeholder:"FILE" help:"Extra classification rules (TOML, or YAML for .yaml/.yml), tried before the built-in ones; see README."`
 	// Taxonomy adds the Sisimai 4 reason and a PowerMTA-style bounce category.
 	Taxonomy bool `help:"Also give each verdict's reason as Sisimai 4 named it and a PowerMTA-style bounce category (sisimai4_reason, bounce_category; see README)."`
@@ -24,7 +25,7 @@ type ClassifyCmd struct {
 const maxClassifyLine = 1 << 20
 
 // flushEvery: JSON output reaches stdout at least every this many lines,
-// so that `tail -f … | bouncescan classify -f json` keeps moving.
+// so that `tail -f … | bouncescan classify -o json` keeps moving.
 const flushEvery = 64
 
 // Help is shown by `bouncescan classify --help` below the flags.
@@ -36,9 +37,9 @@ the evidence it matched, and flags where the data contradicts itself.
 
 Examples:
   bouncescan classify "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown"
-  bouncescan classify -f json "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred"
+  bouncescan classify -o json "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred"
   grep -h 'status=bounced' /var/log/mail.log | sed 's/.*said: //' | bouncescan classify
-  printf '550\t5.7.26\tDATA\tUnauthenticated email is not accepted\n' | bouncescan classify -i tsv -f json
+  printf '550\t5.7.26\tDATA\tUnauthenticated email is not accepted\n' | bouncescan classify -f tsv -o json
   bouncescan classify --rules my-rules.toml -f json < replies.txt
 
 TSV input: four tab-separated columns reply_code, enhanced_code, command
@@ -51,8 +52,23 @@ enhanced_code, reply_code (null when none), description, provider, rule,
 evidence, flags (a list, empty when none).`
 }
 
+// oldFlags reads the spellings of bouncescan 0.x, where -f was the
+// output format and -i the input format, so that scripts keep working;
+// each use is noted on stderr with the new spelling.
+func (c *ClassifyCmd) oldFlags(app *App) {
+	if c.Format == "table" || c.Format == "json" {
+		fmt.Fprintf(app.Stderr, "bouncescan: classify: -f %s is read as -o %s (-f is the input format in every command: text or tsv)\n", c.Format, c.Format)
+		c.Output, c.Format = c.Format, "text"
+	}
+	if c.Input != "" {
+		fmt.Fprintf(app.Stderr, "bouncescan: classify: -i %s is read as -f %s\n", c.Input, c.Input)
+		c.Format = c.Input
+	}
+}
+
 // Run classifies the texts, or the lines of stdin.
 func (c *ClassifyCmd) Run(app *App) error {
+	c.oldFlags(app)
 	cl, err := classify.New(classify.Options{RulesFile: c.Rules})
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
@@ -61,7 +77,7 @@ func (c *ClassifyCmd) Run(app *App) error {
 	var write func(bouncescan.Verdict) error
 	var flushTable func() error
 	switch {
-	case c.Format == "json" && c.Taxonomy:
+	case c.Output == "json" && c.Taxonomy:
 		enc := json.NewEncoder(out)
 		enc.SetEscapeHTML(false)
 		write = func(v bouncescan.Verdict) error {
@@ -71,7 +87,7 @@ func (c *ClassifyCmd) Run(app *App) error {
 			}{classify.RecordOf(v), cl.Taxonomy(v.Reason)})
 		}
 		flushTable = func() error { return nil }
-	case c.Format == "json":
+	case c.Output == "json":
 		write, flushTable = classify.NewJSONWriter(out).Write, func() error { return nil }
 	case c.Taxonomy:
 		tw := classify.NewTableWriter(out)
@@ -93,7 +109,7 @@ func (c *ClassifyCmd) Run(app *App) error {
 	}
 	one := func(line string, n int) error {
 		var e *bouncescan.Event
-		if c.Input == "tsv" {
+		if c.Format == "tsv" {
 			if e, err = classify.ParseTSV(line, n); err != nil {
 				return err
 			}
@@ -116,14 +132,14 @@ func (c *ClassifyCmd) Run(app *App) error {
 	for sc.Scan() {
 		n++
 		line := sc.Text()
-		if n == 1 && c.Input == "tsv" && classify.IsTSVHeader(line) {
+		if n == 1 && c.Format == "tsv" && classify.IsTSVHeader(line) {
 			continue
 		}
 		if err := one(line, n); err != nil {
 			_ = flush()
 			return c.fail(err, "stdin")
 		}
-		if n%flushEvery == 0 && c.Format == "json" {
+		if n%flushEvery == 0 && c.Output == "json" {
 			if err := out.Flush(); err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}

@@ -47,7 +47,7 @@ func jsonLines(t *testing.T, out string) []map[string]any {
 }
 
 func TestClassifyJSONArgs(t *testing.T) {
-	out, errOut, code := runCLI(t, "", "classify", "-f", "json",
+	out, errOut, code := runCLI(t, "", "classify", "-o", "json",
 		"550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address",
 		"Connection timed out",
 		"")
@@ -164,7 +164,7 @@ func TestClassifyTSVErrors(t *testing.T) {
 		{"550\tfoo\tRCPT\tx\n", "stdin:1: column 2 (enhanced_code)"},
 		{"550\t\tHELLO\tx\n", "stdin:1: column 3 (command)"},
 	} {
-		out, errOut, code := runCLI(t, tc.in, "classify", "-i", "tsv", "-f", "json")
+		out, errOut, code := runCLI(t, tc.in, "classify", "-f", "tsv", "-o", "json")
 		if code != exitFailure || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%q: exit %d, stderr %q; want exit 1 and %q", tc.in, code, errOut, tc.want)
 		}
@@ -174,7 +174,7 @@ func TestClassifyTSVErrors(t *testing.T) {
 		}
 	}
 	// TSV given as arguments is checked too
-	_, errOut, code := runCLI(t, "", "classify", "-i", "tsv", "550\t\t\tok", "abc\t\t\tx")
+	_, errOut, code := runCLI(t, "", "classify", "-f", "tsv", "550\t\t\tok", "abc\t\t\tx")
 	if code != exitFailure || !strings.Contains(errOut, "argument 2: column 1 (reply_code)") {
 		t.Errorf("bad TSV argument: exit %d, stderr %q", code, errOut)
 	}
@@ -220,12 +220,12 @@ reason = "mailboxfull"
 	if err := os.WriteFile(bad, []byte("[[rule]]\nid = \"x\"\n\n[[rule]]\nid = \"y\"\nreason = \"nosuchreason\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, code := runCLI(t, "", "classify", "-f", "json", "--rules", toml, "550 acme storage says no")
+	out, errOut, code := runCLI(t, "", "classify", "-o", "json", "--rules", toml, "550 acme storage says no")
 	if code != 0 || !strings.Contains(out, `"rule":"acme.quota"`) || !strings.Contains(out, `"reason":"mailboxfull"`) {
 		t.Errorf("TOML rules: exit %d, out %q, stderr %q", code, out, errOut)
 	}
 	// user rules run before the built-in ones
-	out, errOut, code = runCLI(t, "", "classify", "-f", "json", "--rules", yml, "550 5.1.1 User unknown")
+	out, errOut, code = runCLI(t, "", "classify", "-o", "json", "--rules", yml, "550 5.1.1 User unknown")
 	if code != 0 || !strings.Contains(out, `"rule":"acme.blocked"`) {
 		t.Errorf("YAML rules: exit %d, out %q, stderr %q", code, out, errOut)
 	}
@@ -244,7 +244,7 @@ func TestClassifyHelp(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--help exit %d", code)
 	}
-	for _, w := range []string{"Examples:", "--input", "--format", "--rules", "reply_code", "flags"} {
+	for _, w := range []string{"Examples:", "--output", "--format", "--rules", "reply_code", "flags"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("classify --help lacks %q:\n%s", w, out)
 		}
@@ -262,7 +262,7 @@ func TestClassifyLongStdin(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		in.WriteString(texts[i%len(texts)] + "\n")
 	}
-	out, errOut, code := runCLI(t, in.String(), "classify", "-f", "json")
+	out, errOut, code := runCLI(t, in.String(), "classify", "-o", "json")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -279,7 +279,7 @@ func TestClassifyLongStdin(t *testing.T) {
 }
 
 func TestClassifyTaxonomy(t *testing.T) {
-	out, errOut, code := runCLI(t, "", "classify", "-f", "json", "--taxonomy", "552 5.3.4 Error: message file too big")
+	out, errOut, code := runCLI(t, "", "classify", "-o", "json", "--taxonomy", "552 5.3.4 Error: message file too big")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
@@ -289,5 +289,31 @@ func TestClassifyTaxonomy(t *testing.T) {
 	}
 	if o["reason"] != "emailtoolarge" || o["sisimai4_reason"] != "mesgtoobig" || o["bounce_category"] != "content-related" || o["rule"] == nil {
 		t.Errorf("taxonomy: %v", o)
+	}
+}
+
+// The flags are named as in scan (-f input format, -o output); the old
+// spellings still work, with a note naming the new one.
+func TestClassifyFlagNames(t *testing.T) {
+	const text = "550 5.1.1 <bob@example.com>: User unknown"
+	out, errOut, code := runCLI(t, "", "classify", "-o", "json", text)
+	if code != 0 || errOut != "" || !strings.HasPrefix(out, `{"class":"permanent"`) {
+		t.Fatalf("-o json: exit %d, stderr %q, out %q", code, errOut, out)
+	}
+	old, oldErr, code := runCLI(t, "", "classify", "-f", "json", text)
+	if code != 0 || old != out || !strings.Contains(oldErr, "-f json is read as -o json") {
+		t.Fatalf("-f json: exit %d, stderr %q, out %q", code, oldErr, old)
+	}
+	tsv, tsvErr, code := runCLI(t, "550\t5.1.1\tRCPT\tUser unknown\n", "classify", "-i", "tsv", "-o", "json")
+	if code != 0 || !strings.Contains(tsvErr, "-i tsv is read as -f tsv") || !strings.Contains(tsv, `"reply_code":550`) {
+		t.Fatalf("-i tsv: exit %d, stderr %q, out %q", code, tsvErr, tsv)
+	}
+	_, errOut, code = runCLI(t, "", "classify", "-f", "yaml", text)
+	if code == 0 || !strings.Contains(errOut, "text") {
+		t.Fatalf("-f yaml: exit %d, stderr %q", code, errOut)
+	}
+	ex, exErr, code := runCLI(t, "", "explain", "-f", "json", "550")
+	if code != 0 || !strings.Contains(exErr, "read as -o json") || !strings.HasPrefix(ex, "{") {
+		t.Fatalf("explain -f json: exit %d, stderr %q, out %q", code, exErr, ex)
 	}
 }

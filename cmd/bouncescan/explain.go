@@ -10,7 +10,8 @@ import (
 // ExplainCmd is `bouncescan explain`.
 type ExplainCmd struct {
 	Codes  []string `arg:"" name:"CODE" help:"Reply codes (550), enhanced status codes (5.7.26, X.7.26, 5.7.606) or both in one argument (\"421 4.7.0\")."`
-	Format string   `short:"f" default:"text" enum:"text,json" help:"Output: text (for people) or json (one object per code)."`
+	Output string   `short:"o" default:"text" enum:"text,json" help:"Output: text (for people) or json (one object per code)."`
+	Format string   `short:"f" hidden:"" enum:",text,json" default:"" help:"The old spelling of -o."`
 }
 
 // Help is shown by `bouncescan explain --help` below the flags.
@@ -25,13 +26,17 @@ Examples:
   bouncescan explain 550
   bouncescan explain "421 4.7.0"
   bouncescan explain 5.7.606 X.1.1
-  bouncescan explain -f json 452 4.2.2
+  bouncescan explain -o json 452 4.2.2
 
 An unknown code is an error (exit 1); the other codes are still explained.`
 }
 
 // Run explains every code.
 func (c *ExplainCmd) Run(app *App) error {
+	if c.Format != "" {
+		fmt.Fprintf(app.Stderr, "bouncescan: explain: -f %s is read as -o %s (-o is the output format in every command)\n", c.Format, c.Format)
+		c.Output = c.Format
+	}
 	cl, err := classify.New(classify.Options{})
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
@@ -48,7 +53,7 @@ func (c *ExplainCmd) Run(app *App) error {
 			}
 			continue
 		}
-		if c.Format == "json" {
+		if c.Output == "json" {
 			err = enc.Encode(ex)
 		} else {
 			if i > 0 {

@@ -32,7 +32,7 @@ func TestExplainText(t *testing.T) {
 }
 
 func TestExplainSeveralAndJSON(t *testing.T) {
-	out, errOut, code := runCLI(t, "", "explain", "-f", "json", "452", "4.2.2", "250 5.1.1")
+	out, errOut, code := runCLI(t, "", "explain", "-o", "json", "452", "4.2.2", "250 5.1.1")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
