@@ -72,6 +72,11 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 	e := p.start(qid, m)
 	setRecipient(e, addr, orig)
 	e.Process = p.strs.Get(f.transport)
+	if len(f.transport) == 0 {
+		// a router decided (":fail:", ":defer:", a forced defer or fail of
+		// a filter, a redirection error): its name says which
+		e.Process = p.strs.Get(f.router)
+	}
 	e.Relay = p.strs.Get(f.host)
 	e.RelayIP = p.strs.Get(f.ip)
 	e.RelayPort = f.port

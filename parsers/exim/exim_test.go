@@ -96,7 +96,7 @@ func TestDeliveries(t *testing.T) {
 			l("03:00:03", `=> :blackhole: <noreply@example.com> R=blackhole_router`)},
 		want: []bouncescan.Event{
 			ev(2, "03:00:02", msg(bouncescan.Event{Recipient: "grace@example.org", Process: "remote_smtp", Relay: "mx.example.org", RelayIP: "192.0.2.30", Status: bouncescan.StatusDiscarded, Text: "delivery bypassed by -N option"})),
-			ev(3, "03:00:03", msg(bouncescan.Event{Recipient: "noreply@example.com", Status: bouncescan.StatusDiscarded, Text: ":blackhole:"})),
+			ev(3, "03:00:03", msg(bouncescan.Event{Recipient: "noreply@example.com", Process: "blackhole_router", Status: bouncescan.StatusDiscarded, Text: ":blackhole:"})),
 		},
 	}, {
 		name:  "no arrival seen: nothing to join",
@@ -335,13 +335,13 @@ func TestRejects(t *testing.T) {
 			rej(10, "03:00:09", bouncescan.Event{RelayIP: "192.0.2.12", Stage: bouncescan.StageMail, ReplyCode: 503, Text: "no HELO/EHLO given"}),
 		},
 	}, {
-		name: "after DATA with a message id joins the arrival; non-SMTP ACL has no code",
+		name: "after DATA with a message id joins the arrival; non-SMTP ACL has no code, its stage is end of data",
 		lines: []string{arrive,
 			l("03:00:01", "H=app.example.org [192.0.2.5] F=<alice@example.org> rejected after DATA: Your message scored 12.5 SpamAssassin points"),
 			"2026-11-22 03:00:02 1tXyZc-000125-EF F=<userx@example.org> rejected by non-SMTP ACL: don't like sender userx@example.org"},
 		want: []bouncescan.Event{
 			rej(2, "03:00:01", msg(bouncescan.Event{Relay: "app.example.org", RelayIP: "192.0.2.5", Stage: bouncescan.StageEndOfData, ReplyCode: 550, Text: "Your message scored 12.5 SpamAssassin points"})),
-			rej(3, "03:00:02", bouncescan.Event{QueueID: "1tXyZc-000125-EF", Sender: "userx@example.org", Text: "don't like sender userx@example.org"}),
+			rej(3, "03:00:02", bouncescan.Event{QueueID: "1tXyZc-000125-EF", Sender: "userx@example.org", Stage: bouncescan.StageEndOfData, Text: "don't like sender userx@example.org"}),
 		},
 	}, {
 		name: "pre-greeting traffic and host_reject_connection",

@@ -19,8 +19,17 @@ import (
 //	SMTP protocol synchronization error (…): rejected connection from H=[ip]:port …
 //	refused connection from [ip] (host_reject_connection)
 //	ID F=<s> rejected by non-SMTP ACL: text
+//	… [temporarily ]rejected during MIME ACL checks: text; … rejected DKIM …: text; … rejected after DATA PRDR: text
+//	ID F=<s> H=… [temporarily ]rejected by local_scan(): text
+//	… rejected STARTTLS; rejected XCLIENT args: text; rejected VRFY a@b; rejected EXPN list; rejected ETRN #q; rejected WELLKNOWN name
 //
-// Each gives a rejected Event with the stage of the command. The log
+// These are the forms of Exim's smtp_handle_acl_fail (one per ACL: the
+// ACL's name, or the command and its argument, or "in "connect" ACL") and
+// of receive.c (local_scan(), non-SMTP ACL). Each gives a rejected Event
+// with the stage of the command: MIME, DKIM, DATA (after the dot),
+// local_scan() and the non-SMTP ACL judge the received message, so their
+// stage is end of data; VRFY, EXPN, ETRN, ATRN and WELLKNOWN are outside a
+// mail transaction and have no stage. The log
 // shows the reply code only when the ACL message carried one; otherwise
 // the code is the one Exim sends for that case (550 for a denial, 451 for
 // "temporarily rejected", 501 for syntax, 552 for size, 503 for AUTH, 554
@@ -105,6 +114,10 @@ func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error
 			return nil
 		}
 		v = v[len("rejected "):]
+		b0 := v
+		// local_scan() and the non-SMTP ACL log no H= for a message
+		// submitted on the command line
+		nonSMTP := bytes.HasPrefix(v, []byte("by non-SMTP")) || bytes.HasPrefix(v, []byte("by local_scan()")) && f.ip == nil && f.host == nil
 		switch {
 		case bytes.HasPrefix(v, []byte("RCPT ")):
 			stage = bouncescan.StageRcpt
@@ -127,22 +140,55 @@ func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error
 		case bytes.HasPrefix(v, []byte("AUTH")):
 			stage = bouncescan.StageAuth
 			v = restOfVerb(v)
+		case bytes.HasPrefix(v, []byte("during MIME ACL checks")):
+			// acl_smtp_mime runs on each MIME part of a received message
+			stage = bouncescan.StageEndOfData
+			v = v[len("during MIME ACL checks"):]
+		case bytes.HasPrefix(v, []byte("DKIM")):
+			// acl_smtp_dkim runs per signature once the data is in
+			stage = bouncescan.StageEndOfData
+			v = v[len("DKIM"):]
+		case bytes.HasPrefix(v, []byte("by local_scan()")):
+			// local_scan() judges the whole message, after the data
+			stage = bouncescan.StageEndOfData
+			v = v[len("by local_scan()"):]
 		case bytes.HasPrefix(v, []byte("by non-SMTP ACL")):
-			stage = bouncescan.StageUnknown
+			// a message submitted on the command line, read in full
+			stage = bouncescan.StageEndOfData
 			v = v[len("by non-SMTP ACL"):]
+		case bytes.HasPrefix(v, []byte("STARTTLS")):
+			stage = bouncescan.StageStartTLS
+			v = restOfVerb(v)
+		case bytes.HasPrefix(v, []byte("XCLIENT")):
+			// sent after EHLO to set the session's client: session setup
+			stage = bouncescan.StageHelo
+			v = restOfVerb(v)
+		case bytes.HasPrefix(v, []byte("VRFY ")):
+			// the argument is the address asked about
+			stage = bouncescan.StageUnknown
+			rcpt, v = angleAddr(v[len("VRFY "):])
+		case bytes.HasPrefix(v, []byte("WELLKNOWN")), bytes.HasPrefix(v, []byte("EXPN")), bytes.HasPrefix(v, []byte("ETRN")), bytes.HasPrefix(v, []byte("ATRN")):
+			// commands outside a mail transaction: no stage of ours
+			stage = bouncescan.StageUnknown
+			v = restOfVerb(v)
 		default:
 			return nil
 		}
 		if i := bytes.Index(v, []byte(": ")); i >= 0 {
 			text = v[i+2:]
 		}
+		// the codes Exim sends by default (acl_wherecodes in globals.c)
 		switch {
 		case temp:
 			code = 451
 		case stage == bouncescan.StageAuth:
 			code = 503
-		case bytes.HasPrefix(v, []byte("by non-SMTP")) || len(qid) > 0 && stage == bouncescan.StageUnknown:
-			code = 0
+		case nonSMTP:
+			code = 0 // no SMTP reply: the submitting process gets an error
+		case bytes.HasPrefix(b0, []byte("ETRN")):
+			code = 458
+		case bytes.HasPrefix(b0, []byte("VRFY")):
+			code = 252
 		default:
 			code = 550
 		}
