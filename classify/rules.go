@@ -282,7 +282,7 @@ func compileRule(s *RuleSpec, pos string, at func(field string) string, user boo
 	for _, p := range s.Enhanced {
 		ep, ok := parseEnhPat(p)
 		if !ok {
-			return nil, badAt("enhanced", "bad enhanced code pattern %q (use 5.7.1, X.7, 5.7.606-649 or none)", p)
+			return nil, badAt("enhanced", "bad enhanced code pattern %q (use 5.7.1, X.7, 5.7.606-649, X.*.0 or none)", p)
 		}
 		r.enhanced = append(r.enhanced, ep)
 	}
@@ -389,7 +389,9 @@ func parseEnhPat(p string) (enhPat, bool) {
 	default:
 		return ep, false
 	}
-	if len(parts) >= 2 {
+	if len(parts) >= 2 && parts[1] == "*" && len(parts) == 3 {
+		// "X.*.0": any subject, this detail (the generic codes of every subject)
+	} else if len(parts) >= 2 {
 		n, err := strconv.Atoi(parts[1])
 		if err != nil || n < 0 || n > 999 {
 			return ep, false
