@@ -13,6 +13,12 @@ var (
 	// ErrNotMine: the line does not belong to the format at all (another
 	// program's syslog line, a blank line).
 	ErrNotMine = errors.New("line not in this format")
+	// ErrNotice: a line the MTA wrote about itself or about a message but
+	// not an outcome: a warning, error, fatal or panic message, or a
+	// reject_warning (a restriction in warn-only mode). Not a problem of
+	// the input: counted in the report by the ParseError's Reason (the
+	// severity), never fatal with --strict.
+	ErrNotice = errors.New("MTA notice")
 	// ErrLineTooLong: a line was longer than the configured cap and was cut.
 	ErrLineTooLong = errors.New("line too long")
 	// ErrCorrupt: a compressed stream is damaged or truncated.

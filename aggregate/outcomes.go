@@ -52,6 +52,18 @@ type Retry struct {
 	AfterN Counts `json:"delivered_after_n,omitempty"`
 }
 
+// AfterBuckets are the names of Retry.AfterN's buckets, in order.
+func AfterBuckets() []string { return []string{"1", "2", "3", "4-5", "6-10", "11+"} }
+
+// RetryDelayAvg is how long, on average, the deliveries after deferrals
+// took from the first attempt (seconds; 0 when there were none).
+func (r *Retry) RetryDelayAvg() float64 {
+	if r.AfterDeferrals == 0 {
+		return 0
+	}
+	return r.RetryDelaySum / float64(r.AfterDeferrals)
+}
+
 // afterBucket names the bucket of deliveries after n deferrals.
 func afterBucket(n int) string {
 	switch {

@@ -89,6 +89,7 @@ type Report struct {
 	Series    Series   `json:"series"`
 	Templates []*Diag  `json:"templates"` // by count, descending
 	Rejects   Rejects  `json:"rejects"`
+	Notices   Notices  `json:"notices"` // MTA warnings, errors, fatal, panic, reject_warning
 	// UnparsedExamples: the first lines of each unparsed reason.
 	UnparsedExamples map[string][]Line `json:"unparsed_examples,omitempty"`
 	Dropped          Dropped           `json:"dropped"`
@@ -161,6 +162,7 @@ type Dropped struct {
 	Top       int64 `json:"top"`       // events of senders, recipients, rejects beyond the tracked ones (in "(other)")
 	Buckets   int64 `json:"buckets"`   // events outside the tracked time buckets
 	State     int64 `json:"state"`     // per-message parser state evicted or expired
+	Notices   int64 `json:"notices"`   // notices whose text was beyond the tracked ones (in "(other)")
 }
 
 // Counts is a name → count table.
@@ -254,6 +256,7 @@ func (r *Report) init() {
 	}
 	r.Volume.init(r.limits)
 	r.Rejects.init()
+	r.Notices.init()
 	r.Series.init()
 	if r.Volume.Recipients.exactMax == 0 {
 		r.Volume.Recipients = newDistinct(r.limits.ExactTotal, r.limits.SketchP)
@@ -580,6 +583,7 @@ func (r *Report) Merge(o *Report, name string) error {
 	r.Series.merge(r, &o.Series)
 	r.Volume.merge(r, &o.Volume)
 	r.Rejects.merge(r, &o.Rejects)
+	r.Notices.merge(r, &o.Notices)
 	for _, ot := range o.templates {
 		r.mergeDiag(ot)
 	}
@@ -590,5 +594,6 @@ func (r *Report) Merge(o *Report, name string) error {
 	r.Dropped.Top += o.Dropped.Top
 	r.Dropped.Buckets += o.Dropped.Buckets
 	r.Dropped.State += o.Dropped.State
+	r.Dropped.Notices += o.Dropped.Notices
 	return nil
 }

@@ -385,16 +385,7 @@ func Restriction(e *bouncescan.Event) string {
 		return stage + ": blocked using " + strings.TrimRight(list, ".")
 	}
 	tpl := Template(text)
-	tpl = strings.TrimPrefix(tpl, "<addr>: ")
-	if len(tpl) > 100 {
-		tpl = tpl[:100]
-		for len(tpl) > 0 && tpl[len(tpl)-1]&0xC0 == 0x80 {
-			tpl = tpl[:len(tpl)-1]
-		}
-		if len(tpl) > 0 && tpl[len(tpl)-1] >= 0xC0 {
-			tpl = tpl[:len(tpl)-1]
-		}
-	}
+	tpl = cutTemplate(strings.TrimPrefix(tpl, "<addr>: "), 100)
 	if tpl == "" {
 		tpl = "(no text)"
 	}

@@ -29,6 +29,7 @@ func CSVTables() [][2]string {
 		{"recipients", "recipients by deliveries, with bytes"},
 		{"rejects", "rejects by restriction"},
 		{"reject_clients", "rejects by client"},
+		{"notices", "MTA notices (warning, reject_warning, error, fatal, panic) by severity and text"},
 		{"unparsed", "examples of unparsed lines per reason"},
 		{"files", "every file read"},
 	}
@@ -83,12 +84,20 @@ func rate(v float64) string {
 
 var outcomeCols = []string{"events", "sent", "deferred", "bounced", "expired", "rejected", "handoffs", "other",
 	"bounce_rate", "deferral_rate", "delay_avg_s", "delay_max_s",
-	"delivered_first_try", "delivered_after_deferrals", "bounced_first_try", "bounced_after_deferrals", "pending"}
+	"delivered_first_try", "delivered_after_deferrals", "bounced_first_try", "bounced_after_deferrals", "pending",
+	"deferrals_before_delivery", "retry_delay_avg_s", "retry_delay_max_s",
+	"delivered_after_1", "delivered_after_2", "delivered_after_3", "delivered_after_4_5", "delivered_after_6_10", "delivered_after_11_plus"}
 
 func outcomeCells(x *aggregate.Outcomes) []string {
-	return []string{n(x.Events), n(x.Sent), n(x.Deferred), n(x.Bounced), n(x.Expired), n(x.Rejected), n(x.Handoffs), n(x.Other),
+	rt := &x.Retry
+	cells := []string{n(x.Events), n(x.Sent), n(x.Deferred), n(x.Bounced), n(x.Expired), n(x.Rejected), n(x.Handoffs), n(x.Other),
 		rate(x.BounceRate), rate(x.DeferralRate), f64(x.DelayAvg), f64(x.DelayMax),
-		n(x.Retry.FirstTry), n(x.Retry.AfterDeferrals), n(x.Retry.BouncedFirstTry), n(x.Retry.BouncedAfterDefer), n(x.Retry.Pending)}
+		n(rt.FirstTry), n(rt.AfterDeferrals), n(rt.BouncedFirstTry), n(rt.BouncedAfterDefer), n(rt.Pending),
+		n(rt.Deferrals), f64(rt.RetryDelayAvg()), f64(rt.RetryDelayMax)}
+	for _, b := range aggregate.AfterBuckets() {
+		cells = append(cells, n(rt.AfterN[b]))
+	}
+	return cells
 }
 
 func csvTable(r *aggregate.Report, o Options) ([]string, [][]string, error) {
@@ -204,6 +213,13 @@ func csvTable(r *aggregate.Report, o Options) ([]string, [][]string, error) {
 			rows = append(rows, []string{kv.Name, n(kv.N)})
 		}
 		return []string{col, "rejects"}, rows, nil
+	case "notices":
+		var rows [][]string
+		for _, kv := range r.Notices.ByText.Sorted() {
+			sev, text, _ := strings.Cut(kv.Name, " ")
+			rows = append(rows, []string{sev, text, n(kv.N)})
+		}
+		return []string{"severity", "text", "lines"}, rows, nil
 	case "unparsed":
 		var rows [][]string
 		for _, kv := range r.Input.UnparsedBy.Sorted() {

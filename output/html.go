@@ -293,7 +293,9 @@ func htmlPage(r *aggregate.Report, o Options) *htmlData {
 		return t
 	}
 	d.Tables = append(d.Tables, counts("rejects", "Rejects by restriction", "restriction", r.Rejects.ByRestriction),
-		counts("reject-clients", "Rejects by client", "client", r.Rejects.ByClient))
+		counts("reject-clients", "Rejects by client", "client", r.Rejects.ByClient),
+		counts("notices", "MTA notices (warnings, errors, fatal, panic, reject_warning)", "severity", r.Notices.BySeverity),
+		counts("notice-texts", "MTA notices by text", "severity and text", r.Notices.ByText))
 	tallies := func(id, title, col string, rows []*aggregate.Tally) htmlTable {
 		t := htmlTable{ID: id, Title: title, Head: []string{"address", col, "bytes"}}
 		for i, x := range rows {

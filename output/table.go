@@ -76,13 +76,13 @@ func Table(w io.Writer, r *aggregate.Report, o Options) error {
 		tw.tableNoHeader(rows)
 		if rt.AfterDeferrals > 0 {
 			var parts []string
-			for _, k := range []string{"1", "2", "3", "4-5", "6-10", "11+"} {
+			for _, k := range aggregate.AfterBuckets() {
 				if c := rt.AfterN[k]; c > 0 {
 					parts = append(parts, fmt.Sprintf("%s: %d", k, c))
 				}
 			}
 			tw.printf("  delivered after N deferrals: %s; took avg %s, max %s\n", strings.Join(parts, ", "),
-				dur(rt.RetryDelaySum/float64(rt.AfterDeferrals)), dur(rt.RetryDelayMax))
+				dur(rt.RetryDelayAvg()), dur(rt.RetryDelayMax))
 		}
 	}
 
@@ -148,6 +148,12 @@ func Table(w io.Writer, r *aggregate.Report, o Options) error {
 		tw.countsWide(r.Rejects.ByRestriction, r.Totals.Rejected, o.Top)
 		tw.section("Rejects by client")
 		tw.countsWide(r.Rejects.ByClient, r.Totals.Rejected, o.Top)
+	}
+	if total := r.Notices.Total(); total > 0 {
+		tw.section("MTA notices (warnings, errors, fatal, panic, reject_warning)")
+		tw.countsWide(r.Notices.BySeverity, total, o.Top)
+		tw.section("MTA notices by text")
+		tw.countsWide(r.Notices.ByText, total, o.Top)
 	}
 	if len(v.TopSenders.Rows) > 0 {
 		tw.tallies("Senders by messages", v.TopSenders.Rows, "messages", o.Top)
@@ -295,7 +301,7 @@ func (t *textWriter) tallies(title string, rows []*aggregate.Tally, what string,
 }
 
 func (t *textWriter) group(g *aggregate.Group, top int) {
-	rows := [][]string{{strings.ReplaceAll(g.Name(), ",", " / "), "rcpts", "events", "sent", "defer", "bounce", "expire", "reject", "bnc%", "dfr%", "delay"}}
+	rows := [][]string{{strings.ReplaceAll(g.Name(), ",", " / "), "rcpts", "events", "sent", "defer", "bounce", "expire", "reject", "bnc%", "dfr%", "delay", "late"}}
 	shown, rest, restN := 0, aggregate.Row{Key: []string{aggregate.OtherKey}}, 0
 	for _, row := range g.Rows {
 		if row.IsOther() || shown >= top {
@@ -322,7 +328,7 @@ func groupCells(row *aggregate.Row, label string) []string {
 		}
 	}
 	return []string{label, rc, n(row.Events), n(row.Sent), n(row.Deferred), n(row.Bounced), n(row.Expired), n(row.Rejected),
-		pct1(row.BounceRate, row.Final()), pct1(row.DeferralRate, row.Final()+row.Deferred), dur(row.DelayAvg)}
+		pct1(row.BounceRate, row.Final()), pct1(row.DeferralRate, row.Final()+row.Deferred), dur(row.DelayAvg), n(row.Retry.AfterDeferrals)}
 }
 
 func (t *textWriter) diags(ds []*aggregate.Diag, o Options) {

@@ -15,7 +15,7 @@ type ReportFlags struct {
 	GroupBy []string      `name:"group-by" sep:"none" placeholder:"DIM,…" help:"Also group by these dimensions, comma-separated (provider,reason): domain, provider, reason, subject, class, status, mta, relay, relay_ip, host, sender, sender_domain, stage, hour, day. Repeat the flag for several groups."`
 	Wide    bool          `help:"Table: full diagnostic texts and unparsed lines, not cut to 100 columns."`
 	Bucket  time.Duration `placeholder:"1h" help:"Time series bucket (scan: the finest bucket kept, default 1h; output: the bucket shown, default chosen for about 24 rows)."`
-	Table   string        `placeholder:"NAME" help:"-o csv: the table to write: summary, groups, domains, providers, status, class, subject, reason, provider, mta, templates, undecided, retries, series, senders, recipients, rejects, reject_clients, unparsed, files, or group:DIMS (default: the --group-by group, else domains)."`
+	Table   string        `placeholder:"NAME" help:"-o csv: the table to write: summary, groups, domains, providers, status, class, subject, reason, provider, mta, templates, undecided, retries, series, senders, recipients, rejects, reject_clients, notices, unparsed, files, or group:DIMS (default: the --group-by group, else domains)."`
 }
 
 // limits turns the flags into report limits (the groups of --group-by).

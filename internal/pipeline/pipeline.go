@@ -499,6 +499,8 @@ func (r *runner) badLine(fs *aggregate.File, pos bouncescan.Pos, err error) erro
 	switch {
 	case errors.As(err, &pe) && errors.Is(err, bouncescan.ErrNotMine):
 		r.report.Foreign(fs)
+	case errors.As(err, &pe) && errors.Is(err, bouncescan.ErrNotice):
+		r.report.Notice(pe.Reason, pe.Text)
 	case errors.As(err, &pe):
 		r.report.UnparsedLine(fs, pe.Reason, pos, unparsedText(pe.Text, r.cfg.Rewrite != nil))
 		if r.cfg.Strict {

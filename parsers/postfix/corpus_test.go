@@ -82,7 +82,7 @@ func TestCorpus(t *testing.T) {
 		key := corpusKey(f)
 		seen[key] = true
 		got := parseFile(t, f, parsekit.Options{Year: 2026, Location: time.UTC})
-		un, nm := 0, 0
+		un, nm, no := 0, 0, 0
 		for _, err := range got.errs {
 			var pe *bouncescan.ParseError
 			if !errors.As(err, &pe) {
@@ -93,11 +93,13 @@ func TestCorpus(t *testing.T) {
 				un++
 			case errors.Is(err, bouncescan.ErrNotMine):
 				nm++
+			case errors.Is(err, bouncescan.ErrNotice):
+				no++
 			default:
 				t.Errorf("%s: unexpected error %v", key, err)
 			}
 		}
-		t.Logf("%-95s lines %6d events %4d unparsed %3d not-mine %5d", key, len(got.lines), len(got.events), un, nm)
+		t.Logf("%-95s lines %6d events %4d unparsed %3d not-mine %5d notices %4d", key, len(got.lines), len(got.events), un, nm, no)
 		tl, te, tu, tn = tl+len(got.lines), te+len(got.events), tu+un, tn+nm
 		want, ok := corpusWant[key]
 		if !ok {

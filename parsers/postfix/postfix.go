@@ -113,6 +113,9 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 	p.emitIdx = 0
 	msg := h.Msg
 	qid, rest := queueID(msg)
+	if sev, ok := noticeOf(rest); ok {
+		return bouncescan.NewParseError(pos, bouncescan.ErrNotice, sev, append([]byte(service+": "), rest[len(sev)+2:]...))
+	}
 	if qid == nil {
 		// lines without a queue id: only smtpd/postscreen rejects matter
 		return nil
@@ -143,6 +146,22 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 		}
 	}
 	return nil
+}
+
+// noticeOf tells a line Postfix wrote about itself or a restriction in
+// warn-only mode ("warning: …", "error: …", "fatal: …", "panic: …",
+// "reject_warning: …", after the queue id if there is one): not an
+// outcome, but what pflogsumm counts as warnings, fatal errors and panics.
+func noticeOf(rest []byte) (string, bool) {
+	if len(rest) < 7 {
+		return "", false
+	}
+	for _, sev := range [...]string{"warning", "reject_warning", "error", "fatal", "panic"} {
+		if len(rest) > len(sev)+1 && rest[len(sev)] == ':' && rest[len(sev)+1] == ' ' && string(rest[:len(sev)]) == sev {
+			return sev, true
+		}
+	}
+	return "", false
 }
 
 // serviceOf returns the daemon name of a Postfix program tag: the part after

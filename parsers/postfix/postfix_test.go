@@ -326,7 +326,7 @@ func TestLines(t *testing.T) {
 			},
 		},
 		{
-			name: "smtpd: connect/disconnect and reject_warning give nothing, rejects give events",
+			name: "smtpd: connect/disconnect give nothing, reject_warning and warning are notices, rejects give events",
 			lines: []string{
 				pre + "postfix/smtpd[77]: connect from unknown[198.51.100.7]",
 				pre + "postfix/smtpd[77]: NOQUEUE: reject_warning: RCPT from unknown[198.51.100.7]: 450 4.7.1 <pc>: Helo command rejected: Host not found; from=<s@here.test> to=<c@mx1.test> proto=ESMTP helo=<pc>",
@@ -345,6 +345,7 @@ func TestLines(t *testing.T) {
 				ev(bouncescan.Event{Line: 6, Sender: "x@spam.test", Recipient: "c@mx1.test", Process: "postfix/postscreen", RelayIP: "203.0.113.5",
 					Status: bouncescan.StatusRejected, Stage: bouncescan.StageRcpt, ReplyCode: 550, EnhancedCode: "5.7.1", Text: "Service unavailable; client [203.0.113.5] blocked using zen.spamhaus.org"}),
 			},
+			errs: []error{nil, bouncescan.ErrNotice, nil, nil, nil, nil, nil, bouncescan.ErrNotice},
 		},
 		{
 			name: "before-queue content filter: proxy-reject is a reject, proxy-accept is not",

@@ -276,7 +276,7 @@ func FuzzLines(t *testing.T, p Parser, mta string, data []byte) {
 		})
 		if err != nil {
 			var pe *bouncescan.ParseError
-			if !errors.As(err, &pe) || !(errors.Is(err, bouncescan.ErrUnparsed) || errors.Is(err, bouncescan.ErrNotMine)) {
+			if !errors.As(err, &pe) || !(errors.Is(err, bouncescan.ErrUnparsed) || errors.Is(err, bouncescan.ErrNotMine) || errors.Is(err, bouncescan.ErrNotice)) {
 				t.Fatalf("error %v is not a ParseError with a sentinel", err)
 			}
 		}
