@@ -138,6 +138,9 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 	case lineNotMine:
 		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not an Exim log line", line)
 	case lineBadStamp:
+		if p.stamps.OutOfRange() {
+			return bouncescan.NewParseError(pos, bouncescan.ErrUnparsed, parsekit.ReasonOutOfRange, line)
+		}
 		return bouncescan.NewParseError(pos, bouncescan.ErrUnparsed, "bad timestamp", line)
 	}
 	p.linePos = pos
@@ -208,6 +211,9 @@ func (p *Parser) split(line []byte) ([]byte, splitResult) {
 	switch {
 	case c >= '0' && c <= '9':
 		if !looksDate(line) {
+			if _, _, _, ok := p.stamps.Time(line); !ok && p.stamps.OutOfRange() {
+				return nil, lineBadStamp // "10000-01-01 …"
+			}
 			return nil, lineNotMine
 		}
 		t, n, _, okT := p.stamps.Time(line)

@@ -31,7 +31,18 @@ type Stamps struct {
 	Loc   *time.Location
 	Fixed int
 	Now   func() time.Time
+	far   bool // the last stamp read was well formed but outside 1970-9999
 }
+
+// ReasonOutOfRange is the reason a parser gives for a line whose stamp
+// names a time outside the years 1970-9999 (see OutOfRange).
+const ReasonOutOfRange = "timestamp out of range (1970–9999)"
+
+// OutOfRange reports whether the last Time or Syslog call failed because
+// the stamp, well formed, names a time outside the years 1970-9999 (a
+// year 10000, a journal stamp of 999999999999999999): the line is
+// unparsed with ReasonOutOfRange rather than "bad timestamp".
+func (s *Stamps) OutOfRange() bool { return s.far }
 
 // NewStamps makes a Stamps from parser options.
 func NewStamps(o Options) *Stamps {
@@ -51,7 +62,10 @@ func (s *Stamps) Begin(f File) {
 	}
 	s.Years = &s.own
 	ref := f.ModTime
-	if ref.IsZero() {
+	if ref.IsZero() || ref.Unix() < earliestRef {
+		// no mtime, or one set by an archive tool: the clock says more
+		// (the caller that reads files checks the future with PlausibleRef
+		// and says so)
 		ref = s.Now()
 	}
 	s.Years.Begin(s.Fixed, ref.In(s.Loc))
@@ -59,14 +73,18 @@ func (s *Stamps) Begin(f File) {
 
 // Time parses a timestamp of any supported style at the start of b.
 func (s *Stamps) Time(b []byte) (t time.Time, n int, hadYear, ok bool) {
+	s.far = false
 	if len(b) > 0 && b[0] >= '0' && b[0] <= '9' {
-		t, n, ok = ISOTime(b, s.Loc)
+		t, n, ok, s.far = isoTime(b, s.Loc)
 		if ok {
 			s.Years.Observe(t.In(s.Loc))
 		}
 		return t, n, true, ok
 	}
 	t, n, ok = SyslogTime(b, s.Years, s.Loc)
+	if !ok && n > 0 {
+		s.far = true
+	}
 	return t, n, false, ok
 }
 
@@ -76,6 +94,7 @@ func (s *Stamps) Time(b []byte) (t time.Time, n int, hadYear, ok bool) {
 // too. ok is false when the line is none of these.
 func (s *Stamps) Syslog(line []byte, h *Header) bool {
 	*h = Header{}
+	s.far = false
 	b := line
 	if len(b) > 0 && b[0] == '{' {
 		return s.journalJSON(b, h)
@@ -165,7 +184,8 @@ func (s *Stamps) journalJSON(b []byte, h *Header) bool {
 	}
 	h.Time = time.UnixMicro(us)
 	if !InRange(h.Time) {
-		return false // a stamp outside 1970-9999: the line is not understood
+		s.far = true // a stamp outside 1970-9999: the line is not understood
+		return false
 	}
 	h.HadYear = true
 	s.Years.Observe(h.Time.In(s.Loc))

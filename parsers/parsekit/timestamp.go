@@ -115,6 +115,39 @@ func zone(b []byte) (off, n int, ok bool) {
 // T, Exim's "YYYY-MM-DD HH:MM:SS[.mmm][ +zone]". Zoneless stamps are read in
 // loc. It returns the time and the bytes consumed.
 func ISOTime(b []byte, loc *time.Location) (time.Time, int, bool) {
+	t, n, ok, _ := isoTime(b, loc)
+	return t, n, ok
+}
+
+// isoTime is ISOTime; far tells that the stamp is well formed but names a
+// time outside 1970-9999 (ok is then false).
+func isoTime(b []byte, loc *time.Location) (t time.Time, n int, ok, far bool) {
+	t, n, ok = isoParse(b, loc)
+	if ok && !InRange(t) {
+		return time.Time{}, 0, false, true
+	}
+	if !ok && longYear(b) {
+		return time.Time{}, 0, false, true
+	}
+	return t, n, ok, false
+}
+
+// longYear reports whether b starts with a year of 5 to 9 digits and
+// "-MM-DD": a stamp past 9999.
+func longYear(b []byte) bool {
+	i := 0
+	for i < len(b) && i < 10 && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	if i < 5 || i > 9 || len(b) < i+6 || b[i] != '-' || b[i+3] != '-' {
+		return false
+	}
+	_, ok1 := digits(b[i+1 : i+3])
+	_, ok2 := digits(b[i+4 : i+6])
+	return ok1 && ok2
+}
+
+func isoParse(b []byte, loc *time.Location) (time.Time, int, bool) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') {
 		return time.Time{}, 0, false
 	}
@@ -137,13 +170,12 @@ func ISOTime(b []byte, loc *time.Location) (time.Time, int, bool) {
 	}
 	if off, zn, zok := zone(zb); zok {
 		t := time.Date(y, time.Month(mo), d, h, mi, s, ns, time.UTC).Add(-time.Duration(off) * time.Second)
-		return t, n + zn, InRange(t)
+		return t, n + zn, true
 	}
 	if loc == nil {
 		loc = time.Local
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, s, ns, loc)
-	return t, n, InRange(t)
+	return time.Date(y, time.Month(mo), d, h, mi, s, ns, loc), n, true
 }
 
 // The instants a stamp may name, in Unix seconds: the years 1970 to
@@ -160,10 +192,14 @@ func InRange(t time.Time) bool { u := t.Unix(); return u >= minUnix && u <= maxU
 
 // Years resolves the year of classic syslog stamps ("Nov 22 03:14:15"),
 // which have none. For each file it starts from the --year given, or else
-// from the file's modification time (a month later in the year than the
-// modification time belongs to the year before), and then follows the file:
-// a step from a late month back to an early one (Dec → Jan) starts a new
-// year. Stamps that carry a year (mixed-style files) re-anchor it.
+// from the file's modification time: the first stamp is never placed
+// after it (a month and day more than a day later than the modification
+// time belong to the year before; the day of margin absorbs zones and
+// clock skew). It then follows the file: a step from December to January
+// starts a new year, a December stamp right after January ones belongs to
+// the old year (a straggler), and any other step, back or forward, stays
+// in the year (files that concatenate periods or servers are not in time
+// order). Stamps that carry a year (mixed-style files) re-anchor it.
 type Years struct {
 	fixed   int
 	ref     time.Time
@@ -219,8 +255,12 @@ func (y *Years) Observe(t time.Time) {
 	}
 }
 
-// Year returns the year of a yearless stamp in month m.
-func (y *Years) Year(m time.Month) int {
+// Year returns the year of a yearless stamp in month m (on its first day,
+// for the comparison with the modification time: see YearOf).
+func (y *Years) Year(m time.Month) int { return y.YearOf(m, 1) }
+
+// YearOf returns the year of a yearless stamp of month m, day d.
+func (y *Years) YearOf(m time.Month, d int) int {
 	if !y.started {
 		y.changes++
 		y.started = true
@@ -228,7 +268,7 @@ func (y *Years) Year(m time.Month) int {
 		switch {
 		case y.fixed > 0:
 			y.year = y.fixed
-		case m > y.ref.Month():
+		case afterRef(y.ref, m, d):
 			y.year = y.ref.Year() - 1
 		default:
 			y.year = y.ref.Year()
@@ -236,17 +276,50 @@ func (y *Years) Year(m time.Month) int {
 		return y.year
 	}
 	switch {
-	case m < y.last && y.last-m >= 6: // Dec → Jan: a new year began
+	case m == time.January && y.last == time.December: // a new year began
 		y.year++
 		y.last = m
 		y.changes++
-	case m > y.last && m-y.last >= 6: // a straggler from the old year
+	case m == time.December && y.last == time.January: // a straggler from the old year
 		return y.year - 1
 	case m != y.last:
 		y.last = m
 		y.changes++
 	}
 	return y.year
+}
+
+// afterRef reports whether month m, day d of ref's year is more than a
+// day after ref.
+func afterRef(ref time.Time, m time.Month, d int) bool {
+	if d < 1 {
+		d = 1
+	}
+	at := time.Date(ref.Year(), m, d, 0, 0, 0, 0, ref.Location())
+	return at.After(ref.AddDate(0, 0, 1))
+}
+
+// The modification times Years trusts: from 1990 to a day after the clock.
+// Outside them a file's mtime was set by something else (a restore, an
+// archive tool, a wrong clock) and says nothing about its stamps' year.
+const earliestRef = 631152000 // 1990-01-01T00:00:00Z, in Unix seconds
+
+// PlausibleRef reports whether a file's modification time can anchor the
+// year of its yearless stamps: not before 1990 and not more than a day
+// after now. A caller that finds it implausible takes now instead and
+// says so (RefNote); --year overrides both.
+func PlausibleRef(mtime, now time.Time) bool {
+	return mtime.Unix() >= earliestRef && !mtime.After(now.Add(24*time.Hour))
+}
+
+// RefNote is the warning for a modification time PlausibleRef refused.
+func RefNote(mtime, now time.Time) string {
+	what := "is before 1990"
+	if mtime.After(now) {
+		what = "is in the future"
+	}
+	return "modification time " + mtime.UTC().Format(time.RFC3339) + " " + what +
+		": the year of stamps without one is taken from the clock (" + now.Format("2006") + "); set it with --year"
 }
 
 // SyslogTime parses a classic syslog stamp "Mmm dd HH:MM:SS[.frac]" (day
@@ -279,6 +352,6 @@ func SyslogTime(b []byte, years *Years, loc *time.Location) (time.Time, int, boo
 	if loc == nil {
 		loc = time.Local
 	}
-	t := time.Date(years.Year(mo), mo, d, h, mi, s, ns, loc)
+	t := time.Date(years.YearOf(mo, d), mo, d, h, mi, s, ns, loc)
 	return t, j + 1 + n, InRange(t)
 }
