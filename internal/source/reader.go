@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -88,7 +89,7 @@ type headLine struct {
 
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64 // read by the progress bar while a readAhead reads
 	// tail, if set, keeps the last two non-zero bytes read in last (xz:
 	// a complete stream ends with "YZ", then zero padding)
 	tail bool
@@ -97,7 +98,7 @@ type countingReader struct {
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	if c.tail {
 		found := 0
 		for i := n - 1; i >= 0 && found < 2; i-- {
@@ -211,6 +212,17 @@ func Open(in Input, opts Options) (*Reader, error) {
 		r.Close()
 		return nil, &Error{Name: in.Name, Offset: 0, Err: fmt.Errorf("%w: %s header: %v", bouncescan.ErrCorrupt, r.compression, err)}
 	}
+	if r.compression != "" {
+		ra := newReadAhead(dec)
+		dec = ra
+		closeDec, stdin := r.closeDec, in.Stdin
+		r.closeDec = func() {
+			ra.Close(!stdin)
+			if closeDec != nil && !stdin {
+				closeDec()
+			}
+		}
+	}
 	r.br = bufio.NewReaderSize(dec, bufSize)
 	return r, nil
 }
@@ -222,7 +234,7 @@ func (r *Reader) Compression() Compression { return r.compression }
 func (r *Reader) ModTime() time.Time { return r.modTime }
 
 // BytesRead is how many bytes (compressed, as stored) have been consumed.
-func (r *Reader) BytesRead() int64 { return r.counter.n }
+func (r *Reader) BytesRead() int64 { return r.counter.n.Load() }
 
 // Line is the current line without its line ending (LF or CRLF), at most
 // MaxLine bytes.
@@ -537,7 +549,7 @@ func (g *gzipStream) nextMember() error {
 		}
 		g.src.Discard(zeros)
 	}
-	at := g.counter.n - int64(g.src.Buffered()) // compressed offset of what follows
+	at := g.counter.n.Load() - int64(g.src.Buffered()) // compressed offset of what follows
 	if magic, _ := g.src.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		if err := g.z.Reset(g.src); err != nil {
 			return fmt.Errorf("%w: gzip member %d at compressed byte %d: bad header: %v", bouncescan.ErrCorrupt, g.members+1, at, err)
