@@ -1,0 +1,65 @@
+package classify
+
+import (
+	"testing"
+
+	"github.com/bouncescan/bouncescan"
+)
+
+// The principles of README "How a verdict is decided", each on texts that
+// no rule was written from (issue 13): a specific code keeps its meaning
+// against generic words, expiry words give way to the cause a code names,
+// a generic code gives way to text and stage, greylisting and discards say
+// so, bare network failures are transient.
+func TestPrinciples(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text   string
+		stage  bouncescan.Stage
+		class  bouncescan.Class
+		reason string
+	}{
+		// a specific code against a generic restatement
+		{"452 4.2.2 Temporary failure, please try again later", 0, bouncescan.ClassTransient, "mailboxfull"},
+		{"550 5.1.1 System error", 0, bouncescan.ClassPermanent, "userunknown"},
+		{"554 5.2.2 Service not available", 0, bouncescan.ClassPermanent, "mailboxfull"},
+		{"550 5.7.606 Service unavailable, try again later", 0, bouncescan.ClassPermanent, "blocked"},
+		// a precise code beats a text of the same subject
+		{"550 5.1.6 not our customer", 0, bouncescan.ClassPermanent, "hasmoved"},
+		// expiry words: the cause a specific code names wins, else expired
+		{"Sorry, something went wrong (#4.4.1) I'm not going to try again; this message has been in the queue too long.", 0, bouncescan.ClassTransient, "networkerror"},
+		{"Unable to reach the directory (#4.4.3) this message has been in the queue too long.", 0, bouncescan.ClassTransient, "systemerror"},
+		{"this message has been in the queue too long", 0, bouncescan.ClassPermanent, "expired"},
+		{"Message could not be delivered within 3 days", 0, bouncescan.ClassPermanent, "expired"},
+		{"delivery failed after 17 attempts", 0, bouncescan.ClassPermanent, "expired"},
+		// a generic X.Y.0 code gives way to the stage
+		{"550 5.5.0 Go away", bouncescan.StageConnect, bouncescan.ClassPermanent, "blocked"},
+		// X.7.1 in reply to MAIL FROM refuses the sender
+		{"550 5.7.1 Not today", bouncescan.StageMail, bouncescan.ClassPermanent, "rejected"},
+		// grammars: account locked, reverse DNS, refused IP, no valid recipient
+		{"550 5.0.0 The mailbox of bob is currently locked", 0, bouncescan.ClassPermanent, "suspend"},
+		{"550 Requested action not taken: user account suspended", 0, bouncescan.ClassPermanent, "suspend"},
+		{"450 4.7.1 Client IP name lookup failed", bouncescan.StageRcpt, bouncescan.ClassTransient, "requireptr"},
+		{"554 Your IP address 198.51.100.7 has been banned", bouncescan.StageRcpt, bouncescan.ClassPermanent, "blocked"},
+		{"550 No valid recipient in this transaction", 0, bouncescan.ClassPermanent, "userunknown"},
+		// greylisting, discards, network failures without code or status
+		{"450 4.2.0 Recipient address rejected: Greylisted for 300 seconds", bouncescan.StageRcpt, bouncescan.ClassTransient, "greylisted"},
+		{"message thrown into :blackhole:", 0, bouncescan.ClassSuccess, "discarded"},
+		{"discarded by the discard transport", 0, bouncescan.ClassSuccess, "discarded"},
+		{"Connection refused", 0, bouncescan.ClassTransient, "networkerror"},
+		{"lost connection with mx.example.net[192.0.2.1] while sending RCPT TO", 0, bouncescan.ClassTransient, "networkerror"},
+		{"Host or domain name not found. Name service error for name=example.net type=MX: Host not found, try again", 0, bouncescan.ClassTransient, "networkerror"},
+		// provider lists (issue 13 additions)
+		{"421 4.7.0 IP not in whitelist for RCPT domain, closing connection.", 0, bouncescan.ClassTransient, "blocked"},
+		{"421 4.7.28 Gmail has detected an unusual rate of mail originating from your SPF domain", 0, bouncescan.ClassTransient, "ratelimited"},
+		{"421 4.7.1 Messages to a@icloud.example deferred due to excessive volume. Try again later", 0, bouncescan.ClassTransient, "ratelimited"},
+	} {
+		v := c.Classify(&bouncescan.Event{Text: tc.text, Stage: tc.stage})
+		if v.Reason != tc.reason || v.Class != tc.class {
+			t.Errorf("%q (stage %v): got %v/%s (rule %s), want %v/%s", tc.text, tc.stage, v.Class, v.Reason, v.Rule, tc.class, tc.reason)
+		}
+	}
+}
