@@ -250,6 +250,21 @@ func TestPrefilter(t *testing.T) {
 			t.Errorf("requiredLiteral(%q) = %q, want %q", tc.expr, got, tc.want)
 		}
 	}
+	for _, tc := range []struct {
+		expr string
+		want []string
+	}{
+		{`\b(?:account|mailbox)\b.{0,9}\b(?:locked|suspended)\b`, []string{"account", "mailbox"}}, // the alternation whose shortest branch is longer
+		{`\b(?:reverse dns|ptr record|rDNS)\b`, []string{"reverse dns", "ptr record", "rdns"}},
+		{`(?:locked|ab)`, nil},  // a branch too short to help
+		{`(?:locked|\d+)`, nil}, // a branch without a literal
+		{`Mail Flood`, nil},     // has a single literal: requiredLiteral's job
+	} {
+		got := requiredAnyLiteral(tc.expr)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("requiredAnyLiteral(%q) = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
 	var g gramSet
 	g.fill("550 5.1.1 user unknown in virtual mailbox table")
 	for _, tc := range []struct {

@@ -82,7 +82,7 @@ func (c *Classifier) without(drop map[unit]bool) *Classifier {
 			continue
 		}
 		cp := *r
-		cp.text, cp.regex, cp.reLit = nil, nil, nil
+		cp.text, cp.regex, cp.reLit, cp.reAny = nil, nil, nil, nil
 		for _, t := range r.text {
 			if !drop[unit{r.id, "text:" + t.s}] {
 				cp.text = append(cp.text, t)
@@ -92,6 +92,7 @@ func (c *Classifier) without(drop map[unit]bool) *Classifier {
 			if !drop[unit{r.id, "re:" + re.String()}] {
 				cp.regex = append(cp.regex, re)
 				cp.reLit = append(cp.reLit, r.reLit[i])
+				cp.reAny = append(cp.reAny, r.reAny[i])
 			}
 		}
 		if cp.hasText() {

@@ -102,3 +102,81 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// requiredAnyLiteral is requiredLiteral for expressions that have no single
+// literal but an alternation every match passes through, such as
+// \b(?:locked|suspended)\b: the lower-case ASCII literals of its branches,
+// one of which every match contains; nil when some branch has none (or
+// one shorter than 3 bytes, too common to save any work).
+func requiredAnyLiteral(expr string) []string {
+	re, err := syntax.Parse(expr, syntax.Perl|syntax.FoldCase)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	elems := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		elems = re.Sub
+	}
+	var best []string
+	bestMin := 0
+	for _, e := range elems {
+		for e.Op == syntax.OpCapture {
+			e = e.Sub[0]
+		}
+		if e.Op != syntax.OpAlternate {
+			continue
+		}
+		var lits []string
+		short := 0
+		for _, b := range e.Sub {
+			l := branchLiteral(b)
+			if len(l) < 3 {
+				lits = nil
+				break
+			}
+			if short == 0 || len(l) < short {
+				short = len(l)
+			}
+			lits = append(lits, l)
+		}
+		if lits != nil && short > bestMin {
+			best, bestMin = lits, short
+		}
+	}
+	return best
+}
+
+// branchLiteral is the longest ASCII literal a branch of an alternation
+// always contains, lower-cased, or "".
+func branchLiteral(b *syntax.Regexp) string {
+	for b.Op == syntax.OpCapture {
+		b = b.Sub[0]
+	}
+	best := ""
+	consider := func(r *syntax.Regexp) {
+		if r.Op == syntax.OpLiteral {
+			if l := string(r.Rune); len(l) > len(best) && isASCII(l) {
+				best = strings.ToLower(l)
+			}
+		}
+	}
+	switch b.Op {
+	case syntax.OpLiteral:
+		consider(b)
+	case syntax.OpConcat:
+		for _, sub := range b.Sub {
+			consider(sub)
+		}
+	}
+	return best
+}
+
+func containsAny(s string, lits []string) bool {
+	for _, l := range lits {
+		if strings.Contains(s, l) {
+			return true
+		}
+	}
+	return false
+}

@@ -188,7 +188,8 @@ type rule struct {
 	mtas      []string
 	text      []textPat
 	regex     []*regexp.Regexp
-	reLit     []string // per regex: a literal every match contains, or ""
+	reLit     []string   // per regex: a literal every match contains, or ""
+	reAny     [][]string // per regex without reLit: literals one of which every match contains, or nil
 	unless    []textPat
 	reCap     int // bytes of text a regex of this rule sees (0: all): user rules are capped
 	reason    string
@@ -318,7 +319,13 @@ func compileRule(s *RuleSpec, pos string, at func(field string) string, user boo
 			r.reCap = UserRegexText
 		}
 		r.regex = append(r.regex, re)
-		r.reLit = append(r.reLit, requiredLiteral(p))
+		lit := requiredLiteral(p)
+		r.reLit = append(r.reLit, lit)
+		var anyLit []string
+		if lit == "" {
+			anyLit = requiredAnyLiteral(p)
+		}
+		r.reAny = append(r.reAny, anyLit)
 	}
 	for _, p := range s.Unless {
 		r.unless = append(r.unless, newTextPat(lowerASCII(p)))
@@ -502,6 +509,9 @@ func (r *rule) match(in *input) (bool, string) {
 	}
 	for k, re := range r.regex {
 		if lit := r.reLit[k]; lit != "" && !strings.Contains(in.lower, lit) {
+			continue
+		}
+		if a := r.reAny[k]; a != nil && !containsAny(in.lower, a) {
 			continue
 		}
 		text := in.norm
