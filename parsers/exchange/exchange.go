@@ -47,11 +47,19 @@ type message struct {
 
 // Parser is an Exchange log parser. Use one per goroutine.
 type Parser struct {
-	loc      *time.Location
-	file     parsekit.File
-	msgs     *parsekit.Table[message]
-	defs     *parsekit.Deferrals
-	sess     *parsekit.Table[session]
+	loc  *time.Location
+	file parsekit.File
+	msgs *parsekit.Table[message]
+	defs *parsekit.Deferrals
+	sess *parsekit.Table[session]
+	// SEND rows to another Exchange server or the mailbox transport of
+	// the organisation, held until the same message's outcome for the
+	// same recipient (DELIVER, FAIL, …) shows them to be a hand-off (see
+	// hops.go); handed on by key message-id + recipient
+	hops     *parsekit.Table[heldSend]
+	seenOut  *parsekit.Table[struct{}] // outcomes already read, for a SEND read after them
+	emitNow  func(*bouncescan.Event)   // the emit of the line being parsed, for held events dropped by the bounds
+	hopKey   []byte
 	lay      layout // layout of the current file (kindNone: none yet)
 	badLay   bool   // the last #Fields line was corrupt
 	dirHint  dir    // from #Log-type
@@ -93,12 +101,15 @@ func New(opts parsekit.Options) *Parser {
 		// original recipient
 		defs:     parsekit.NewDeferrals(opts, parsekit.DeferralOptions{FoldCase: true}),
 		sess:     parsekit.NewTable[session](opts.MaxMessages, opts.TTL),
+		hops:     parsekit.NewTable[heldSend](opts.MaxMessages, hopWait),
+		seenOut:  parsekit.NewTable[struct{}](opts.MaxMessages, hopWait),
 		defProto: mustLayout(protocolFields),
 		def2013:  mustLayout(tracking2013),
 		def2010:  mustLayout(tracking2010),
 		fields:   make([][]byte, 0, maxFields),
 	}
 	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
+	p.hops.OnDrop = func(_ string, h *heldSend) { p.release(h, false, p.emitNow) }
 	return p
 }
 
@@ -121,6 +132,11 @@ func (p *Parser) Watermark() (parsekit.Mark, bool) {
 	m, ok := p.msgs.Oldest()
 	if s, sok := p.sess.Oldest(); sok && (!ok || s.Before(m)) {
 		m, ok = s, true
+	}
+	for _, t := range [...]func() (parsekit.Mark, bool){p.hops.Oldest, p.seenOut.Oldest} {
+		if h, hok := t(); hok && (!ok || h.Before(m)) {
+			m, ok = h, true
+		}
 	}
 	if p.headSet && (!ok || p.headMark.Before(m)) {
 		m, ok = p.headMark, true
@@ -148,7 +164,11 @@ func (p *Parser) Stats() parsekit.Stats {
 
 // Flush frees the state. Every outcome has been emitted on its own line;
 // SMTP sessions still open (no disconnect logged) are dropped.
-func (p *Parser) Flush(func(*bouncescan.Event)) {
+func (p *Parser) Flush(emit func(*bouncescan.Event)) {
+	// hand-offs whose continuation is not in the input: their SEND is
+	// the outcome the logs show
+	p.hops.Drain(func(_ string, h *heldSend) { p.release(h, false, emit) })
+	p.seenOut.Drain(func(string, *struct{}) {})
 	p.msgs.Drain(func(string, *message) {})
 	p.sess.Drain(func(string, *session) {})
 }
@@ -165,6 +185,9 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 	mark := parsekit.Mark{Seq: p.file.Seq, Offset: pos.Offset}
 	p.msgs.At(mark)
 	p.sess.At(mark)
+	p.hops.At(mark)
+	p.seenOut.At(mark)
+	p.emitNow = emit
 	p.emitIdx = 0
 	if len(bytes.TrimSpace(line)) == 0 {
 		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "blank line", line)
@@ -354,12 +377,17 @@ func (p *Parser) start() *bouncescan.Event {
 }
 
 func (p *Parser) emit(e *bouncescan.Event, emit func(*bouncescan.Event)) {
+	p.finish(e)
+	emit(e)
+}
+
+// finish gives an event its id and domain.
+func (p *Parser) finish(e *bouncescan.Event) {
 	e.ID = parsekit.EventID(p.file.Fingerprint, e.Offset, p.emitIdx)
 	p.emitIdx++
 	if e.Domain == "" && e.Recipient != "" {
 		e.Domain = parsekit.Domain(e.Recipient)
 	}
-	emit(e)
 }
 
 // setOutcome copies a parsed status into an event.

@@ -205,10 +205,11 @@ func TestProtocol(t *testing.T) {
 			"", "", "", "",
 			send + "10," + ep + "<,250 2.0.0 Ok,",
 		}, want: []bouncescan.Event{sent}, errs: []string{"blank line", "blank line", "blank line", "blank line"}},
-		{name: "send: failed to connect, no recipients known", lines: []string{
+		{name: "send: failed to connect, no recipients known: a deferral without recipient", lines: []string{
 			send + "0,," + "192.0.2.25:25,*,,attempting to connect",
 			send + "1,," + `192.0.2.25:25,*,,"Failed to connect. Winsock error code: 10061, Win32 error code: 10061."`,
-		}},
+		}, want: []bouncescan.Event{{Time: ts("2026-11-22T03:00:00Z"), MTA: Name, Line: 2, Process: "Outbound", RelayIP: "192.0.2.25", RelayPort: 25,
+			Status: bouncescan.StatusDeferred, Stage: bouncescan.StageConnect, Text: "Failed to connect. Winsock error code: 10061, Win32 error code: 10061."}}},
 		{name: "receive: RCPT reject, headerless", lines: []string{
 			recv + "0," + rp + "+,,",
 			recv + "1," + rp + ">,220 EX01 ready,",
@@ -247,8 +248,9 @@ func TestTrace(t *testing.T) {
 	run(t, []tcase{
 		{name: "statuses", lines: []string{"#TYPE Deserialized.Microsoft.Exchange.Management.FfoReporting.MessageTrace", hdr,
 			row("Delivered"), row("Failed"), row("Pending"), row("Expanded"), row("FilteredAsSpam"), row("Quarantined"), row("Exploded")},
-			want: []bouncescan.Event{with(3, bouncescan.StatusSent, 250), with(4, bouncescan.StatusBounced, 0), with(5, bouncescan.StatusPending, 0),
-				with(7, bouncescan.StatusFiltered, 0), with(8, bouncescan.StatusHeld, 0)},
+			want: []bouncescan.Event{with(3, bouncescan.StatusSent, 250), with(4, bouncescan.StatusBounced, 0), with(5, bouncescan.StatusDeferred, 0),
+				withText(with(7, bouncescan.StatusRejected, 0), "message marked as spam by the receiving system (FilteredAsSpam)"),
+				withText(with(8, bouncescan.StatusRejected, 0), "message quarantined by the receiving system's policy (Quarantined)")},
 			errs: []string{"unknown message trace Status"}},
 		{name: "extended report uses tracking names with underscores", lines: []string{
 			"date_time_utc,event_id,recipient_address,recipient_status,sender_address,internal_message_id",
@@ -388,3 +390,5 @@ func TestExample(t *testing.T) {
 		t.Fatal("Example not detected")
 	}
 }
+
+func withText(e bouncescan.Event, text string) bouncescan.Event { e.Text = text; return e }

@@ -55,6 +55,15 @@ type session struct {
 	mailCode   int
 	mailEnh    string
 	mailText   string
+	// send side: a refusal before any recipient (EHLO, STARTTLS, AUTH,
+	// MAIL without pipelined RCPT), an outcome of the session's message
+	// when the session ends without another (HELO after a refused EHLO
+	// may still succeed)
+	fail    bool
+	failSt  bouncescan.Status
+	failStg bouncescan.Stage
+	failR   parsekit.Reply
+	outcome bool // send side: an outcome was emitted in this session
 }
 
 // reset forgets the current transaction.
@@ -79,14 +88,21 @@ func (p *Parser) protocol(l *layout, f [][]byte, line []byte, emit func(*bounces
 		*s = session{dir: p.dirHint, fresh: true, rcpts: s.rcpts[:0], cmds: s.cmds[:0], cont: s.cont[:0]}
 		return nil
 	case '-':
+		if s := p.sess.Peek(sid); s != nil && s.dir == dirSend && s.fail && !s.outcome {
+			p.sessionOutcome(l, f, s, s.failSt, s.failStg, s.failR, emit)
+		}
 		p.sess.Delete(sid)
 		return nil
 	case '*':
 		s := p.sess.Get(sid, p.now)
+		ctx := l.get(f, colContext)
+		if s == nil && (bytes.HasPrefix(data, []byte("Failed to connect")) || bytes.HasPrefix(ctx, []byte("Failed to connect"))) {
+			s = p.sess.Put(sid, p.now) // no '+': the connection was never made
+			*s = session{dir: dirSend, rcpts: s.rcpts[:0], cmds: s.cmds[:0], cont: s.cont[:0]}
+		}
 		if s == nil {
 			return nil
 		}
-		ctx := l.get(f, colContext)
 		for _, b := range [2][]byte{data, ctx} {
 			if i := bytes.Index(b, []byte("InternetMessageId <")); i >= 0 {
 				if id := parsekit.Unbracket(angle(b[i+len("InternetMessageId "):])); len(id) > 0 {
@@ -298,8 +314,13 @@ func (p *Parser) sendReply(l *layout, f [][]byte, s *session, reply []byte, emit
 		if c.stage == bouncescan.StageConnect {
 			if code == 220 {
 				s.relay = bannerHost(reply)
+			} else if code >= 400 && !s.outcome {
+				// a refused greeting (421, 554 banner): Exchange queues
+				// the message for a later try; its recipients are in the
+				// tracking log, not here
+				p.sessionOutcome(l, f, s, bouncescan.StatusDeferred, bouncescan.StageConnect, parsekit.ParseReply(reply), emit)
 			}
-			return // refused at connect: the recipients are not known yet
+			return
 		}
 	}
 	if c.other {
@@ -313,10 +334,21 @@ func (p *Parser) sendReply(l *layout, f [][]byte, s *session, reply []byte, emit
 		status = bouncescan.StatusDeferred
 	}
 	switch c.stage {
+	case bouncescan.StageHelo, bouncescan.StageStartTLS, bouncescan.StageAuth:
+		if status == bouncescan.StatusSent {
+			if c.stage == bouncescan.StageHelo {
+				s.fail = false // HELO after a refused EHLO went through
+			}
+			return
+		}
+		s.fail, s.failSt, s.failStg, s.failR = true, status, c.stage, parsekit.ParseReply(reply)
 	case bouncescan.StageMail:
 		if status != bouncescan.StatusSent {
 			r := parsekit.ParseReply(reply)
 			s.mailFailed, s.mailCode, s.mailEnh, s.mailText = true, r.Code, r.Enhanced, r.Text
+			if !pipelinedRcpt(s.cmds) {
+				s.fail, s.failSt, s.failStg, s.failR = true, status, bouncescan.StageMail, r
+			}
 		}
 	case bouncescan.StageRcpt:
 		if c.rcpt < 0 || int(c.rcpt) >= len(s.rcpts) {
@@ -342,6 +374,7 @@ func (p *Parser) sendReply(l *layout, f [][]byte, s *session, reply []byte, emit
 		}
 		e := p.protoEvent(l, f, s, status, stage, &r)
 		e.Recipient = rc.addr
+		s.outcome = true
 		p.emit(e, emit)
 	case bouncescan.StageData, bouncescan.StageEndOfData:
 		if c.stage == bouncescan.StageData && code == 354 {
@@ -364,6 +397,7 @@ func (p *Parser) sendReply(l *layout, f [][]byte, s *session, reply []byte, emit
 			rc.state = rcptDone
 			e := p.protoEvent(l, f, s, status, stage, &r)
 			e.Recipient = rc.addr
+			s.outcome = true
 			p.emit(e, emit)
 		}
 		if c.stage == bouncescan.StageEndOfData {
@@ -373,21 +407,45 @@ func (p *Parser) sendReply(l *layout, f [][]byte, s *session, reply []byte, emit
 }
 
 // sendFailed handles "Failed to connect. Winsock error code: 10061, …" on a
-// Send connector: recipients known in the session are deferred at connect.
-// Usually none are (the connection fails before any RCPT TO), and then
-// there is no event: the message tracking log records the deferral.
+// Send connector: a deferral at connect of the session's message.
 func (p *Parser) sendFailed(l *layout, f [][]byte, s *session, text []byte, emit func(*bouncescan.Event)) {
-	r := parsekit.Reply{Text: string(text)}
+	if s.outcome {
+		return
+	}
+	p.sessionOutcome(l, f, s, bouncescan.StatusDeferred, bouncescan.StageConnect, parsekit.Reply{Text: string(text)}, emit)
+}
+
+// sessionOutcome emits what a Send session's failure means for its
+// message: one event per recipient the session knows and has no outcome
+// for, or one without a recipient when it knows none (the failure came
+// before RCPT TO; the message tracking log names the recipients).
+func (p *Parser) sessionOutcome(l *layout, f [][]byte, s *session, st bouncescan.Status, stage bouncescan.Stage, r parsekit.Reply, emit func(*bouncescan.Event)) {
+	s.outcome, s.fail = true, false
+	n := 0
 	for i := range s.rcpts {
 		rc := &s.rcpts[i]
 		if rc.state == rcptDone {
 			continue
 		}
 		rc.state = rcptDone
-		e := p.protoEvent(l, f, s, bouncescan.StatusDeferred, bouncescan.StageConnect, &r)
+		e := p.protoEvent(l, f, s, st, stage, &r)
 		e.Recipient = rc.addr
 		p.emit(e, emit)
+		n++
 	}
+	if n == 0 {
+		p.emit(p.protoEvent(l, f, s, st, stage, &r), emit)
+	}
+}
+
+// pipelinedRcpt reports whether RCPT TO commands wait for their replies.
+func pipelinedRcpt(cmds []cmd) bool {
+	for _, c := range cmds {
+		if c.stage == bouncescan.StageRcpt {
+			return true
+		}
+	}
+	return false
 }
 
 // protoEvent starts an event for a protocol log row.

@@ -61,3 +61,39 @@ func TestResumeHeader(t *testing.T) {
 		t.Errorf("tried %+v", r)
 	}
 }
+
+// TestResumeHandOff: SEND rows held for their continuation are state the
+// watermark covers: stopped anywhere and resumed, the hops and outcomes
+// are those of the uninterrupted run (held, released as hop, or released
+// as the outcome at the end).
+func TestResumeHandOff(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "MSGTRK2026112206-1.LOG")
+	const intra = "Intra-Organization SMTP Send Connector"
+	log := strings.Join([]string{
+		"#Fields: date-time,event-id,source,connector-id,client-ip,server-ip,message-id,recipient-address,recipient-status,sender-address",
+		"2026-11-22T06:00:00Z,SEND,SMTP," + intra + ",10.0.0.5,10.0.0.6,<h1@contoso.test>,a@contoso.test,250 2.1.5 Recipient OK,s@contoso.test",
+		"2026-11-22T06:00:01Z,SEND,SMTP," + intra + ",10.0.0.5,10.0.0.6,<h2@contoso.test>,b@contoso.test,250 2.1.5 Recipient OK,s@contoso.test",
+		"2026-11-22T06:00:02Z,DELIVER,STOREDRIVER,,,,<h1@contoso.test>,a@contoso.test,,s@contoso.test",
+		"2026-11-22T06:00:03Z,FAIL,SMTP,,,,<h3@contoso.test>,c@example.com,550 5.1.1 User unknown,s@contoso.test",
+		"2026-11-22T06:00:04Z,SEND,SMTP," + intra + ",10.0.0.5,10.0.0.6,<h3@contoso.test>,d@contoso.test,250 2.1.5 Recipient OK,s@contoso.test",
+		"2026-11-22T06:00:05Z,DELIVER,STOREDRIVER,,,,<h3@contoso.test>,d@contoso.test,,s@contoso.test",
+	}, "\r\n") + "\r\n"
+	if err := os.WriteFile(file, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := parsekittest.ParseFile(t, New(parsekit.Options{Location: time.UTC}), file)
+	hops := 0
+	for _, e := range out.Events {
+		if e.Hop {
+			hops++
+		}
+	}
+	if len(out.Events) != 6 || hops != 2 {
+		t.Fatalf("%d events, %d hops; want 6 and 2 (a and d handed off, b's SEND its outcome)", len(out.Events), hops)
+	}
+	r := parsekittest.ResumeCheck(t, func() parsekittest.Parser { return New(parsekit.Options{Location: time.UTC}) }, []string{file}, 100)
+	if r.Positions != 7 || r.Events == 0 {
+		t.Errorf("tried %+v", r)
+	}
+}

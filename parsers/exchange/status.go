@@ -52,7 +52,7 @@ func parseStatus(b []byte) outcome {
 		}
 	}
 	o.dsn = pr.Enhanced
-	if bytes.Contains(prefix, []byte("QUEUE.Expired")) || pr.Enhanced == "4.4.7" || pr.Enhanced == "5.4.7" {
+	if expiredStatus(prefix, pr.Enhanced) {
 		o.expired = true
 	}
 	src := prefix
@@ -81,6 +81,14 @@ func parseStatus(b []byte) outcome {
 		o.stage = bouncescan.StageConnect
 	}
 	return o
+}
+
+// expiredStatus reports whether a status says the message expired in the
+// queue: Exchange's QUEUE.Expired, the RFC 3463 codes 4.4.7 and 5.4.7,
+// and Exchange Online's "550 5.4.300 Message expired".
+func expiredStatus(b []byte, enhanced string) bool {
+	return bytes.Contains(b, []byte("QUEUE.Expired")) || enhanced == "4.4.7" || enhanced == "5.4.7" ||
+		enhanced == "5.4.300" || bytes.Contains(b, []byte("Message expired"))
 }
 
 // textOf returns the text of an outcome as a string.

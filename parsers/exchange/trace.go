@@ -17,12 +17,14 @@ func traceStatus(b []byte) (st bouncescan.Status, ok, known bool) {
 		return bouncescan.StatusSent, true, true
 	case eqFold(b, "FAILED"):
 		return bouncescan.StatusBounced, true, true
-	case eqFold(b, "PENDING"), eqFold(b, "GETTINGSTATUS"):
+	case eqFold(b, "PENDING"):
+		// "delivery is underway or was deferred and is being retried"
+		return bouncescan.StatusDeferred, true, true
+	case eqFold(b, "GETTINGSTATUS"):
 		return bouncescan.StatusPending, true, true
-	case eqFold(b, "FILTEREDASSPAM"):
-		return bouncescan.StatusFiltered, true, true
-	case eqFold(b, "QUARANTINED"):
-		return bouncescan.StatusHeld, true, true
+	case eqFold(b, "FILTEREDASSPAM"), eqFold(b, "QUARANTINED"):
+		// refused by the receiving system's filters: a rejection
+		return bouncescan.StatusRejected, true, true
 	case eqFold(b, "EXPANDED"), eqFold(b, "RESOLVED"), eqFold(b, "NONE"), len(b) == 0:
 		return bouncescan.StatusUnknown, false, true
 	}
@@ -42,10 +44,8 @@ func traceEvent(b []byte) (st bouncescan.Status, ok bool) {
 		return bouncescan.StatusDeferred, true
 	case eqFold(b, "DROP"):
 		return bouncescan.StatusDiscarded, true
-	case eqFold(b, "QUARANTINE"), eqFold(b, "QUARANTINED"):
-		return bouncescan.StatusHeld, true
-	case eqFold(b, "SPAM"), eqFold(b, "FILTEREDASSPAM"):
-		return bouncescan.StatusFiltered, true
+	case eqFold(b, "QUARANTINE"), eqFold(b, "QUARANTINED"), eqFold(b, "SPAM"), eqFold(b, "FILTEREDASSPAM"):
+		return bouncescan.StatusRejected, true
 	}
 	return bouncescan.StatusUnknown, false
 }
@@ -98,11 +98,32 @@ func (p *Parser) trace(l *layout, f [][]byte, line []byte, emit func(*bouncescan
 		return p.unparsed("message trace row without RecipientAddress", line)
 	}
 	detailText(e, l.get(f, colDetail))
+	refusal(e, l.get(f, colStatus))
+	if st == bouncescan.StatusBounced && expiredStatus(l.get(f, colDetail), e.DSN) {
+		e.Status = bouncescan.StatusExpired
+	}
 	if st == bouncescan.StatusSent && e.ReplyCode == 0 && e.Text == "" {
 		e.ReplyCode = 250
 	}
 	p.emit(e, emit)
 	return nil
+}
+
+// refusal gives a message trace row that Exchange Online's filters
+// refused (FilteredAsSpam, Quarantined and their detail events) the
+// reason in words when the row has no text of its own: what Microsoft's
+// documentation says the status means, the status name after it.
+func refusal(e *bouncescan.Event, status []byte) {
+	if e.Text != "" {
+		return
+	}
+	status = bytes.TrimSpace(status)
+	switch {
+	case eqFold(status, "FILTEREDASSPAM"), eqFold(status, "SPAM"):
+		e.Text = "message marked as spam by the receiving system (" + string(status) + ")"
+	case eqFold(status, "QUARANTINED"), eqFold(status, "QUARANTINE"):
+		e.Text = "message quarantined by the receiving system's policy (" + string(status) + ")"
+	}
 }
 
 // detail reads a Get-MessageTraceDetail export row: one event of one
@@ -117,7 +138,8 @@ func (p *Parser) detail(l *layout, f [][]byte, line []byte, emit func(*bouncesca
 		return p.unparsed("message trace detail row without RecipientAddress", line)
 	}
 	detailText(e, l.get(f, colDetail))
-	if st == bouncescan.StatusBounced && (bytes.Contains(l.get(f, colDetail), []byte("QUEUE.Expired")) || e.DSN == "4.4.7") {
+	refusal(e, l.get(f, colEvent))
+	if st == bouncescan.StatusBounced && expiredStatus(l.get(f, colDetail), e.DSN) {
 		e.Status = bouncescan.StatusExpired
 	}
 	if st == bouncescan.StatusSent {

@@ -76,6 +76,7 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 
 	source := l.get(f, colSource)
 	send := bytes.Equal(evID, []byte("SEND"))
+	internal := send && internalSend(l.get(f, colConnector), l.get(f, colClientIP), l.get(f, colServerIP))
 	host := l.get(f, colServerHost)
 	if send {
 		host = l.get(f, colClientHost)
@@ -150,6 +151,14 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 				}
 			}
 		}
+		if internal && e.Status == bouncescan.StatusSent {
+			// a hand-off inside the organisation: one outcome with the
+			// DELIVER (or FAIL, or SEND out) that continues it
+			p.finish(e)
+			p.hold(e, emit)
+			continue
+		}
+		p.continued(e, emit)
 		p.emit(e, emit)
 	}
 	return nil
