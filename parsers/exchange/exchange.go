@@ -237,6 +237,9 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 				return nil
 			}
 		}
+		if parsekit.StampOutOfRange(lay.get(f, colTime), p.loc) {
+			return p.unparsed(parsekit.ReasonOutOfRange, line)
+		}
 		return p.unparsed("bad date-time", line)
 	}
 	p.now = t

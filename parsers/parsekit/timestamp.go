@@ -132,6 +132,14 @@ func isoTime(b []byte, loc *time.Location) (t time.Time, n int, ok, far bool) {
 	return t, n, ok, false
 }
 
+// StampOutOfRange reports whether b starts with a well-formed ISO 8601 /
+// RFC 3339 stamp that names a time outside the years 1970-9999 (which
+// ISOTime refuses): the line is then unparsed with ReasonOutOfRange.
+func StampOutOfRange(b []byte, loc *time.Location) bool {
+	_, _, _, far := isoTime(b, loc)
+	return far
+}
+
 // longYear reports whether b starts with a year of 5 to 9 digits and
 // "-MM-DD": a stamp past 9999.
 func longYear(b []byte) bool {

@@ -159,3 +159,18 @@ func TestOutOfRangeReason(t *testing.T) {
 		t.Error("OutOfRange not reset by the next line")
 	}
 }
+
+func TestStampOutOfRange(t *testing.T) {
+	for in, want := range map[string]bool{
+		"2026-11-22T03:14:15Z":     false,
+		"10000-01-01T00:00:00Z":    true,
+		"9999-12-31T23:59:59-0500": true,
+		"1900-01-01T00:00:00Z":     true,
+		"2026-02-30T00:00:00Z":     false, // a day past the month's end is normalised, in range
+		"garbage":                  false,
+	} {
+		if got := StampOutOfRange([]byte(in), time.UTC); got != want {
+			t.Errorf("StampOutOfRange(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

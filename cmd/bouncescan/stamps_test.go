@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Stamps outside the years 1970-9999, run with the real binary: each such
+// line is unparsed with its own reason, the lines around it give their
+// events, and the JSON report and --events file are written (before, a
+// Exim stamp "9999-12-31 23:59:59 -0500" — year 10000 in UTC — reached
+// the output and made it fail: "Time.MarshalJSON: year outside of range").
+func TestStampsOutOfRangeBinary(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	const exim = " 1tXyZa-000123-AB ** bob@example.com R=dnslookup T=remote_smtp H=mx.example.com [192.0.2.10]: SMTP error from remote mail server after RCPT TO:<bob@example.com>: 550 5.1.1 User unknown\n"
+	eximLog := put(t, dir, "mainlog", []byte("2026-11-22 03:14:15"+exim+
+		"9999-12-31 23:59:59 -0500"+exim+
+		"10000-01-01 00:00:00"+exim+
+		"1969-06-01 00:00:00"+exim+
+		"2026-11-22 03:14:16"+exim))
+	trk := put(t, dir, "MSGTRK2026112203-1.LOG", []byte("#Software: Microsoft Exchange Server\r\n#Log-type: Message Tracking Log\r\n"+
+		"#Fields: date-time,event-id,source,recipient-address,recipient-status,message-id,sender-address\r\n"+
+		"2026-11-22T03:14:15.000Z,FAIL,SMTP,carol@example.net,550 5.1.1 User unknown,<m1@contoso.test>,alice@contoso.test\r\n"+
+		"10000-11-22T03:14:15.000Z,FAIL,SMTP,dave@example.net,550 5.1.1 User unknown,<m2@contoso.test>,alice@contoso.test\r\n"))
+	events := filepath.Join(dir, "events.ndjson")
+	out, errOut, code := runBinary(t, bin, dir, false, "scan", "--progress=false", "--tz", "UTC", "-o", "json", "-e", events, eximLog, trk)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Input struct {
+			Lines    int64            `json:"lines"`
+			Unparsed int64            `json:"unparsed"`
+			Reasons  map[string]int64 `json:"unparsed_by_reason"`
+		} `json:"input"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("the JSON report: %v\n%.500s", err, out)
+	}
+	const reason = "timestamp out of range (1970–9999)"
+	if rep.Input.Unparsed != 4 || rep.Input.Reasons[reason] != 4 {
+		t.Errorf("unparsed %d, by reason %v; want 4, all %q", rep.Input.Unparsed, rep.Input.Reasons, reason)
+	}
+	b, err := os.ReadFile(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d events, want 3 (two Exim, one Exchange):\n%s", len(lines), b)
+	}
+	for _, l := range lines {
+		var e struct {
+			Time      time.Time `json:"time"`
+			Recipient string    `json:"recipient"`
+		}
+		if err := json.Unmarshal([]byte(l), &e); err != nil || e.Time.Year() != 2026 {
+			t.Errorf("event %s: %v (year %d)", l, err, e.Time.Year())
+		}
+	}
+}
+
+// The year of yearless syslog stamps, with the real binary: never more
+// than a day after the file's modification time (month and day compared),
+// a new year only from December to January, and --year overrides.
+func TestYearInferenceBinary(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	const bounce = " mta postfix/smtp[1]: 58D21C807E: to=<a@b.example>, relay=x[192.0.2.1]:25, delay=1, delays=0/0/0/0, dsn=5.1.1, status=bounced (host x[192.0.2.1] said: 550 5.1.1 no such user (in reply to RCPT TO command))\n"
+	p := put(t, dir, "mail.log", []byte("Dec 19 10:00:00"+bounce+"Dec 31 23:59:00"+bounce+"Jan  1 00:01:00"+bounce+"Sep  1 00:00:00"+bounce+"Mar  1 00:00:00"+bounce))
+	mtime := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(p, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+	years := func(args ...string) []int {
+		t.Helper()
+		out, errOut, code := runBinary(t, bin, dir, false, append([]string{"scan", "--progress=false", "--tz", "UTC", "-e", "-"}, append(args, p)...)...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var ys []int
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var e struct {
+				Time time.Time `json:"time"`
+			}
+			if err := json.Unmarshal([]byte(l), &e); err != nil {
+				t.Fatalf("%v: %s", err, l)
+			}
+			ys = append(ys, e.Time.Year())
+		}
+		return ys
+	}
+	// Dec 19 in a file modified Dec 1 2026 is 2025's; Jan starts 2026;
+	// Sep → Mar is a step back within 2026
+	if got, want := years(), []int{2025, 2025, 2026, 2026, 2026}; !equalInts(got, want) {
+		t.Errorf("years from the mtime: %v, want %v", got, want)
+	}
+	if got, want := years("--year", "2019"), []int{2019, 2019, 2020, 2020, 2020}; !equalInts(got, want) {
+		t.Errorf("--year 2019: %v, want %v", got, want)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
