@@ -201,6 +201,31 @@ func (d *Distinct) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// hashPair is hash64 of a + "\x00" + b, without building that string.
+func hashPair(a, b string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(a); i++ {
+		h ^= uint64(a[i])
+		h *= 1099511628211
+	}
+	h *= 1099511628211 // the 0 byte between
+	for i := 0; i < len(b); i++ {
+		h ^= uint64(b[i])
+		h *= 1099511628211
+	}
+	return mix64(h)
+}
+
+// mix64 is splitmix64's finaliser.
+func mix64(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}
+
 // hash64 is FNV-1a with a final mix (splitmix64), so that the top bits
 // (the sketch's register index) are well spread.
 func hash64(s string) uint64 {
@@ -209,10 +234,5 @@ func hash64(s string) uint64 {
 		h ^= uint64(s[i])
 		h *= 1099511628211
 	}
-	h ^= h >> 30
-	h *= 0xbf58476d1ce4e5b9
-	h ^= h >> 27
-	h *= 0x94d049bb133111eb
-	h ^= h >> 31
-	return h
+	return mix64(h)
 }

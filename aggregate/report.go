@@ -97,7 +97,7 @@ type Report struct {
 	limits    Limits
 	templates map[string]*Diag
 	files     map[string]*File
-	messages  map[string]uint8
+	messages  msgSet // by hashPair(host, queue id or message-id)
 	pending   map[string][]*Outcomes
 	finished  bool
 }
@@ -245,7 +245,7 @@ func (r *Report) init() {
 	for _, f := range r.Files {
 		r.files[f.Report+"\x00"+f.Name] = f
 	}
-	r.messages = map[string]uint8{}
+	r.messages = msgSet{}
 	r.pending = map[string][]*Outcomes{}
 	for _, g := range r.Groups {
 		g.limit = r.limits.Groups

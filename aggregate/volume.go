@@ -120,11 +120,12 @@ func (v *Volume) add(r *Report, e *bouncescan.Event) {
 	if id == "" || e.Status == bouncescan.StatusRejected {
 		return
 	}
-	key := e.Host + "\x00" + id
-	flags, ok := r.messages[key]
-	if !ok {
-		if len(r.messages) >= r.limits.Messages {
-			clear(r.messages)
+	// a hash, not the string: 500 000 messages in ~6 MB, not ~40 (msgSet)
+	key := hashPair(e.Host, id)
+	flags := r.messages.get(key)
+	if flags == 0 {
+		if r.messages.len() >= r.limits.Messages {
+			r.messages.reset()
 			r.Dropped.Messages++
 		}
 		v.Messages++
@@ -146,7 +147,7 @@ func (v *Volume) add(r *Report, e *bouncescan.Event) {
 		v.DeliveredMessages++
 		v.DeliveredBytes += e.Size
 	}
-	r.messages[key] = flags
+	r.messages.set(key, flags)
 }
 
 func (v *Volume) merge(r *Report, o *Volume) {

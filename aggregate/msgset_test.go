@@ -1,0 +1,63 @@
+package aggregate
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// msgSet gives what a map gives, through growth and reset, also for the
+// hashes whose key bits are 0 and for hashes that differ in the flag bits
+// only (those are one message: the flags are not part of the key), and
+// 0–3, which share the key of 4.
+func TestMsgSetLikeAMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var s msgSet
+	want := map[uint64]uint8{}
+	hashes := []uint64{0, 1, 2, 3, 4, 1 << 63}
+	for range 200_000 {
+		hashes = append(hashes, rng.Uint64())
+	}
+	for i, h := range hashes {
+		f := uint8(1 + i%3)
+		s.set(h, f)
+		want[msgKey(h)] = f
+		if i%7 == 0 { // look up one seen before, and one never seen
+			old := hashes[rng.IntN(i+1)]
+			if got := s.get(old); got != want[msgKey(old)] {
+				t.Fatalf("get(%x) = %d, want %d", old, got, want[msgKey(old)])
+			}
+		}
+	}
+	if s.len() != len(want) {
+		t.Fatalf("len %d, want %d", s.len(), len(want))
+	}
+	for k, f := range want {
+		if got := s.get(k); got != f {
+			t.Fatalf("get(%x) = %d, want %d", k, got, f)
+		}
+	}
+	if got := s.get(0xdeadbeef00000000); got != 0 && want[msgKey(0xdeadbeef00000000)] == 0 {
+		t.Fatalf("a hash never set has flags %d", got)
+	}
+	s.reset()
+	if s.len() != 0 || s.get(hashes[10]) != 0 {
+		t.Fatalf("after reset: len %d", s.len())
+	}
+}
+
+func BenchmarkMsgSet(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	hs := make([]uint64, 500_000)
+	for i := range hs {
+		hs[i] = rng.Uint64()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var s msgSet
+		for _, h := range hs {
+			if s.get(h) == 0 {
+				s.set(h, 1)
+			}
+		}
+	}
+}
