@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -54,8 +55,23 @@ func parseFile(t testing.TB, path string, opts parsekit.Options) parsed {
 }
 
 func TestTestbedTruth(t *testing.T) {
-	logPath := shared(t, "testbed/logs/postfix.log")
-	truthPath := shared(t, "testbed/truth-postfix.tsv")
+	checkTruth(t, shared(t, "testbed/logs/postfix.log"), shared(t, "testbed/truth-postfix.tsv"))
+}
+
+// TestRepoTestbedTruth checks the repository's own run of the real-Postfix
+// testbed (classify/testdata/testbed/postfix: scenarios-postfix.tsv, codes
+// and texts from the providers' published lists, other than the shared
+// run's) against its ground truth, field by field.
+func TestRepoTestbedTruth(t *testing.T) {
+	dir := filepath.Join("..", "..", "classify", "testdata", "testbed", "postfix")
+	checkTruth(t, filepath.Join(dir, "postfix.log"), filepath.Join(dir, "truth-postfix.tsv"))
+}
+
+// checkTruth: every truth row must be found as an event on its log line
+// with the same queue id, recipient, status, reply code, enhanced code
+// and stage, and no line of the log may be unparsed.
+func checkTruth(t *testing.T, logPath, truthPath string) {
+	t.Helper()
 	got := parseFile(t, logPath, parsekit.Options{Year: 2026, Location: time.UTC})
 	if len(got.errs) > 0 {
 		t.Errorf("%d unparsed lines in the testbed log, first: %v", len(got.errs), got.errs[0])
@@ -69,10 +85,21 @@ func TestTestbedTruth(t *testing.T) {
 	}
 	rows := parsekittest.TruthRows(t, truthPath)
 	used := map[*bouncescan.Event]bool{}
-	matched := 0
+	matched, unknowable := 0, 0
+	greeting := map[string]bool{}
 	for _, want := range rows {
 		if want.QueueID == "NOQUEUE" {
 			want.QueueID = ""
+		}
+		// Postfix writes a 4xx reply to EHLO exactly as a 4xx greeting
+		// ("host … refused to talk to me: 421 …", smtp_proto.c uses one
+		// text for both): the log cannot tell them apart, and the parser
+		// says connect, the common case (421 too many connections).
+		// (the expiry of such a message carries that stage too)
+		if want.Stage == "helo" && (strings.Contains(want.LogLine, " refused to talk to me: 4") || want.Status == "expired" && greeting[want.QueueID]) {
+			want.Stage = "connect"
+			greeting[want.QueueID] = true
+			unknowable++
 		}
 		// a MAIL FROM reject happens before any recipient is named: the
 		// log has no to=, the truth row names the planned recipient
@@ -84,7 +111,8 @@ func TestTestbedTruth(t *testing.T) {
 		used[found] = true
 		matched++
 	}
-	t.Logf("testbed truth: %d of %d rows matched; %d events from %d lines", matched, len(rows), len(got.events), len(got.lines))
+	t.Logf("testbed truth: %d of %d rows matched (%d with a 4xx EHLO reply read as a greeting: the log does not say); %d events from %d lines",
+		matched, len(rows), unknowable, len(got.events), len(got.lines))
 	if matched != len(rows) {
 		t.Errorf("matched %d of %d truth rows, want all", matched, len(rows))
 	}
