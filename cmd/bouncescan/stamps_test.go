@@ -103,6 +103,19 @@ func TestYearInferenceBinary(t *testing.T) {
 	if got, want := years("--year", "2019"), []int{2019, 2019, 2020, 2020, 2020}; !equalInts(got, want) {
 		t.Errorf("--year 2019: %v, want %v", got, want)
 	}
+	// an mtime before 1990 is no reference: the clock's year is used
+	old := time.Date(1985, 10, 26, 1, 21, 0, 0, time.UTC)
+	if err := os.Chtimes(p, old, old); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	first := now.Year()
+	if time.Date(now.Year(), 12, 19, 0, 0, 0, 0, time.UTC).After(now.AddDate(0, 0, 1)) {
+		first-- // Dec 19 still to come this year
+	}
+	if got := years(); len(got) != 5 || got[0] != first {
+		t.Errorf("mtime 1985: years %v, want %d first (the clock's)", got, first)
+	}
 }
 
 func equalInts(a, b []int) bool {

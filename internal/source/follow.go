@@ -224,7 +224,7 @@ type Segment struct {
 	Name     string    // the path as given to Follow
 	Seq      int       // 0 for the first content, one more for each new one
 	Identity uint64    // content identity (see IdentityHash), as Reader.Fingerprint computes it
-	ModTime  time.Time // the file's modification time when the segment started
+	ModTime  time.Time // the file's modification time when the segment started (zero before 1990: see Reader.ModTime)
 }
 
 // FollowStats counts what a Follower did.
@@ -868,7 +868,7 @@ func (f *Follower) identify(ctx context.Context) (bool, error) {
 	}
 	var mod time.Time
 	if info, err := f.file.Stat(); err == nil {
-		mod = info.ModTime()
+		mod = yearRef(info.ModTime())
 	}
 	f.seg = &Segment{Name: f.path, Seq: f.nextSeq, Identity: id, ModTime: mod}
 	f.nextSeq++

@@ -172,7 +172,7 @@ func Open(in Input, opts Options) (*Reader, error) {
 			f.Close()
 			return nil, err
 		}
-		r.file, r.modTime = f, info.ModTime()
+		r.file, r.modTime = f, yearRef(info.ModTime())
 		raw = f
 	}
 	r.counter.r, r.counter.tail = raw, true // the tail costs a byte or two per read
@@ -230,7 +230,10 @@ func Open(in Input, opts Options) (*Reader, error) {
 // Compression is the container found by magic bytes ("" for plain text).
 func (r *Reader) Compression() Compression { return r.compression }
 
-// ModTime is the file's modification time (zero for stdin).
+// ModTime is the file's modification time, the reference of the year of
+// yearless stamps: zero for stdin, and for a time before 1990 (set by an
+// archive tool or a reset clock; it says nothing of the stamps' year), so
+// that the caller takes the clock instead.
 func (r *Reader) ModTime() time.Time { return r.modTime }
 
 // BytesRead is how many bytes (compressed, as stored) have been consumed.
@@ -572,4 +575,14 @@ func trailingAfterStream(err error) bool {
 		return true
 	}
 	return err != nil && err.Error() == "xz: invalid header magic bytes"
+}
+
+// yearRef is a modification time as the reference of yearless stamps:
+// zero when it is before 1990 (see parsekit.PlausibleRef, which the
+// caller uses to refuse one in the future against its clock).
+func yearRef(t time.Time) time.Time {
+	if t.Unix() < 631152000 { // 1990-01-01T00:00:00Z
+		return time.Time{}
+	}
+	return t
 }
