@@ -51,6 +51,7 @@ type TailCmd struct {
 	TZ              string        `name:"tz" default:"Local" help:"Time zone of stamps without a zone."`
 	MaxLine         ByteSize      `default:"1MiB" help:"Longer lines are cut to this size and counted."`
 	Rules           string        `placeholder:"FILE" help:"Extra classification rules (TOML or YAML), tried first."`
+	Progress        bool          `default:"true" negatable:"" help:"While the files' existing content is read (--from start, or a restart behind), show a progress bar on stderr until caught up (only when stderr is a terminal)."`
 	RedactFlags
 }
 
@@ -144,10 +145,11 @@ func (c *TailCmd) Run(app *App) error {
 
 	opts := parsekit.Options{Year: c.Year, Location: loc, Now: app.Now}
 	var srcs []source.Lines
+	var backlog []int64
 	followed := map[string]bool{}
 	first := &pipeline.Checkpoint{Version: pipeline.CheckpointVersion}
 	for _, p := range paths {
-		src, start, err := c.source(app, p, cp, stateTime(state))
+		src, start, behind, err := c.source(app, p, cp, stateTime(state))
 		if err != nil {
 			for _, s := range srcs {
 				s.Close()
@@ -159,6 +161,7 @@ func (c *TailCmd) Run(app *App) error {
 		}
 		followed[p] = true
 		srcs = append(srcs, src)
+		backlog = append(backlog, behind)
 	}
 	defer func() {
 		for _, s := range srcs {
@@ -203,6 +206,19 @@ func (c *TailCmd) Run(app *App) error {
 	if c.State != "" {
 		consumers = append(consumers, sw)
 	}
+	// a bar while the backlog is read, on a terminal only
+	var bar *catchUp
+	if c.Progress && app.StderrIsTerminal {
+		bar = newCatchUp(app, backlog)
+	}
+	defer bar.close()
+	if bar != nil {
+		consumers = append(consumers, bar)
+	}
+	read := make([]source.Lines, len(srcs))
+	for i, s := range srcs {
+		read[i] = bar.wrap(s, backlog[i])
+	}
 	cfg := pipeline.Config{
 		Formats:       formats,
 		Format:        c.Format,
@@ -224,8 +240,9 @@ func (c *TailCmd) Run(app *App) error {
 		}
 		cfg.Resume = first
 	}
-	runErr := pipeline.Follow(ctx, cfg, srcs, more, report)
+	runErr := pipeline.Follow(ctx, cfg, read, more, report)
 	cancel(nil)
+	bar.close()
 	wg.Wait()
 	var sig *signalError
 	switch {
@@ -552,7 +569,9 @@ func notice(app *App) func(source.Notice) {
 // copied away while bouncescan was not running), then the path followed
 // from where the checkpoint says. Without one, the path from its start or
 // its end (--from); start is then where that is, for a first checkpoint.
-func (c *TailCmd) source(app *App, path string, cp *pipeline.Checkpoint, since time.Time) (src source.Lines, start *pipeline.FileState, err error) {
+// backlog is how many bytes are there to read before the source is
+// caught up (the bytes of the files beyond where reading starts).
+func (c *TailCmd) source(app *App, path string, cp *pipeline.Checkpoint, since time.Time) (src source.Lines, start *pipeline.FileState, backlog int64, err error) {
 	fo := c.followOptions(app)
 	current, hasCurrent := identityOf(path, int(c.MaxLine))
 	if cp == nil {
@@ -560,15 +579,16 @@ func (c *TailCmd) source(app *App, path string, cp *pipeline.Checkpoint, since t
 			off := int64(0)
 			if c.From != "start" {
 				if off, err = endOfLastLine(path); err != nil {
-					return nil, nil, err
+					return nil, nil, 0, err
 				}
 			}
 			fo.Start = &source.Position{Identity: current, Offset: off}
 			st := pipeline.StartAt(path, current, off)
 			start = &st
+			backlog = sizeBeyond(path, off)
 		}
 		f, err := source.Follow(path, fo)
-		return f, start, err
+		return f, start, backlog, err
 	}
 	var chain []source.Lines
 	for _, sib := range append(rotatedSiblings(path), c.spooled()...) {
@@ -588,7 +608,7 @@ func (c *TailCmd) source(app *App, path string, cp *pipeline.Checkpoint, since t
 		}
 		rd, err := source.Open(source.Input{Name: sib, Path: sib}, source.Options{MaxLine: int(c.MaxLine)})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		rd.Fingerprint()
 		if !source.SkipTo(rd, from) {
@@ -596,25 +616,39 @@ func (c *TailCmd) source(app *App, path string, cp *pipeline.Checkpoint, since t
 			fmt.Fprintf(app.Stderr, "bouncescan: %s: shorter than the checkpoint says (%d bytes); not read again\n", sib, from)
 			continue
 		}
+		backlog += sizeBeyond(sib, from)
 		fmt.Fprintf(app.Stderr, "bouncescan: %s: finishing it from byte %d (rotated while bouncescan was not running)\n", sib, from)
 		chain = append(chain, rd.Lines())
 	}
 	if hasCurrent {
-		if from, known := cp.Start(current); known {
+		from, known := cp.Start(current)
+		if known {
 			fo.Start = &source.Position{Identity: current, Offset: from}
 		}
+		backlog += sizeBeyond(path, from)
 	}
 	f, err := source.Follow(path, fo)
 	if err != nil {
 		for _, s := range chain {
 			s.Close()
 		}
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	if len(chain) == 0 {
-		return f, nil, nil
+		return f, nil, backlog, nil
 	}
-	return source.Chain(append(chain, f)...), nil, nil
+	return source.Chain(append(chain, f)...), nil, backlog, nil
+}
+
+// sizeBeyond is the size of the file at path beyond offset off (0 when
+// it cannot be known). For a compressed file it is compressed bytes: the
+// progress of catching up is then a guess.
+func sizeBeyond(path string, off int64) int64 {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Size() <= off {
+		return 0
+	}
+	return fi.Size() - off
 }
 
 // stateTime is when the state was written (zero without one).
