@@ -250,7 +250,7 @@ func TestTrace(t *testing.T) {
 			row("Delivered"), row("Failed"), row("Pending"), row("Expanded"), row("FilteredAsSpam"), row("Quarantined"), row("Exploded")},
 			want: []bouncescan.Event{with(3, bouncescan.StatusSent, 250), with(4, bouncescan.StatusBounced, 0), with(5, bouncescan.StatusDeferred, 0),
 				withText(with(7, bouncescan.StatusRejected, 0), "message marked as spam by the receiving system (FilteredAsSpam)"),
-				withText(with(8, bouncescan.StatusRejected, 0), "message quarantined by the receiving system's policy (Quarantined)")},
+				withText(with(8, bouncescan.StatusRejected, 0), "message quarantined: rejected by policy of the receiving system (Quarantined)")},
 			errs: []string{"unknown message trace Status"}},
 		{name: "extended report uses tracking names with underscores", lines: []string{
 			"date_time_utc,event_id,recipient_address,recipient_status,sender_address,internal_message_id",

@@ -122,7 +122,7 @@ func refusal(e *bouncescan.Event, status []byte) {
 	case eqFold(status, "FILTEREDASSPAM"), eqFold(status, "SPAM"):
 		e.Text = "message marked as spam by the receiving system (" + string(status) + ")"
 	case eqFold(status, "QUARANTINED"), eqFold(status, "QUARANTINE"):
-		e.Text = "message quarantined by the receiving system's policy (" + string(status) + ")"
+		e.Text = "message quarantined: rejected by policy of the receiving system (" + string(status) + ")"
 	}
 }
 

@@ -142,7 +142,7 @@ func TestTraceV2Statuses(t *testing.T) {
 			e(2, bouncescan.StatusSent, 250, ""),
 			e(3, bouncescan.StatusDeferred, 0, ""),
 			e(4, bouncescan.StatusRejected, 0, "message marked as spam by the receiving system (FilteredAsSpam)"),
-			e(5, bouncescan.StatusRejected, 0, "message quarantined by the receiving system's policy (Quarantined)"),
+			e(5, bouncescan.StatusRejected, 0, "message quarantined: rejected by policy of the receiving system (Quarantined)"),
 			e(6, bouncescan.StatusBounced, 0, ""),
 			e(7, bouncescan.StatusPending, 0, ""),
 		},
