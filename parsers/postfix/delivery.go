@@ -15,14 +15,16 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 	if rcpt == nil {
 		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "to= without closing >", line)
 	}
-	si := bytes.LastIndex(rest, []byte(", status="))
-	if si < 0 {
+	f, ok := scanFields(rest[len("to=<")+len(rcpt)+1:])
+	if !ok {
+		f, ok = searchFields(rest)
+	}
+	if !ok {
 		// every to= line of a delivery agent carries a status: one
 		// without is cut or of a layout we do not know, never ignored
 		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "delivery line without status=", line)
 	}
-	fields := rest[:si]
-	st := rest[si+len(", status="):]
+	st := f.status
 	word := st
 	var detail []byte
 	if sp := bytes.IndexByte(st, ' '); sp >= 0 {
@@ -44,17 +46,17 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 	e := p.start(qid)
 	e.Recipient = string(rcpt)
 	e.Domain = parsekit.Domain(e.Recipient)
-	if v, ok := parsekit.Field(fields, "orig_to"); ok {
-		e.OrigRecipient = string(parsekit.Unbracket(v))
+	if f.origTo != nil {
+		e.OrigRecipient = string(parsekit.Unbracket(f.origTo))
 	}
-	if v, ok := parsekit.Field(fields, "relay"); ok && !bytes.Equal(v, []byte("none")) {
-		p.setRelay(e, v)
+	if f.relay != nil && !bytes.Equal(f.relay, []byte("none")) {
+		p.setRelay(e, f.relay)
 	}
-	if v, ok := parsekit.Field(fields, "delay"); ok {
-		e.Delay, _ = strconv.ParseFloat(string(v), 64)
+	if f.delay != nil {
+		e.Delay = parseDelay(f.delay)
 	}
-	if v, ok := parsekit.Field(fields, "dsn"); ok {
-		e.DSN = p.strs.Get(v)
+	if f.dsn != nil {
+		e.DSN = p.strs.Get(f.dsn)
 	}
 	e.Status = status
 	p.detail(e, service, detail)
@@ -94,6 +96,118 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 	p.emit(e, emit)
 	return nil
 }
+
+// deliveryFields are the fields of a delivery line that bouncescan reads;
+// nil when absent.
+type deliveryFields struct {
+	origTo, relay, delay, dsn []byte
+	status                    []byte // the status word and its detail: the rest of the line
+}
+
+// scanFields reads ", key=value" fields in one pass, as Postfix writes
+// them after "to=<…>", up to ", status=", whose detail is the rest of the
+// line (it may hold anything, ", status=" too). ok is false when the
+// fields are not of that shape (a value with ", " in it, a cut line):
+// searchFields then looks for each one.
+func scanFields(b []byte) (f deliveryFields, ok bool) {
+	for len(b) > 2 && b[0] == ',' && b[1] == ' ' {
+		b = b[2:]
+		eq := bytes.IndexByte(b, '=')
+		if eq <= 0 {
+			return f, false
+		}
+		key, val := b[:eq], b[eq+1:]
+		if !fieldName(key) {
+			return f, false
+		}
+		if string(key) == "status" {
+			f.status = val
+			return f, true
+		}
+		from := 0
+		if len(val) > 0 && val[0] == '<' {
+			// an address: it ends at its '>' (it may hold ", ")
+			if from = bytes.IndexByte(val, '>'); from < 0 {
+				return f, false
+			}
+		}
+		end := bytes.Index(val[from:], []byte(", "))
+		if end < 0 {
+			return f, false
+		}
+		end += from
+		switch string(key) {
+		case "orig_to":
+			f.origTo = val[:end]
+		case "relay":
+			f.relay = val[:end]
+		case "delay":
+			f.delay = val[:end]
+		case "dsn":
+			f.dsn = val[:end]
+		}
+		b = val[end:]
+	}
+	return f, false
+}
+
+// fieldName tells a Postfix field name: lower-case letters and '_'.
+func fieldName(b []byte) bool {
+	for _, c := range b {
+		if (c < 'a' || c > 'z') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// searchFields finds the fields anywhere in a delivery line (the status
+// at its last ", status="): slower than scanFields, for the lines it
+// cannot read.
+func searchFields(rest []byte) (f deliveryFields, ok bool) {
+	si := bytes.LastIndex(rest, []byte(", status="))
+	if si < 0 {
+		return f, false
+	}
+	fields := rest[:si]
+	f.status = rest[si+len(", status="):]
+	f.origTo, _ = parsekit.Field(fields, "orig_to")
+	f.relay, _ = parsekit.Field(fields, "relay")
+	f.delay, _ = parsekit.Field(fields, "delay")
+	f.dsn, _ = parsekit.Field(fields, "dsn")
+	return f, true
+}
+
+// parseDelay reads Postfix's delay= (seconds: "0.5", "12", "1234.56")
+// without a conversion to string. The digits, as one integer below 2^53,
+// divided by an exact power of ten is the correctly rounded value, the
+// same float64 strconv.ParseFloat gives; other forms go to strconv.
+func parseDelay(b []byte) float64 {
+	var m uint64
+	digits, point := 0, -1
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+		case c == '.' && point < 0:
+			point = i
+		default:
+			digits = 99
+		}
+	}
+	if digits == 0 || digits > 15 {
+		v, _ := strconv.ParseFloat(string(b), 64)
+		return v
+	}
+	if point < 0 {
+		return float64(m)
+	}
+	return float64(m) / pow10[len(b)-point-1]
+}
+
+// pow10 are the powers of ten a float64 holds exactly that parseDelay needs.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // detail reads the parenthesised text of a delivery line.
 func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {

@@ -2,6 +2,7 @@ package postfix
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -473,5 +474,36 @@ func checkErr(t *testing.T, line int, err, want error) {
 	}
 	if pe.Line != int64(line) || pe.Source != testSource {
 		t.Errorf("line %d: error position %v", line, pe.Pos)
+	}
+}
+
+// parseDelay gives the float64 strconv gives, for every form Postfix
+// writes and for the odd ones.
+func TestParseDelay(t *testing.T) {
+	for _, s := range []string{"0", "0.5", "0.1", "0.01", "12", "1234.56", "1.2", "0.33", "999999.99", "86400", "3.14159265358979",
+		"1e3", "", ".", "5.", ".5", "1.2.3", "-1", "12345678901234567890", "0.0000000000000001"} {
+		want, _ := strconv.ParseFloat(s, 64)
+		if got := parseDelay([]byte(s)); got != want {
+			t.Errorf("parseDelay(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// scanFields reads the fields of the usual delivery lines; the odd ones
+// it refuses (searchFields reads those) and never misreads.
+func TestScanFields(t *testing.T) {
+	f, ok := scanFields([]byte(", orig_to=<a@x>, relay=mx.example.com[192.0.2.10]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host x said: 550 a, b, status=x)"))
+	if !ok || string(f.origTo) != "<a@x>" || string(f.relay) != "mx.example.com[192.0.2.10]:25" || string(f.delay) != "1.2" || string(f.dsn) != "5.1.1" ||
+		string(f.status) != "bounced (host x said: 550 a, b, status=x)" {
+		t.Errorf("usual line: %v %q", ok, f)
+	}
+	// an address with ", " in it is read whole
+	if f, ok := scanFields([]byte(", orig_to=<\"a, b\"@x>, relay=none, status=sent (x)")); !ok || string(f.origTo) != `<"a, b"@x>` || string(f.relay) != "none" {
+		t.Errorf("quoted address: %v %q", ok, f)
+	}
+	for _, odd := range []string{", relay=none", "relay=x, status=sent", ", =x, status=sent", ", a b=x, status=sent", ", orig_to=<a, status=sent"} {
+		if f, ok := scanFields([]byte(odd)); ok {
+			t.Errorf("%q read as %q", odd, f)
+		}
 	}
 }
