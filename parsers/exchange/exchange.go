@@ -56,16 +56,17 @@ type Parser struct {
 	// the organisation, held until the same message's outcome for the
 	// same recipient (DELIVER, FAIL, …) shows them to be a hand-off (see
 	// hops.go); handed on by key message-id + recipient
-	hops     *parsekit.Table[heldSend]
-	seenOut  *parsekit.Table[struct{}] // outcomes already read, for a SEND read after them
-	emitNow  func(*bouncescan.Event)   // the emit of the line being parsed, for held events dropped by the bounds
-	hopKey   []byte
-	lay      layout // layout of the current file (kindNone: none yet)
-	badLay   bool   // the last #Fields line was corrupt
-	dirHint  dir    // from #Log-type
-	defProto layout
-	def2013  layout
-	def2010  layout
+	hops      *parsekit.Table[heldSend]
+	seenOut   *parsekit.Table[struct{}] // outcomes already read, for a SEND read after them
+	emitNow   func(*bouncescan.Event)   // the emit of the line being parsed, for held events dropped by the bounds
+	hopKey    []byte
+	hopsCheck time.Time // when held SENDs were last let expire
+	lay       layout    // layout of the current file (kindNone: none yet)
+	badLay    bool      // the last #Fields line was corrupt
+	dirHint   dir       // from #Log-type
+	defProto  layout
+	def2013   layout
+	def2010   layout
 	// headMark is the first header line (#Fields, #Log-type, header row)
 	// of the current file: the layout state above comes from there on
 	headMark parsekit.Mark
@@ -158,6 +159,12 @@ func (p *Parser) Stats() parsekit.Stats {
 	s.Messages += t.Messages
 	s.Evicted += t.Evicted + p.dropped
 	s.Expired += t.Expired
+	// held hand-offs that nothing continued in time went out as outcomes:
+	// a resumed run may decide them differently
+	h := p.hops.Stats()
+	s.Messages += h.Messages
+	s.Evicted += h.Evicted
+	s.Expired += h.Expired
 	p.defs.AddStats(&s)
 	return s
 }

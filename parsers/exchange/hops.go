@@ -86,6 +86,9 @@ func (p *Parser) hold(e *bouncescan.Event, emit func(*bouncescan.Event)) {
 		emit(e)
 		return
 	}
+	if p.hops.Len() == 0 {
+		p.hopsCheck = p.now
+	}
 	h := p.hops.Put(k, p.now)
 	if h.ev.ID != "" {
 		p.release(h, true, emit) // an earlier internal SEND of the same: this one continues it
@@ -93,13 +96,15 @@ func (p *Parser) hold(e *bouncescan.Event, emit func(*bouncescan.Event)) {
 	h.ev = *e
 }
 
-// continued is called for each outcome other than an internal SEND: a
+// continued is called for each outcome other than an internal SEND
+// (with a Message-ID): a
 // SEND held for the same message and recipient was a hand-off and is
 // emitted as a hop before it.
 func (p *Parser) continued(e *bouncescan.Event, emit func(*bouncescan.Event)) {
 	if e.MessageID == "" {
 		return
 	}
+	p.expireHops()
 	k := p.key(e.MessageID, e.Recipient)
 	if h := p.hops.Peek(k); h != nil {
 		p.release(h, true, emit)
@@ -107,6 +112,19 @@ func (p *Parser) continued(e *bouncescan.Event, emit func(*bouncescan.Event)) {
 		return
 	}
 	p.seenOut.Put(k, p.now)
+}
+
+// expireHops lets the held SENDs nothing continued within hopWait go out
+// as the outcomes they are, at most once per hopWait of log time (the
+// table drops expired entries when a new one is put: a key no message
+// has is put and deleted).
+func (p *Parser) expireHops() {
+	if p.hops.Len() == 0 || p.now.Sub(p.hopsCheck) < hopWait {
+		return
+	}
+	p.hopsCheck = p.now
+	p.hops.Put([]byte("\x00expire"), p.now)
+	p.hops.Delete([]byte("\x00expire"))
 }
 
 // release emits a held SEND: as a hop, or as the outcome it is.

@@ -88,6 +88,15 @@ func TestIntraOrgHandOff(t *testing.T) {
 			return []bouncescan.Event{c, ev(3, "2026-11-22T10:00:01Z", "carol@contoso.test", false, false), b}
 		}(),
 	}, {
+		name: "a SEND nothing continues within an hour goes out as the outcome when later rows come",
+		lines: []string{"#Fields: " + reordered, send("2026-11-22T10:00:00.000Z", "ivy@contoso.test", intra, "10.0.0.6"),
+			strings.Replace(deliver("2026-11-22T11:30:00.000Z", "jo@contoso.test"), "<a1b2@contoso.test>", "<other@contoso.test>", 1)},
+		want: func() []bouncescan.Event {
+			d := ev(3, "2026-11-22T11:30:00Z", "jo@contoso.test", false, false)
+			d.MessageID = "other@contoso.test"
+			return []bouncescan.Event{ev(2, "2026-11-22T10:00:00Z", "ivy@contoso.test", false, true), d}
+		}(),
+	}, {
 		name:  "SEND to the Internet is the outcome, not held",
 		lines: []string{"#Fields: " + reordered, send("2026-11-22T10:00:00.000Z", "dave@example.com", "Outbound to Internet", "192.0.2.25")},
 		want: func() []bouncescan.Event {
