@@ -2,6 +2,6 @@ package classify
 
 import "flag"
 
-// This package has no golden files, but accepts -update so that
-// "go test ./... -update" (which rewrites the goldens of the others) runs.
-var _ = flag.Bool("update", false, "rewrite golden files (none in this package)")
+// update rewrites the golden file of TestVerdictIdentity; "go test ./...
+// -update" rewrites the goldens of every package.
+var update = flag.Bool("update", false, "rewrite golden files")
