@@ -325,6 +325,9 @@ func (r *Report) Skip(name, why string) {
 // Note records a remark about a file (not an error).
 func (r *Report) Note(name, note string) {
 	f := r.File(name)
+	if f.Note == note || strings.HasSuffix(f.Note, "; "+note) {
+		return // said already
+	}
 	if f.Note != "" {
 		note = f.Note + "; " + note
 	}

@@ -27,8 +27,14 @@ func TestStampsOutOfRangeBinary(t *testing.T) {
 		"#Fields: date-time,event-id,source,recipient-address,recipient-status,message-id,sender-address\r\n"+
 		"2026-11-22T03:14:15.000Z,FAIL,SMTP,carol@example.net,550 5.1.1 User unknown,<m1@contoso.test>,alice@contoso.test\r\n"+
 		"10000-11-22T03:14:15.000Z,FAIL,SMTP,dave@example.net,550 5.1.1 User unknown,<m2@contoso.test>,alice@contoso.test\r\n"))
+	const pf = " mx1 postfix/smtp[1]: 4F1A2B3C4D: to=<a@b.example>, relay=x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n"
+	postfix := put(t, dir, "mail.log", []byte("2026-11-22T03:14:15.123456+01:00"+pf+"10000-11-22T03:14:15.123456+01:00"+pf))
+	journal := put(t, dir, "journal.json", []byte(`{"__REALTIME_TIMESTAMP":"999999999999999999","_HOSTNAME":"mx1","SYSLOG_IDENTIFIER":"postfix/smtp","_PID":"1","MESSAGE":"4F1A2B3C4E: to=<c@b.example>, relay=x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)"}`+"\n"+
+		`{"__REALTIME_TIMESTAMP":"1763781255000000","_HOSTNAME":"mx1","SYSLOG_IDENTIFIER":"postfix/smtp","_PID":"1","MESSAGE":"4F1A2B3C4F: to=<d@b.example>, relay=x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)"}`+"\n"))
+	const sm = " mx1 sendmail[99]: 4AMA0B1C002345: to=<e@b.example>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120000, relay=x. [192.0.2.1], dsn=2.0.0, stat=Sent (ok)\n"
+	sendmail := put(t, dir, "maillog", []byte("2026-11-22T03:14:15+00:00"+sm+"12026-11-22T03:14:15+00:00"+sm))
 	events := filepath.Join(dir, "events.ndjson")
-	out, errOut, code := runBinary(t, bin, dir, false, "scan", "--progress=false", "--tz", "UTC", "-o", "json", "-e", events, eximLog, trk)
+	out, errOut, code := runBinary(t, bin, dir, false, "scan", "--progress=false", "--tz", "UTC", "-o", "json", "-e", events, eximLog, trk, postfix, journal, sendmail)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -43,23 +49,23 @@ func TestStampsOutOfRangeBinary(t *testing.T) {
 		t.Fatalf("the JSON report: %v\n%.500s", err, out)
 	}
 	const reason = "timestamp out of range (1970–9999)"
-	if rep.Input.Unparsed != 4 || rep.Input.Reasons[reason] != 4 {
-		t.Errorf("unparsed %d, by reason %v; want 4, all %q", rep.Input.Unparsed, rep.Input.Reasons, reason)
+	if rep.Input.Unparsed != 7 || rep.Input.Reasons[reason] != 7 {
+		t.Errorf("unparsed %d, by reason %v; want 7 (Exim 3, Exchange 1, Postfix 2, Sendmail 1), all %q", rep.Input.Unparsed, rep.Input.Reasons, reason)
 	}
 	b, err := os.ReadFile(events)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d events, want 3 (two Exim, one Exchange):\n%s", len(lines), b)
+	if len(lines) != 6 {
+		t.Fatalf("%d events, want 6 (two Exim, one Exchange, two Postfix, one Sendmail):\n%s", len(lines), b)
 	}
 	for _, l := range lines {
 		var e struct {
 			Time      time.Time `json:"time"`
 			Recipient string    `json:"recipient"`
 		}
-		if err := json.Unmarshal([]byte(l), &e); err != nil || e.Time.Year() != 2026 {
+		if err := json.Unmarshal([]byte(l), &e); err != nil || e.Time.Year() != 2026 && e.Time.Year() != 2025 {
 			t.Errorf("event %s: %v (year %d)", l, err, e.Time.Year())
 		}
 	}
@@ -128,4 +134,48 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// A modification time before 1990 or in the future says nothing of the
+// year of yearless stamps: the clock's year is used and the report says
+// so, naming the file; --year gives the year and no note.
+func TestImplausibleModTimeNoted(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	const line = "Nov 22 03:14:15 mx1 postfix/smtp[1]: 4F1A2B3C4D: to=<a@b.example>, relay=x[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n"
+	for _, tc := range []struct {
+		name  string
+		mtime time.Time
+		what  string
+	}{
+		{"old.log", time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), "is before 1990"},
+		{"future.log", time.Now().AddDate(3, 0, 0), "is in the future"},
+	} {
+		p := put(t, dir, tc.name, []byte(line))
+		if err := os.Chtimes(p, tc.mtime, tc.mtime); err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := runBinary(t, bin, dir, false, "scan", "--progress=false", "--tz", "UTC", "-o", "json", p)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", tc.name, code, errOut)
+		}
+		var rep struct {
+			Files []struct{ Name, Note string }
+			First time.Time
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Files) != 1 {
+			t.Fatalf("%s: %v %.300s", tc.name, err, out)
+		}
+		if !strings.Contains(rep.Files[0].Note, tc.what) || !strings.Contains(rep.Files[0].Note, "--year") {
+			t.Errorf("%s: note %q, want one saying it %s", tc.name, rep.Files[0].Note, tc.what)
+		}
+		if now := time.Now(); rep.First.Year() != now.Year() && rep.First.Year() != now.Year()-1 {
+			t.Errorf("%s: stamp placed in %d", tc.name, rep.First.Year())
+		}
+		out, _, _ = runBinary(t, bin, dir, false, "scan", "--progress=false", "--tz", "UTC", "--year", "2024", "-o", "json", p)
+		rep.Files, rep.First = nil, time.Time{}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Files) != 1 || rep.Files[0].Note != "" || rep.First.Year() != 2024 {
+			t.Errorf("%s with --year: %v %+v", tc.name, err, rep)
+		}
+	}
 }

@@ -19,7 +19,7 @@ import (
 // their lines meet in the first stage in the order they arrive, each
 // source's in its own order. A source's format is cfg.Format, or detected
 // as its lines arrive: they are held until a format claims them (at most
-// DetectLines lines), then parsed in order. Sources of one format share
+// DetectMoreLines lines), then parsed in order. Sources of one format share
 // one parser, so that what one file logs of a message (Exim's mainlog and
 // rejectlog) is joined with what another logs.
 //
@@ -239,6 +239,9 @@ func (m *mux) detect(f *followed, l *heldLine, data []byte) error {
 	f.arena = append(f.arena, data...)
 	h.end = len(f.arena)
 	f.held = append(f.held, h)
+	if n := len(f.held); n > DetectLines && n%DetectLines != 0 && n < DetectMoreLines {
+		return nil // beyond DetectLines, detection is tried again every DetectLines lines
+	}
 	head := make([][]byte, len(f.held))
 	for i, x := range f.held {
 		head[i] = f.arena[x.start:x.end]
@@ -249,8 +252,8 @@ func (m *mux) detect(f *followed, l *heldLine, data []byte) error {
 		return err
 	}
 	if format.New == nil {
-		if len(f.held) >= DetectLines {
-			return r.fileError(l.seg.Name, fmt.Errorf("%s: %w: no parser recognises its first %d lines (use --format to force one; `bouncescan formats` lists them)", l.seg.Name, bouncescan.ErrUnknownFormat, DetectLines))
+		if len(f.held) >= DetectMoreLines {
+			return r.fileError(l.seg.Name, fmt.Errorf("%s: %w: no parser recognises its first %d lines (use --format to force one; `bouncescan formats` lists them)", l.seg.Name, bouncescan.ErrUnknownFormat, DetectMoreLines))
 		}
 		return nil
 	}

@@ -37,6 +37,10 @@ import (
 // DetectLines is how many lines of a file format detection looks at.
 const DetectLines = 50
 
+// DetectMoreLines is how far detection reads when DetectLines lines are
+// claimed by no format (at most 1 MiB, see source.Reader.Head).
+const DetectMoreLines = 1000
+
 // pollEvery is how many lines pass between looks at the context and at
 // checkpoint requests.
 const pollEvery = 256
@@ -239,6 +243,17 @@ func (r *runner) file(in source.Input) error {
 	if err != nil {
 		return err
 	}
+	if format.New == nil && len(head) >= DetectLines {
+		// a full head that no format claims may still be a log that
+		// begins inside a long block of other lines (an Exim rejectlog
+		// rotated in a header dump): look further before giving up
+		if more, _ := rd.Head(DetectMoreLines); len(more) > len(head) {
+			if format, err = r.format(more, plan, resumed); err != nil {
+				return err
+			}
+			head = more
+		}
+	}
 	if format.New == nil {
 		if blank(head) {
 			if len(head) > 0 {
@@ -319,7 +334,7 @@ func (r *runner) begin(in source.Input, rd *source.Reader, identity uint64, form
 		}
 		r.report.Note(in.Name, fmt.Sprintf("begins like %s but differs later: its events get identity %016x", prev.name, identity))
 	}
-	years := parsekit.NewYears(r.cfg.Parser.Year, r.yearRef(rd))
+	years := parsekit.NewYears(r.cfg.Parser.Year, r.yearRef(rd, in.Name))
 	fr = &fileRun{seq: r.newSeq(), name: in.Name, input: in, identity: identity, format: format.Name}
 	if resumed {
 		if plan.years != (parsekit.YearsState{}) { // a checkpoint made before reading knows none
@@ -347,7 +362,7 @@ func (r *runner) begin(in source.Input, rd *source.Reader, identity uint64, form
 // what comes after them is read as the continuation of prev.
 func (r *runner) copyOf(prev *fileRun, in source.Input, rd *source.Reader, format parsers.Format) (*fileRun, bool, error) {
 	counter := format.New(r.cfg.Parser)
-	counter.Begin(parsekit.File{Name: in.Name, Fingerprint: prev.identity, Years: parsekit.NewYears(r.cfg.Parser.Year, r.yearRef(rd))})
+	counter.Begin(parsekit.File{Name: in.Name, Fingerprint: prev.identity, Years: parsekit.NewYears(r.cfg.Parser.Year, r.yearRef(rd, in.Name))})
 	var dups int64
 	count := func(*bouncescan.Event) { dups++ }
 	var lines int64
@@ -368,7 +383,20 @@ func (r *runner) copyOf(prev *fileRun, in source.Input, rd *source.Reader, forma
 	return prev, false, nil
 }
 
-func (r *runner) yearRef(rd *source.Reader) time.Time { return r.timeRef(rd.ModTime()) }
+// yearRef is the reference time of a file's yearless stamps. A
+// modification time before 1990 or more than a day ahead of the clock
+// says nothing of the stamps' year: the clock is used and the report says
+// so (unless --year gives the year).
+func (r *runner) yearRef(rd *source.Reader, name string) time.Time {
+	if raw := rd.RawModTime(); !raw.IsZero() && r.cfg.Parser.Year == 0 {
+		now := r.timeRef(time.Time{})
+		if !parsekit.PlausibleRef(raw, now) {
+			r.report.Note(name, parsekit.RefNote(raw, now))
+			return now
+		}
+	}
+	return r.timeRef(rd.ModTime())
+}
 
 // timeRef is the reference time of yearless stamps: the file's
 // modification time, or the clock.

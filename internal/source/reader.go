@@ -61,6 +61,7 @@ type Reader struct {
 	br          *bufio.Reader
 	compression Compression
 	modTime     time.Time
+	rawModTime  time.Time
 	maxLine     int
 
 	line      []byte
@@ -172,7 +173,7 @@ func Open(in Input, opts Options) (*Reader, error) {
 			f.Close()
 			return nil, err
 		}
-		r.file, r.modTime = f, yearRef(info.ModTime())
+		r.file, r.modTime, r.rawModTime = f, yearRef(info.ModTime()), info.ModTime()
 		raw = f
 	}
 	r.counter.r, r.counter.tail = raw, true // the tail costs a byte or two per read
@@ -235,6 +236,10 @@ func (r *Reader) Compression() Compression { return r.compression }
 // archive tool or a reset clock; it says nothing of the stamps' year), so
 // that the caller takes the clock instead.
 func (r *Reader) ModTime() time.Time { return r.modTime }
+
+// RawModTime is the file's modification time as stored (zero for stdin),
+// also before 1990: what a warning about an implausible one names.
+func (r *Reader) RawModTime() time.Time { return r.rawModTime }
 
 // BytesRead is how many bytes (compressed, as stored) have been consumed.
 func (r *Reader) BytesRead() int64 { return r.counter.n.Load() }

@@ -99,6 +99,9 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 	h := &p.hdr
 	if !p.stamps.Syslog(line, h) && !headerless(line, h) {
 		if bytes.Contains(line, []byte("postfix")) {
+			if p.stamps.OutOfRange() {
+				return bouncescan.NewParseError(pos, bouncescan.ErrUnparsed, parsekit.ReasonOutOfRange, line)
+			}
 			return bouncescan.NewParseError(pos, bouncescan.ErrUnparsed, "bad syslog header", line)
 		}
 		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not a syslog line", line)

@@ -106,6 +106,9 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 	h := &p.hdr
 	if !splitLine(p.stamps, line, h, &p.scratch) {
 		if looksSendmail(line) {
+			if p.stamps.OutOfRange() {
+				return bouncescan.NewParseError(pos, bouncescan.ErrUnparsed, parsekit.ReasonOutOfRange, line)
+			}
 			return bouncescan.NewParseError(pos, bouncescan.ErrUnparsed, "bad syslog header", line)
 		}
 		return bouncescan.NewParseError(pos, bouncescan.ErrNotMine, "not a syslog line", line)
