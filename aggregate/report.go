@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -98,7 +99,9 @@ type Report struct {
 	templates map[string]*Diag
 	files     map[string]*File
 	messages  msgSet // by hashPair(host, queue id or message-id)
-	pending   map[string][]*Outcomes
+	pending   map[uint64][]*Outcomes // by hashTriple(host, queue id, recipient)
+	rowsBuf   []*Outcomes            // Add's rows of one event, reused
+	tplCache  map[string]string      // text → Template(text), see template
 	finished  bool
 }
 
@@ -246,7 +249,7 @@ func (r *Report) init() {
 		r.files[f.Report+"\x00"+f.Name] = f
 	}
 	r.messages = msgSet{}
-	r.pending = map[string][]*Outcomes{}
+	r.pending = map[uint64][]*Outcomes{}
 	for _, g := range r.Groups {
 		g.limit = r.limits.Groups
 		g.rows = map[string]*Row{}
@@ -397,27 +400,31 @@ func (r *Report) Add(e *bouncescan.Event) {
 	}
 	r.Totals.add(e)
 	var rcpt string
+	var rcptHash uint64 // hashed once for every distinct count it goes to
 	if e.Recipient != "" {
 		rcpt = lower(e.Recipient)
-		r.Volume.Recipients.Add(rcpt)
+		rcptHash = hash64(rcpt)
+		r.Volume.Recipients.addHash(rcptHash)
 	}
-	rows := make([]*Outcomes, 0, 1+len(r.Groups))
-	rows = append(rows, &r.Totals)
+	rows := append(r.rowsBuf[:0], &r.Totals)
 	for _, g := range r.Groups {
 		row := g.row(r, e)
 		row.add(e)
 		if rcpt != "" {
-			row.Recipients.Add(rcpt)
+			row.Recipients.addHash(rcptHash)
 		}
 		rows = append(rows, &row.Outcomes)
 	}
+	r.rowsBuf = rows
 	r.Series.add(r, e)
-	r.Volume.add(r, e)
+	r.Volume.add(r, e, rcpt)
 	r.trackPending(e, rcpt, rows)
 	if e.Status == bouncescan.StatusRejected {
 		r.Rejects.add(r, e)
 	}
-	if e.Status != bouncescan.StatusSent && (e.Text != "" || e.ReplyCode != 0) {
+	// a deliverable address verification probe is no failure
+	probeOK := e.Status == bouncescan.StatusProbe && e.Verdict != nil && e.Verdict.Class == bouncescan.ClassSuccess
+	if e.Status != bouncescan.StatusSent && !probeOK && (e.Text != "" || e.ReplyCode != 0) {
 		r.addDiag(e)
 	}
 }
@@ -430,15 +437,20 @@ func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes
 	}
 	switch e.Status {
 	case bouncescan.StatusDeferred:
-		key := e.Host + "\x00" + e.QueueID + "\x00" + rcpt
-		if _, ok := r.pending[key]; !ok && len(r.pending) >= r.limits.Pending {
+		key := hashTriple(e.Host, e.QueueID, rcpt)
+		old, ok := r.pending[key]
+		if !ok && len(r.pending) >= r.limits.Pending {
 			r.Dropped.Pending++
 			return
 		}
-		r.pending[key] = rows
+		if len(old) == len(rows) {
+			copy(old, rows) // the same rows, mostly: no new slice
+			return
+		}
+		r.pending[key] = slices.Clone(rows)
 	case bouncescan.StatusSent, bouncescan.StatusBounced, bouncescan.StatusExpired, bouncescan.StatusRejected, bouncescan.StatusDiscarded:
 		if len(r.pending) > 0 {
-			delete(r.pending, e.Host+"\x00"+e.QueueID+"\x00"+rcpt)
+			delete(r.pending, hashTriple(e.Host, e.QueueID, rcpt))
 		}
 	}
 }

@@ -106,10 +106,11 @@ const (
 	msgDelivered = 2
 )
 
-func (v *Volume) add(r *Report, e *bouncescan.Event) {
-	if delivered(e) && e.Recipient != "" {
+// add counts e; rcpt is its recipient, lower-cased.
+func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string) {
+	if delivered(e) && rcpt != "" {
 		v.Deliveries++
-		v.TopRecipients.add(r, lower(e.Recipient), 1, e.Size)
+		v.TopRecipients.add(r, rcpt, 1, e.Size)
 	} else if delivered(e) {
 		v.Deliveries++
 	}
@@ -346,7 +347,7 @@ func addBounded(r *Report, c Counts, key string, n int64) {
 }
 
 func (j *Rejects) add(r *Report, e *bouncescan.Event) {
-	addBounded(r, j.ByRestriction, Restriction(e), 1)
+	addBounded(r, j.ByRestriction, restriction(e, r.template), 1)
 	client := lower(e.Relay)
 	if e.RelayIP != "" {
 		client = strings.TrimSpace(client + " [" + e.RelayIP + "]")
@@ -372,7 +373,11 @@ func (j *Rejects) finish() {}
 // stage, then "blocked using LIST" when a DNS blocklist is named, else the
 // restriction's words ("Recipient address rejected: User unknown in local
 // recipient table") as a template, at most 100 bytes.
-func Restriction(e *bouncescan.Event) string {
+func Restriction(e *bouncescan.Event) string { return restriction(e, Template) }
+
+// restriction is Restriction with the template function given (a report's
+// cached one).
+func restriction(e *bouncescan.Event, template func(string) string) string {
 	stage := e.Stage.String()
 	if stage == "" {
 		stage = "unknown"
@@ -385,7 +390,7 @@ func Restriction(e *bouncescan.Event) string {
 		}
 		return stage + ": blocked using " + strings.TrimRight(list, ".")
 	}
-	tpl := Template(text)
+	tpl := template(text)
 	tpl = cutTemplate(strings.TrimPrefix(tpl, "<addr>: "), 100)
 	if tpl == "" {
 		tpl = "(no text)"
