@@ -98,7 +98,7 @@ type Report struct {
 	limits    Limits
 	templates map[string]*Diag
 	files     map[string]*File
-	messages  msgSet // by hashPair(host, queue id or message-id)
+	messages  msgSet                 // by hashPair(host, queue id or message-id)
 	pending   map[uint64][]*Outcomes // by hashTriple(host, queue id, recipient)
 	rowsBuf   []*Outcomes            // Add's rows of one event, reused
 	tplCache  map[string]string      // text → Template(text), see template
