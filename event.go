@@ -23,10 +23,14 @@ const (
 	StatusHeld             // parked in the hold / quarantine queue
 	StatusFiltered         // marked or quarantined as spam by the receiving system
 	StatusPending          // still in flight (message trace exports)
+	// StatusProbe is an address verification probe (Postfix verify(8),
+	// sendmail -bv): the MTA asked whether a recipient would be taken and
+	// sent nothing; the reply (or DSN) says whether it was deliverable.
+	StatusProbe
 	statusCount
 )
 
-var statusNames = [statusCount]string{"unknown", "sent", "deferred", "bounced", "expired", "rejected", "discarded", "held", "filtered", "pending"}
+var statusNames = [statusCount]string{"unknown", "sent", "deferred", "bounced", "expired", "rejected", "discarded", "held", "filtered", "pending", "probe"}
 
 // String returns the lower-case name used in reports and JSON.
 func (s Status) String() string {

@@ -35,10 +35,10 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 			detail = bytes.TrimSpace(detail[1 : len(detail)-1])
 		}
 	}
-	if isProbe(word) {
-		return nil
+	status, ok := bouncescan.StatusProbe, true
+	if !isProbe(word) {
+		status, ok = bouncescan.ParseStatus(string(word))
 	}
-	status, ok := bouncescan.ParseStatus(string(word))
 	if !ok {
 		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "unknown status word", line)
 	}
@@ -243,6 +243,15 @@ func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
 	case bytes.Contains(d, []byte("TLS")) && (bytes.Contains(d, []byte("TLS is required")) || bytes.HasPrefix(d, []byte("Cannot start TLS"))):
 		e.Stage = bouncescan.StageStartTLS
 	}
+	if e.Status == bouncescan.StatusProbe && e.ReplyCode == 0 && e.Text == "" {
+		// "deliverable (250 2.1.5 Ok)", "undeliverable (unknown user: "x")",
+		// "deliverable (delivers to mailbox)": the probe's answer
+		setReply(e, d)
+		if e.Stage == bouncescan.StageUnknown {
+			e.Stage = bouncescan.StageRcpt // the answer to RCPT TO
+		}
+		return
+	}
 	if e.Status == bouncescan.StatusSent {
 		// local: "delivered to mailbox"; smtp: "250 2.0.0 Ok: queued as X"
 		setReply(e, d)
@@ -350,7 +359,8 @@ func apply(pd *parsekit.Deferral, e *bouncescan.Event) {
 
 // isProbe tells the status words of address verification probes
 // (verify(8), sendmail -bv): "deliverable", "undeliverable",
-// "undeliverable-but-not-cached". A probe is not a delivery: no event.
+// "undeliverable-but-not-cached". A probe is not a delivery: its event
+// has StatusProbe, and its reply or DSN says what the answer was.
 func isProbe(word []byte) bool {
 	return bytes.Equal(word, []byte("deliverable")) || bytes.HasPrefix(word, []byte("undeliverable"))
 }

@@ -414,11 +414,19 @@ func TestLines(t *testing.T) {
 			},
 		},
 		{
-			name: "address verification probes are not deliveries",
+			name: "address verification probes are outcomes of their own",
 			lines: []string{
 				pre + "postfix/smtp[6]: 0123456789: to=<a@x.test>, relay=mx.x.test[192.0.2.1]:25, delay=6.3, delays=0.04/0.01/6/0.19, dsn=2.1.5, status=deliverable (250 2.1.5 Ok)",
 				pre + "postfix/smtp[6]: 0123456789: to=<b@x.test>, relay=mx.x.test[192.0.2.1]:25, delay=6.3, delays=0.04/0.01/6/0.19, dsn=5.1.1, status=undeliverable (host mx.x.test[192.0.2.1] said: 550 5.1.1 No such user (in reply to RCPT TO command))",
-				pre + "postfix/smtp[6]: 0123456789: to=<c@x.test>, relay=mx.x.test[192.0.2.1]:25, delay=6.3, delays=0.04/0.01/6/0.19, dsn=4.4.1, status=undeliverable-but-not-cached (connect to mx.x.test[192.0.2.1]:25: Connection refused)",
+				pre + "postfix/smtp[6]: 0123456789: to=<c@x.test>, relay=none, delay=6.3, delays=0.04/0.01/6/0.19, dsn=4.4.1, status=undeliverable-but-not-cached (connect to mx.x.test[192.0.2.1]:25: Connection refused)",
+			},
+			want: []bouncescan.Event{
+				ev(bouncescan.Event{Line: 1, QueueID: "0123456789", Recipient: "a@x.test", Process: "postfix/smtp", Relay: "mx.x.test", RelayIP: "192.0.2.1", RelayPort: 25, Delay: 6.3,
+					Status: bouncescan.StatusProbe, Stage: bouncescan.StageRcpt, ReplyCode: 250, EnhancedCode: "2.1.5", DSN: "2.1.5", Text: "Ok"}),
+				ev(bouncescan.Event{Line: 2, QueueID: "0123456789", Recipient: "b@x.test", Process: "postfix/smtp", Relay: "mx.x.test", RelayIP: "192.0.2.1", RelayPort: 25, Delay: 6.3,
+					Status: bouncescan.StatusProbe, Stage: bouncescan.StageRcpt, ReplyCode: 550, EnhancedCode: "5.1.1", DSN: "5.1.1", Text: "No such user"}),
+				ev(bouncescan.Event{Line: 3, QueueID: "0123456789", Recipient: "c@x.test", Process: "postfix/smtp", Relay: "mx.x.test", RelayIP: "192.0.2.1", RelayPort: 25, Delay: 6.3,
+					Status: bouncescan.StatusProbe, Stage: bouncescan.StageConnect, DSN: "4.4.1", Text: "connect to mx.x.test[192.0.2.1]:25: Connection refused"}),
 			},
 		},
 		{
