@@ -99,6 +99,9 @@ func (p *Parser) delivery(qid, rest, line []byte, emit func(*bouncescan.Event)) 
 		e.Recipient = string(rcpt)
 		e.Domain = parsekit.Domain(e.Recipient)
 		e.Stage = stageOf(e, reply, local)
+		if m != nil && m.timeout != bouncescan.StageUnknown && e.Stage == bouncescan.StageConnect && strings.HasPrefix(e.Text, "Connection timed out") {
+			e.Stage = m.timeout // the session timed out in that phase, not the connect
+		}
 		var pend *parsekit.Pending
 		if m != nil {
 			pend = &m.pending
@@ -117,6 +120,9 @@ func (p *Parser) delivery(qid, rest, line []byte, emit func(*bouncescan.Event)) 
 			p.defs.Outcome(pend, e)
 		}
 		p.emit(e, emit)
+	}
+	if m != nil {
+		m.timeout = bouncescan.StageUnknown // it named this attempt's phase only
 	}
 	if idx == 0 {
 		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "to= without recipient", line)

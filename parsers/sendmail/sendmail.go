@@ -43,6 +43,10 @@ type message struct {
 	// the last deferral of each recipient without a final outcome yet:
 	// what an expiry of the message reports
 	pending parsekit.Pending
+	// timeout is the phase a "timeout waiting for input from H during
+	// client X" line named: the stage of the next delivery attempt's
+	// "Connection timed out with H", which alone would read as a connect
+	timeout bouncescan.Stage
 }
 
 // Parser is a Sendmail log parser. Use one per goroutine.
@@ -146,6 +150,13 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 		return nil
 	case bytes.HasPrefix(rest, []byte("rejecting commands from ")):
 		return p.pregreet(qid, rest, emit)
+	case qid != nil && bytes.HasPrefix(rest, []byte("timeout waiting for input from ")):
+		if i := bytes.Index(rest, []byte(" during client ")); i > 0 {
+			if m := p.msgs.Get(qid, p.lineTime); m != nil {
+				m.timeout = stageOfPhase(string(rest[i+len(" during client "):]))
+			}
+		}
+		return nil
 	}
 	if qid != nil {
 		if qid2, note := queueID(rest); qid2 != nil {
