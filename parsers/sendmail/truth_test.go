@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/classify"
 	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
@@ -40,7 +41,13 @@ func TestTestbedTruth(t *testing.T) {
 	rows := parsekittest.TruthRows(t, filepath.Join(dir, "truth-sendmail.tsv"))
 	used := map[*bouncescan.Event]bool{}
 	matched, noStage := 0, 0
-	for _, want := range rows {
+	verdicts := truthVerdicts(t, filepath.Join(dir, "truth-sendmail.tsv"))
+	c, err := classify.New(classify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agree := 0
+	for i, want := range rows {
 		if strings.Contains(want.LogLine, ": to=root, ") {
 			// Sendmail logs an alias by its expansion only ("to=root" for
 			// postmaster@): the truth row names the planned address
@@ -64,10 +71,58 @@ func TestTestbedTruth(t *testing.T) {
 		}
 		used[found] = true
 		matched++
+		// the verdict bouncescan gives this event (parser and classifier)
+		v := c.Classify(found)
+		if w, ok := superseded[want.Scenario]; ok && want.Status != "sent" {
+			verdicts[i] = w
+		}
+		if got := v.Class.String() + "/" + v.Subject.String() + "/" + v.Reason; got == verdicts[i] {
+			agree++
+		} else {
+			t.Logf("verdict %s %s %s: got %s (rule %s), want %s: %q", want.Scenario, want.Status, want.QueueID, got, v.Rule, verdicts[i], found.Text)
+		}
+	}
+	t.Logf("sendmail testbed verdicts: %d of %d rows agree (%.1f%%)", agree, len(rows), 100*float64(agree)/float64(len(rows)))
+	if agree < sendmailVerdictFloor {
+		t.Errorf("%d of %d verdicts agree, below the floor of %d (a ratchet: raise it when the rules get better)", agree, len(rows), sendmailVerdictFloor)
 	}
 	t.Logf("sendmail testbed truth: %d of %d rows matched (%d without a stage: the log names none); %d events from %d lines",
 		matched, len(rows), noStage, len(got.Events), len(lines))
 	if matched != len(rows) || len(rows) < 150 {
 		t.Errorf("matched %d of %d truth rows, want all (and at least 150)", matched, len(rows))
 	}
+}
+
+// sendmailVerdictFloor is how many rows of the Sendmail run's truth get
+// the expected verdict (2026-12-01); the classifier's rules are not fitted
+// to this run, so the test keeps the score from dropping instead of
+// failing on each miss.
+const sendmailVerdictFloor = 176 // of 177
+
+// superseded: expectations of the shared scenario table that a later
+// decision changed (issue 13 gave greylisting a reason of its own, and
+// its subject follows the reason), as in the classifier's own tests.
+var superseded = map[string]string{
+	"pf-451-430-greylist": "transient/security/greylisted",
+}
+
+// truthVerdicts reads expected_class/subject/reason of each truth row, in
+// file order (the order of parsekittest.TruthRows).
+func truthVerdicts(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	col := map[string]int{}
+	for i, h := range strings.Split(rows[0], "\t") {
+		col[h] = i
+	}
+	var out []string
+	for _, row := range rows[1:] {
+		f := strings.Split(row, "\t")
+		out = append(out, f[col["expected_class"]]+"/"+f[col["expected_subject"]]+"/"+f[col["expected_reason"]])
+	}
+	return out
 }
