@@ -1,6 +1,9 @@
 package classify
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // normalize collapses runs of white space (and the literal "\n" that Exim
 // writes between the lines of a multi-line reply) into one space and trims
@@ -37,9 +40,19 @@ func normalize(s string) (norm, lower string) {
 	return norm, string(b)
 }
 
+// The word bytes of appendTemplate and maskAddresses (letters, digits and
+// . - _ : + % @) as two 64-bit masks, for the bytes below 64 and from 64 to
+// 127: one shift and test per byte instead of a chain of comparisons.
+const (
+	wordMaskLo uint64 = 1<<'%' | 1<<'+' | 1<<'-' | 1<<'.' | (1<<10-1)<<'0' | 1<<':'
+	wordMaskHi uint64 = 1<<('@'-64) | (1<<26-1)<<('A'-64) | 1<<('_'-64) | (1<<26-1)<<('a'-64)
+)
+
 func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-		c == '.' || c == '-' || c == '_' || c == ':' || c == '+' || c == '%' || c == '@'
+	if c < 64 {
+		return wordMaskLo>>c&1 != 0
+	}
+	return c < 128 && wordMaskHi>>(c-64)&1 != 0
 }
 
 // appendTemplate appends the cache template of text to dst: lower-cased,
@@ -48,73 +61,174 @@ func isWordByte(c byte) bool {
 // and words with five or more digits (queue ids, timestamps, sizes, session
 // ids) by "#". Enhanced status codes and short numbers are kept, so rules
 // may still look at them.
+//
+// It runs on every event (the cache key), so most of the text goes eight
+// bytes at a time: a chunk of letters, single spaces and punctuation that
+// cannot start a replacement (plainChunk) is copied lower-cased in one
+// step; anything else (digits, '@', ':', other white space, "\\n") is done
+// a word at a time from the start of its word, and only a word with a
+// digit, '@' or ':' goes to templateToken (BenchmarkAppendTemplate).
 func appendTemplate(dst []byte, text string) []byte {
-	space := true
+	base := len(dst)
+	space := true   // the last byte written is a collapsed space, or none yet
+	chunked := true // text[:i] ends inside a chunk copied as it was, or at a word boundary
+	slowUntil := 0  // text[:slowUntil] goes a word at a time
 	i := 0
 	for i < len(text) {
-		c := text[i]
-		if c == '\\' && i+1 < len(text) && text[i+1] == 'n' {
-			c = ' '
-			i++
+		if i >= slowUntil && (chunked || !isWordByte(text[i-1])) {
+			if i+8 <= len(text) {
+				if out, ok := plainChunk(binary.LittleEndian.Uint64([]byte(text[i:i+8])), space); ok {
+					dst = binary.LittleEndian.AppendUint64(dst, out)
+					space = out>>56 == ' '
+					chunked = true
+					i += 8
+					continue
+				}
+				slowUntil = i + 8
+			}
+			if chunked {
+				// back to the start of the word the chunks end in: they
+				// are copied byte for byte, so its bytes so far are the
+				// last i-w of dst
+				w := i
+				for w > 0 && isWordByte(text[w-1]) {
+					w--
+				}
+				dst = dst[:len(dst)-(i-w)]
+				i = w
+				space = len(dst) == base || dst[len(dst)-1] == ' '
+			}
 		}
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-			if !space {
-				dst = append(dst, ' ')
-				space = true
+		chunked = false
+		c := text[i]
+		if !isWordByte(c) {
+			if c == '\\' && i+1 < len(text) && text[i+1] == 'n' {
+				c = ' '
+				i++
 			}
 			i++
+			if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+				if !space {
+					dst = append(dst, ' ')
+					space = true
+				}
+				continue
+			}
+			space = false
+			dst = append(dst, c) // not a letter: nothing to lower-case
 			continue
 		}
 		space = false
-		if !isWordByte(c) {
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		j := i
-		digits, dots, colons, at, hexOnly := 0, 0, 0, false, true
-		for j < len(text) && isWordByte(text[j]) {
+		j, upper, special := i, false, false
+		for ; j < len(text); j++ {
 			d := text[j]
-			switch {
-			case d >= '0' && d <= '9':
-				digits++
-			case d == '.':
-				dots++
-			case d == ':':
-				colons++
-			case d == '@':
-				at = true
+			if d-'a' < 26 {
+				continue
 			}
-			if !(d >= '0' && d <= '9' || d >= 'a' && d <= 'f' || d >= 'A' && d <= 'F' || d == ':') {
-				hexOnly = false
+			if d-'A' < 26 {
+				upper = true
+				continue
 			}
-			j++
+			if !isWordByte(d) {
+				break
+			}
+			special = special || d-'0' < 10 || d == '@' || d == ':'
 		}
 		w := text[i:j]
-		switch {
-		case at:
-			dst = append(dst, '@')
-		case digits > 0 && dots >= 3 && isIPv4ish(w):
-			dst = append(dst, "#ip"...)
-		case colons >= 2 && hexOnly:
-			dst = append(dst, "#ip"...)
-		case digits >= 5 && enhancedAt(strings.TrimRight(w, ".:")) != len(strings.TrimRight(w, ".:")):
-			dst = append(dst, '#')
-		default:
-			for k := 0; k < len(w); k++ {
-				d := w[k]
-				if d >= 'A' && d <= 'Z' {
-					d += 'a' - 'A'
-				}
-				dst = append(dst, d)
+		i = j
+		if special {
+			if tok := templateToken(w); tok != "" {
+				dst = append(dst, tok...)
+				continue
 			}
 		}
-		i = j
+		n := len(dst)
+		dst = append(dst, w...)
+		if upper {
+			lowerInPlace(dst[n:])
+		}
 	}
 	return dst
+}
+
+// Byte-parallel tests on eight bytes in a uint64 (SWAR): lanes is 0x01 in
+// every byte, highs 0x80.
+const (
+	lanes uint64 = 0x0101010101010101
+	highs uint64 = 0x8080808080808080
+)
+
+// bytesIn sets the high bit of each byte of x (whose bytes are all below
+// 0x80) that lies in [lo, hi] (hi < 0x80): x+(0x80-lo) reaches the high bit
+// from lo on, x+(0x7f-hi) from hi+1 on, and no byte carries into the next.
+func bytesIn(x uint64, lo, hi byte) uint64 {
+	return (x + lanes*uint64(0x80-lo)) &^ (x + lanes*uint64(0x7f-hi)) & highs
+}
+
+// plainChunk is the template of the eight bytes x (text order, low byte
+// first) when it is the bytes themselves lower-cased: no control byte, no
+// digit, ':', '@' (which may make a word a replacement) or '\\' (an
+// escape), no two spaces in a row and no space that follows a collapsed
+// one (space: the template so far ends in one, or is empty). Bytes from
+// 0x80 on are copied as they are, as appendTemplate does.
+func plainChunk(x uint64, space bool) (uint64, bool) {
+	ascii := ^x & highs // high bit of each ASCII byte
+	x7 := x &^ highs
+	bad := bytesIn(x7, 0x00, 0x1f) | bytesIn(x7, '0', ':') | bytesIn(x7, '@', '@') | bytesIn(x7, '\\', '\\')
+	sp := bytesIn(x7, ' ', ' ') & ascii
+	bad |= sp & (sp << 8)
+	if space {
+		bad |= sp & 0x80
+	}
+	if bad&ascii != 0 {
+		return 0, false
+	}
+	upper := bytesIn(x7, 'A', 'Z') & ascii
+	return x + upper>>2, true // 0x80>>2 is 'a'-'A'
+}
+
+// templateToken is what appendTemplate puts for the word w instead of w
+// itself: "@" for an e-mail address, "#ip" for an IPv4 or IPv6 address, "#"
+// for a word with five or more digits that is not an enhanced status code;
+// "" to keep w.
+func templateToken(w string) string {
+	digits, dots, colons, at, hexOnly := 0, 0, 0, false, true
+	for k := 0; k < len(w); k++ {
+		d := w[k]
+		switch {
+		case d >= '0' && d <= '9':
+			digits++
+		case d == '.':
+			dots++
+		case d == ':':
+			colons++
+		case d == '@':
+			at = true
+		}
+		if !(d >= '0' && d <= '9' || d >= 'a' && d <= 'f' || d >= 'A' && d <= 'F' || d == ':') {
+			hexOnly = false
+		}
+	}
+	switch {
+	case at:
+		return "@"
+	case digits > 0 && dots >= 3 && isIPv4ish(w):
+		return "#ip"
+	case colons >= 2 && hexOnly:
+		return "#ip"
+	case digits >= 5 && enhancedAt(strings.TrimRight(w, ".:")) != len(strings.TrimRight(w, ".:")):
+		return "#"
+	}
+	return ""
+}
+
+// lowerInPlace lower-cases the ASCII letters of b.
+func lowerInPlace(b []byte) {
+	for k, c := range b {
+		if c-'A' < 26 {
+			b[k] = c + 'a' - 'A'
+		}
+	}
 }
 
 // isIPv4ish: digits and dots (and a :port), at least three dots.

@@ -1,0 +1,151 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+)
+
+// The speed work on the text functions is checked against the plain
+// versions they replaced: same output on the identity corpus and on fuzzed
+// input.
+
+// isWordByteRef is isWordByte as a chain of comparisons.
+func isWordByteRef(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == '.' || c == '-' || c == '_' || c == ':' || c == '+' || c == '%' || c == '@'
+}
+
+// appendTemplateRef is appendTemplate as it was before BenchmarkAppendTemplate:
+// byte by byte.
+func appendTemplateRef(dst []byte, text string) []byte {
+	space := true
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		if c == '\\' && i+1 < len(text) && text[i+1] == 'n' {
+			c = ' '
+			i++
+		}
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			if !space {
+				dst = append(dst, ' ')
+				space = true
+			}
+			i++
+			continue
+		}
+		space = false
+		if !isWordByteRef(c) {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		j := i
+		digits, dots, colons, at, hexOnly := 0, 0, 0, false, true
+		for j < len(text) && isWordByteRef(text[j]) {
+			d := text[j]
+			switch {
+			case d >= '0' && d <= '9':
+				digits++
+			case d == '.':
+				dots++
+			case d == ':':
+				colons++
+			case d == '@':
+				at = true
+			}
+			if !(d >= '0' && d <= '9' || d >= 'a' && d <= 'f' || d >= 'A' && d <= 'F' || d == ':') {
+				hexOnly = false
+			}
+			j++
+		}
+		w := text[i:j]
+		switch {
+		case at:
+			dst = append(dst, '@')
+		case digits > 0 && dots >= 3 && isIPv4ish(w):
+			dst = append(dst, "#ip"...)
+		case colons >= 2 && hexOnly:
+			dst = append(dst, "#ip"...)
+		case digits >= 5 && enhancedAt(strings.TrimRight(w, ".:")) != len(strings.TrimRight(w, ".:")):
+			dst = append(dst, '#')
+		default:
+			for k := 0; k < len(w); k++ {
+				d := w[k]
+				if d >= 'A' && d <= 'Z' {
+					d += 'a' - 'A'
+				}
+				dst = append(dst, d)
+			}
+		}
+		i = j
+	}
+	return dst
+}
+
+func TestIsWordByte(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		if isWordByte(byte(c)) != isWordByteRef(byte(c)) {
+			t.Errorf("isWordByte(%q) = %v", byte(c), isWordByte(byte(c)))
+		}
+	}
+}
+
+// identityTexts are the texts of the identity corpus.
+func identityTexts(t testing.TB) []string {
+	cases, err := readIdentityGolden(identityGolden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, 0, len(cases))
+	for _, c := range cases {
+		out = append(out, c.Event.Text)
+	}
+	return out
+}
+
+func TestAppendTemplateSame(t *testing.T) {
+	for _, s := range append(identityTexts(t), "", " ", "\\n", "a\\nb", "::", "A::F", "G::1", "2001:DB8::1", "5.1.10000", "12345.", "x@Y.z", "\tA  B\r\n") {
+		if got, want := string(appendTemplate(nil, s)), string(appendTemplateRef(nil, s)); got != want {
+			t.Errorf("appendTemplate(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendTemplate(f *testing.F) {
+	for _, s := range builtinMix {
+		f.Add(s)
+	}
+	f.Add("2001:db8::1 ab:CD:ef 1.2.3.4:25 5.7.606 123456 a@b \\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendTemplate(nil, s)), string(appendTemplateRef(nil, s)); got != want {
+			t.Errorf("appendTemplate(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// BenchmarkAppendTemplate: the cache key of the identity corpus's texts,
+// with the byte-by-byte version for comparison.
+func BenchmarkAppendTemplate(b *testing.B) {
+	texts := identityTexts(b)
+	n := 0
+	for _, s := range texts {
+		n += len(s)
+	}
+	for _, bc := range []struct {
+		name string
+		fn   func([]byte, string) []byte
+	}{{"fast", appendTemplate}, {"ref", appendTemplateRef}} {
+		b.Run(bc.name, func(b *testing.B) {
+			var buf []byte
+			b.SetBytes(int64(n / len(texts)))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				buf = bc.fn(buf[:0], texts[i%len(texts)])
+			}
+		})
+	}
+}
