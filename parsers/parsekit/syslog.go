@@ -32,6 +32,11 @@ type Stamps struct {
 	Fixed int
 	Now   func() time.Time
 	far   bool // the last stamp read was well formed but outside 1970-9999
+	// the last classic stamp read ("Nov 22 03:14:15", no fraction) and its
+	// time: consecutive lines mostly share their second (see Time)
+	lastStamp [15]byte
+	lastTime  time.Time
+	lastOK    bool
 }
 
 // ReasonOutOfRange is the reason a parser gives for a line whose stamp
@@ -56,6 +61,7 @@ func NewStamps(o Options) *Stamps {
 // keeps it; otherwise the year of yearless stamps is anchored again from
 // the file's modification time.
 func (s *Stamps) Begin(f File) {
+	s.lastOK = false
 	if f.Years != nil {
 		s.Years = f.Years
 		return
@@ -78,12 +84,23 @@ func (s *Stamps) Time(b []byte) (t time.Time, n int, hadYear, ok bool) {
 		t, n, ok, s.far = isoTime(b, s.Loc)
 		if ok {
 			s.Years.Observe(t.In(s.Loc))
+			s.lastOK = false
 		}
 		return t, n, true, ok
+	}
+	// the same classic stamp as the last line's: the same time (the year
+	// state does not move on a repeated month and day, see Years.YearOf)
+	if s.lastOK && len(b) > 15 && b[15] == ' ' && string(b[:15]) == string(s.lastStamp[:]) {
+		return s.lastTime, 15, false, true
 	}
 	t, n, ok = SyslogTime(b, s.Years, s.Loc)
 	if !ok && n > 0 {
 		s.far = true
+	}
+	s.lastOK = ok && n == 15 && len(b) > 15 && b[15] == ' '
+	if s.lastOK {
+		copy(s.lastStamp[:], b[:15])
+		s.lastTime = t
 	}
 	return t, n, false, ok
 }

@@ -174,3 +174,25 @@ func TestStampOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// Stamps.Time keeps the last classic stamp's time for the lines that
+// repeat it: the times are those of SyslogTime on every line, across a
+// new year, a December straggler, fractions and a new file (Begin).
+func TestStampRepeatCache(t *testing.T) {
+	lines := []string{"Dec 31 23:59:59 a", "Dec 31 23:59:59 b", "Jan  1 00:00:00 c", "Jan  1 00:00:00 d", "Dec 31 23:59:59 e",
+		"Dec 31 23:59:59 f", "Jan  1 00:00:00 g", "Jan  1 00:00:00.5 h", "Jan  1 00:00:00.5 i", "Jan  1 00:00:00 j"}
+	ref := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	st := NewStamps(Options{Location: time.UTC})
+	plain := NewYears(0, ref)
+	for round, mod := range []time.Time{ref, ref.AddDate(1, 0, 0)} {
+		st.Begin(File{Name: "f", ModTime: mod})
+		plain = NewYears(0, mod)
+		for _, l := range lines {
+			got, n, _, ok := st.Time([]byte(l))
+			want, wn, wok := SyslogTime([]byte(l), plain, time.UTC)
+			if !ok || !wok || !got.Equal(want) || n != wn {
+				t.Errorf("round %d, %q: %v (%d, %v), want %v (%d)", round, l, got, n, ok, want, wn)
+			}
+		}
+	}
+}
