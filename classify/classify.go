@@ -22,7 +22,8 @@ type Options struct {
 	// RulesFile is a user rules file (TOML, or YAML when it ends in .yaml
 	// or .yml). Its rules run before the built-in ones.
 	RulesFile string
-	// CacheSize bounds the verdict cache (entries); 0 means 16384.
+	// CacheSize bounds the verdict cache (entries); 0 means 16384, a
+	// negative size turns the cache off (every event is decided afresh).
 	CacheSize int
 }
 
@@ -129,10 +130,12 @@ func New(opts Options) (*Classifier, error) {
 		}
 	}
 	size := opts.CacheSize
-	if size <= 0 {
+	if size == 0 {
 		size = 16384
 	}
-	c.cache = newCache(size)
+	if size > 0 {
+		c.cache = newCache(size)
+	}
 	return c, nil
 }
 
@@ -141,7 +144,9 @@ func New(opts Options) (*Classifier, error) {
 // again.
 func (c *Classifier) Clone() *Classifier {
 	n := *c
-	n.cache = newCache(2 * c.cache.max)
+	if c.cache.max > 0 {
+		n.cache = newCache(2 * c.cache.max)
+	}
 	n.key = nil
 	return &n
 }
@@ -153,6 +158,10 @@ func (c *Classifier) Classify(e *bouncescan.Event) bouncescan.Verdict {
 		return bouncescan.Verdict{Subject: bouncescan.SubjectOther, Reason: "undefined", Rule: "none"}
 	}
 	pre := c.providerOfHost(e.Relay, e.Domain)
+	if c.cache.max == 0 {
+		c.key = appendTemplate(c.key[:0], e.Text)
+		return c.decide(e, pre, string(c.key))
+	}
 	k := c.key[:0]
 	k = strconv.AppendInt(k, int64(e.ReplyCode), 10)
 	k = append(k, '|')
@@ -251,8 +260,9 @@ const afterDataRule = "stage.after-data"
 // User unknown" from a company's relay is not Gmail's).
 func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncescan.Verdict {
 	in := input{stage: e.Stage, status: e.Status, mta: lowerASCII(e.MTA)}
-	in.norm, in.lower = normalize(e.Text)
-	in.lower = maskAddresses(in.lower)
+	in.norm, in.plain = normalize(e.Text)
+	in.lower = maskAddresses(in.plain)
+	in.ascii = isASCII(in.norm)
 	in.grams.fill(in.lower)
 	in.relay = relayHost(e.Relay)
 	if in.stage == bouncescan.StageUnknown {

@@ -180,3 +180,203 @@ func containsAny(s string, lits []string) bool {
 	}
 	return false
 }
+
+// maxExact bounds the strings of one set of regexPrefilter (checking a set
+// costs a substring search per string).
+const maxExact = 16
+
+// regexPrefilter returns sets of lower-case strings such that every match
+// of the case-insensitive expression expr in an all-ASCII text contains,
+// in the ASCII-lower-cased text, one string of each set; nil when it knows
+// none. It sees through alternations, optional parts and factored
+// prefixes ("\bno (?:such|valid)\s+user": "no such" or "no valid", and
+// "user"), which requiredLiteral and requiredAnyLiteral do not, so that
+// most expressions are not run on texts they cannot match. On ASCII text
+// a case-insensitive match of an ASCII letter is the letter in either
+// case, so the sets are exact there; texts with other bytes run every
+// expression (BenchmarkRegexPrefilter).
+func regexPrefilter(expr string) [][]string {
+	re, err := syntax.Parse(expr, syntax.Perl|syntax.FoldCase)
+	if err != nil {
+		return nil
+	}
+	var out [][]string
+	for _, set := range requiredSets(re.Simplify()) {
+		if minLen(set) >= 2 { // a set with a single byte rules out little
+			out = append(out, set)
+		}
+	}
+	return out
+}
+
+// requiredSets: every match of re contains one string of each set.
+func requiredSets(re *syntax.Regexp) [][]string {
+	if s, ok := exactSet(re); ok {
+		if minLen(s) > 0 {
+			return [][]string{s}
+		}
+		return nil
+	}
+	switch re.Op {
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredSets(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredSets(re.Sub[0])
+		}
+	case syntax.OpAlternate:
+		// one set: the best of each branch, together
+		var out []string
+		for _, b := range re.Sub {
+			best := bestSet(requiredSets(b))
+			if best == nil {
+				return nil
+			}
+			out = appendNew(out, best...)
+		}
+		if len(out) > maxExact {
+			return nil
+		}
+		return [][]string{out}
+	case syntax.OpConcat:
+		// a run of elements with few exact matches is a product of
+		// strings found side by side; other elements give their own sets
+		var out [][]string
+		run := []string{""}
+		flush := func() {
+			if minLen(run) > 0 {
+				out = append(out, run)
+			}
+			run = []string{""}
+		}
+		for _, sub := range re.Sub {
+			s, ok := exactSet(sub)
+			if !ok {
+				flush()
+				out = append(out, requiredSets(sub)...)
+				continue
+			}
+			if len(run)*len(s) > maxExact {
+				flush()
+			}
+			if len(run)*len(s) <= maxExact {
+				run = product(run, s)
+			}
+		}
+		flush()
+		return out
+	}
+	return nil
+}
+
+// exactSet lists every string re matches in an ASCII text, lower-cased,
+// when there are at most maxExact of them (zero-width assertions match "").
+func exactSet(re *syntax.Regexp) ([]string, bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpWordBoundary, syntax.OpNoWordBoundary,
+		syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText:
+		return []string{""}, true
+	case syntax.OpLiteral:
+		s := string(re.Rune)
+		if !isASCII(s) {
+			return nil, false
+		}
+		return []string{strings.ToLower(s)}, true
+	case syntax.OpCharClass:
+		var out []string
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], min(re.Rune[i+1], utf8.RuneSelf-1)
+			if hi-lo > maxExact {
+				return nil, false
+			}
+			for r := lo; r <= hi; r++ {
+				out = appendNew(out, strings.ToLower(string(r)))
+			}
+		}
+		if len(out) == 0 || len(out) > maxExact {
+			return nil, false
+		}
+		return out, true
+	case syntax.OpCapture:
+		return exactSet(re.Sub[0])
+	case syntax.OpQuest:
+		s, ok := exactSet(re.Sub[0])
+		if !ok || len(s)+1 > maxExact {
+			return nil, false
+		}
+		return appendNew([]string{""}, s...), true
+	case syntax.OpAlternate:
+		var out []string
+		for _, b := range re.Sub {
+			s, ok := exactSet(b)
+			if !ok {
+				return nil, false
+			}
+			out = appendNew(out, s...)
+		}
+		return out, len(out) <= maxExact
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			s, ok := exactSet(sub)
+			if !ok || len(out)*len(s) > maxExact {
+				return nil, false
+			}
+			out = product(out, s)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func product(a, b []string) []string {
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = appendNew(out, x+y)
+		}
+	}
+	return out
+}
+
+func appendNew(out []string, s ...string) []string {
+	for _, x := range s {
+		if !containsStr(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func minLen(s []string) int {
+	if len(s) == 0 {
+		return 0
+	}
+	m := len(s[0])
+	for _, x := range s[1:] {
+		m = min(m, len(x))
+	}
+	return m
+}
+
+// bestSet is the set whose shortest string is longest (the rarest, as a
+// rule of thumb), or nil.
+func bestSet(sets [][]string) []string {
+	var best []string
+	for _, s := range sets {
+		if minLen(s) > minLen(best) {
+			best = s
+		}
+	}
+	return best
+}
+
+// containsEach reports whether s contains a string of each set.
+func containsEach(s string, sets [][]string) bool {
+	for _, set := range sets {
+		if !containsAny(s, set) {
+			return false
+		}
+	}
+	return true
+}

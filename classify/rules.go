@@ -188,8 +188,9 @@ type rule struct {
 	mtas      []string
 	text      []textPat
 	regex     []*regexp.Regexp
-	reLit     []string   // per regex: a literal every match contains, or ""
-	reAny     [][]string // per regex without reLit: literals one of which every match contains, or nil
+	reLit     []string     // per regex: a literal every match contains, or ""
+	reAny     [][]string   // per regex without reLit: literals one of which every match contains, or nil
+	rePre     [][][]string // per regex: regexPrefilter's sets, checked on all-ASCII texts
 	unless    []textPat
 	reCap     int // bytes of text a regex of this rule sees (0: all): user rules are capped
 	reason    string
@@ -326,6 +327,7 @@ func compileRule(s *RuleSpec, pos string, at func(field string) string, user boo
 			anyLit = requiredAnyLiteral(p)
 		}
 		r.reAny = append(r.reAny, anyLit)
+		r.rePre = append(r.rePre, regexPrefilter(p))
 	}
 	for _, p := range s.Unless {
 		r.unless = append(r.unless, newTextPat(lowerASCII(p)))
@@ -436,7 +438,9 @@ type input struct {
 	relay    string
 	mta      string
 	norm     string // text, whitespace collapsed
-	lower    string // norm with ASCII letters lower-cased (same length)
+	lower    string // norm with ASCII letters lower-cased (same length), addresses masked
+	plain    string // lower before the addresses were masked
+	ascii    bool   // norm is all ASCII: regexPrefilter's sets hold
 	grams    gramSet
 }
 
@@ -512,6 +516,9 @@ func (r *rule) match(in *input) (bool, string) {
 			continue
 		}
 		if a := r.reAny[k]; a != nil && !containsAny(in.lower, a) {
+			continue
+		}
+		if in.ascii && !containsEach(in.plain, r.rePre[k]) {
 			continue
 		}
 		text := in.norm

@@ -1,0 +1,104 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRegexPrefilterSets(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		want string // sets joined by " & ", strings by "|"
+	}{
+		{`\bno (?:such|valid)\s+(?:user|recipient)`, "no such|no valid & user|recipient"},
+		{`\b(?:pipe|program) (?:to |failed)`, "pipe to |pipe failed|program to |program failed"},
+		{`\b(rly|con|dyn|rtr):[a-z]{1,2}[0-9]`, "rly:|con:|dyn:|rtr:"},
+		{`non-?existent`, "nonexistent|non-existent"},
+		{`\bs7[0-9]{4}\b`, "s7"},
+		{`(?:locked|\d+)`, ""},
+		{`.*`, ""},
+	} {
+		var got []string
+		for _, set := range regexPrefilter("(?i)" + tc.expr) {
+			got = append(got, strings.Join(set, "|"))
+		}
+		if g := strings.Join(got, " & "); g != tc.want {
+			t.Errorf("regexPrefilter(%q) = %q, want %q", tc.expr, g, tc.want)
+		}
+	}
+}
+
+// TestRegexPrefilterSound: whenever a built-in expression matches an
+// all-ASCII text of the identity corpus (or a variant of it in other
+// letter cases), its prefilter lets the text through.
+func TestRegexPrefilterSound(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched := 0
+	for _, text := range identityTexts(t) {
+		for _, v := range []string{text, strings.ToUpper(text), strings.ToLower(text)} {
+			norm, plain := normalize(v)
+			if !isASCII(norm) {
+				continue
+			}
+			for _, r := range c.rules {
+				for k, re := range r.regex {
+					if re.MatchString(norm) {
+						matched++
+						if !containsEach(plain, r.rePre[k]) {
+							t.Errorf("%s: %s matches %q but its prefilter %q says no", r.id, re, norm, r.rePre[k])
+						}
+					}
+				}
+			}
+		}
+	}
+	if matched < 100 {
+		t.Errorf("only %d matches: the test sees too little", matched)
+	}
+}
+
+// BenchmarkRegexPrefilter: the built-in expressions on the identity
+// corpus, run behind their old literal checks only, and with
+// regexPrefilter's sets in front.
+func BenchmarkRegexPrefilter(b *testing.B) {
+	c, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	type prepared struct{ norm, plain, lower string }
+	var texts []prepared
+	for _, s := range identityTexts(b) {
+		norm, plain := normalize(s)
+		if isASCII(norm) {
+			texts = append(texts, prepared{norm, plain, maskAddresses(plain)})
+		}
+	}
+	for _, pre := range []bool{false, true} {
+		name := "literals"
+		if pre {
+			name = "prefilter"
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				p := texts[i%len(texts)]
+				for _, r := range c.rules {
+					for k, re := range r.regex {
+						if lit := r.reLit[k]; lit != "" && !strings.Contains(p.lower, lit) {
+							continue
+						}
+						if a := r.reAny[k]; a != nil && !containsAny(p.lower, a) {
+							continue
+						}
+						if pre && !containsEach(p.plain, r.rePre[k]) {
+							continue
+						}
+						re.FindStringIndex(p.norm)
+					}
+				}
+			}
+		})
+	}
+}
