@@ -10,7 +10,7 @@ import (
 
 // Dimensions lists what events can be grouped by (`scan --group-by`).
 func Dimensions() []string {
-	return []string{"domain", "provider", "reason", "subject", "class", "status", "mta", "relay", "relay_ip", "host", "sender", "sender_domain", "stage", "hour", "day"}
+	return []string{"domain", "provider", "reason", "subject", "class", "status", "mta", "relay", "relay_ip", "host", "sender", "sender_domain", "stage", "hour", "day", "bounce_category"}
 }
 
 // ParseGroupBy reads a comma-separated list of dimensions ("provider,reason").
@@ -29,6 +29,8 @@ func ParseGroupBy(s string) ([]string, error) {
 			f = "relay_ip"
 		case "sending_host":
 			f = "host"
+		case "category", "bounce_cat":
+			f = "bounce_category"
 		}
 		ok := false
 		for _, d := range Dimensions() {
@@ -46,9 +48,13 @@ func ParseGroupBy(s string) ([]string, error) {
 }
 
 // dimValue is the value of one dimension for an event ("" → "(none)").
-func dimValue(e *bouncescan.Event, dim string) string {
+func dimValue(r *Report, e *bouncescan.Event, dim string) string {
 	var v string
 	switch dim {
+	case "bounce_category":
+		if e.Verdict != nil {
+			v = r.category(e.Verdict.Reason)
+		}
 	case "domain":
 		v = e.Domain
 	case "provider", "reason", "subject", "class":
@@ -137,11 +143,11 @@ func (g *Group) row(r *Report, e *bouncescan.Event) *Row {
 	var k string
 	var parts []string
 	if len(g.By) == 1 {
-		k = dimValue(e, g.By[0])
+		k = dimValue(r, e, g.By[0])
 	} else {
 		parts = make([]string, len(g.By))
 		for i, d := range g.By {
-			parts[i] = dimValue(e, d)
+			parts[i] = dimValue(r, e, d)
 		}
 		k = strings.Join(parts, "\x1f")
 	}

@@ -85,6 +85,10 @@ type Report struct {
 	ByProvider Counts   `json:"by_provider"`
 	ByMTA      Counts   `json:"by_mta"`
 	Volume     Volume   `json:"volume"`
+
+	// ByBounceCategory: outcomes other than deliveries by PowerMTA-style
+	// bounce category, with --taxonomy (UseTaxonomy); nil without.
+	ByBounceCategory Counts `json:"by_bounce_category,omitzero"`
 	// Groups: by recipient domain, by provider, then each --group-by.
 	Groups    []*Group `json:"groups"`
 	Series    Series   `json:"series"`
@@ -102,6 +106,7 @@ type Report struct {
 	pending   map[uint64][]*Outcomes // by hashTriple(host, queue id, recipient)
 	rowsBuf   []*Outcomes            // Add's rows of one event, reused
 	tplCache  map[string]string      // text → Template(text), see template
+	taxonomy  Taxonomy               // --taxonomy, or nil (see UseTaxonomy)
 	finished  bool
 }
 
@@ -470,6 +475,9 @@ func (r *Report) flushPending() {
 // after Finish is allowed; call Finish again.
 func (r *Report) Finish() {
 	r.flushPending()
+	if r.taxonomy != nil {
+		r.ByBounceCategory = categories(r.taxonomy, r.ByReason)
+	}
 	sort.SliceStable(r.Files, func(i, j int) bool {
 		if r.Files[i].Name != r.Files[j].Name {
 			return r.Files[i].Name < r.Files[j].Name
@@ -538,6 +546,9 @@ func (r *Report) Merge(o *Report, name string) error {
 			return fmt.Errorf("%s: lacks the group by %s (scan all with the same --group-by)", name, g.Name())
 		}
 	}
+	if err := r.mergeCategories(o, name); err != nil {
+		return err
+	}
 	if r.Partial == "" {
 		r.Partial = o.Partial
 	}
@@ -590,6 +601,9 @@ func (r *Report) Merge(o *Report, name string) error {
 	r.ByClass.add(o.ByClass)
 	r.BySubject.add(o.BySubject)
 	r.ByReason.add(o.ByReason)
+	if r.taxonomy != nil {
+		r.ByBounceCategory = categories(r.taxonomy, r.ByReason)
+	}
 	r.ByProvider.add(o.ByProvider)
 	r.ByMTA.add(o.ByMTA)
 	for _, og := range o.Groups {

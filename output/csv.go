@@ -20,7 +20,7 @@ func CSVTables() [][2]string {
 		{"groups", "the --group-by group (default: recipient domains), one row per group"},
 		{"domains", "one row per recipient domain"},
 		{"providers", "one row per provider"},
-		{"status", "name, count (also: class, subject, reason, provider, mta)"},
+		{"status", "name, count (also: class, subject, reason, provider, mta, and bounce_category with --taxonomy)"},
 		{"templates", "every diagnostic template with its example and verdict"},
 		{"undecided", "the templates no rule classified"},
 		{"retries", "retry outcomes overall"},
@@ -134,7 +134,10 @@ func csvTable(r *aggregate.Report, o Options) ([]string, [][]string, error) {
 		}
 		return header, rows, nil
 	}
-	counts := map[string]aggregate.Counts{"status": r.ByStatus, "class": r.ByClass, "subject": r.BySubject, "reason": r.ByReason, "provider": r.ByProvider, "mta": r.ByMTA}
+	counts := map[string]aggregate.Counts{"status": r.ByStatus, "class": r.ByClass, "subject": r.BySubject, "reason": r.ByReason, "provider": r.ByProvider, "mta": r.ByMTA, "bounce_category": r.ByBounceCategory}
+	if name == "bounce_category" && r.ByBounceCategory == nil {
+		return nil, nil, fmt.Errorf("--table bounce_category: the report has no breakdown by bounce category (scan with --taxonomy)")
+	}
 	if c, ok := counts[name]; ok {
 		var rows [][]string
 		for _, kv := range c.Sorted() {

@@ -311,7 +311,10 @@ func htmlPage(r *aggregate.Report, o Options) *htmlData {
 	for _, c := range []struct {
 		id, title string
 		c         aggregate.Counts
-	}{{"status", "By status", r.ByStatus}, {"class", "By class", r.ByClass}, {"subject", "By subject (RFC 3463)", r.BySubject}, {"reason", "By reason", r.ByReason}, {"mta", "By MTA", r.ByMTA}} {
+	}{{"status", "By status", r.ByStatus}, {"class", "By class", r.ByClass}, {"subject", "By subject (RFC 3463)", r.BySubject}, {"reason", "By reason", r.ByReason}, {"bounce_category", "By bounce category", r.ByBounceCategory}, {"mta", "By MTA", r.ByMTA}} {
+		if c.c == nil && c.id == "bounce_category" {
+			continue // no --taxonomy
+		}
 		d.Tables = append(d.Tables, counts(c.id, c.title, c.id, c.c))
 	}
 	un := htmlTable{ID: "unparsed", Title: "Unparsed lines", Head: []string{"reason", "lines", "where", "text"}}

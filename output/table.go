@@ -96,7 +96,7 @@ func Table(w io.Writer, r *aggregate.Report, o Options) error {
 		title string
 		c     aggregate.Counts
 		min   int
-	}{{"By class", r.ByClass, 1}, {"By subject (RFC 3463)", r.BySubject, 1}, {"By reason", r.ByReason, 1}, {"By provider", r.ByProvider, 1}, {"By MTA", r.ByMTA, 2}} {
+	}{{"By class", r.ByClass, 1}, {"By subject (RFC 3463)", r.BySubject, 1}, {"By reason", r.ByReason, 1}, {"By bounce category (--taxonomy)", r.ByBounceCategory, 1}, {"By provider", r.ByProvider, 1}, {"By MTA", r.ByMTA, 2}} {
 		if len(c.c) >= c.min {
 			tw.section(c.title)
 			tw.counts(c.c, total, o.Top)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bouncescan/bouncescan/aggregate"
+	"github.com/bouncescan/bouncescan/classify"
 	"github.com/bouncescan/bouncescan/output"
 )
 
@@ -28,6 +29,9 @@ open. Files of different reports stay apart even when their paths are
 the same (each is shown with the report it came from). Distinct
 recipients are exact while small, else HyperLogLog estimates (README).
 All reports must have been written with the same --group-by and --bucket.
+The breakdown by bounce category (scan --taxonomy) is kept when every
+report has it; with --taxonomy, merge derives it from the reasons of the
+reports scanned without it; a mix without --taxonomy is refused.
 
 Examples:
   bouncescan scan -o json /var/log/mail.log* > mx1.json     (on each host)
@@ -53,6 +57,13 @@ func (c *MergeCmd) Run(app *App) error {
 				l.GroupBy = append(l.GroupBy, g.By)
 			}
 			merged = aggregate.New(l)
+			if c.Taxonomy { // a report scanned without it gets its breakdown from its reasons
+				cl, err := classify.New(classify.Options{})
+				if err != nil {
+					return &exitError{code: exitFailure, err: err}
+				}
+				merged.UseTaxonomy(taxonomy(cl))
+			}
 		}
 		if err := merged.Merge(r, name); err != nil {
 			return &exitError{code: exitFailure, err: err}

@@ -89,6 +89,11 @@ func (c *ScanCmd) Run(app *App) error {
 		return &exitError{code: exitFailure, err: err}
 	}
 	report := aggregate.New(limits)
+	var tax aggregate.Taxonomy // --taxonomy: looked up by the report and the events, nothing added to the verdicts
+	if c.Taxonomy {
+		tax = taxonomy(cl)
+		report.UseTaxonomy(tax)
+	}
 	for _, err := range errs {
 		report.FileError(source.ErrorPath(err), err)
 	}
@@ -118,6 +123,9 @@ func (c *ScanCmd) Run(app *App) error {
 			w = f
 		}
 		events = output.NewEvents(w)
+		if tax != nil {
+			events.WithTaxonomy(tax)
+		}
 		consumers = append(consumers, events)
 	}
 
