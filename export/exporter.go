@@ -36,7 +36,12 @@ type Options struct {
 	// MaxRecipients bounds the distinct recipients remembered for the stats
 	// (0: 1 << 20); beyond it, recipients counts are lower bounds.
 	MaxRecipients int
-	Now           func() time.Time
+	// Taxonomy, when set (`export --taxonomy`), adds the columns
+	// sisimai4_reason and bounce_category to both tables: the names it
+	// gives a verdict's reason (aggregate.Taxonomy). Nil: the tables have
+	// no such columns, and nothing is looked up.
+	Taxonomy func(reason string) (sisimai4, category string)
+	Now      func() time.Time
 }
 
 func (o *Options) rowGroupRows() int { return cmp.Or(o.RowGroupRows, 131072) }
@@ -123,6 +128,9 @@ func (x *Exporter) Consume(events []bouncescan.Event) error {
 	for i := range events {
 		e := &events[i]
 		row := eventRow(e)
+		if x.o.Taxonomy != nil && e.Verdict != nil && e.Verdict.Reason != "" {
+			row.Sisimai4Reason, row.BounceCategory = x.o.Taxonomy(e.Verdict.Reason)
+		}
 		if len(row.SourceIdentity) != 16 {
 			row.SourceIdentity = "0000000000000000"
 		}
@@ -425,6 +433,10 @@ func (x *Exporter) writeStats() error {
 		byFile[fk] = append(byFile[fk], StatsRow{Day: k.day, Host: k.host, Domain: k.domain, Provider: k.provider,
 			Status: k.status, Class: k.class, Reason: k.reason, SourceIdentity: k.id, Events: g.events,
 			Recipients: g.recips, DelaySum: g.delaySum, Delayed: g.delay, FirstTime: g.first, LastTime: g.last})
+		if x.o.Taxonomy != nil && k.reason != "" {
+			row := &byFile[fk][len(byFile[fk])-1]
+			row.Sisimai4Reason, row.BounceCategory = x.o.Taxonomy(k.reason)
+		}
 	}
 	keys := make([]unitKey, 0, len(byFile))
 	for k := range byFile {

@@ -65,6 +65,11 @@ type EventRow struct {
 	Rule           string  `parquet:"rule,dict,optional" json:"rule"`
 	Evidence       string  `parquet:"evidence,dict,optional" json:"evidence"`
 	Flags          string  `parquet:"flags,dict,optional" json:"flags"`
+	// With Options.Taxonomy only (`export --taxonomy`): the reason as
+	// Sisimai 4 named it and a PowerMTA-style bounce category. Without it
+	// the files have no such columns (opt:"taxonomy").
+	Sisimai4Reason string `parquet:"sisimai4_reason,dict,optional" json:"sisimai4_reason" opt:"taxonomy"`
+	BounceCategory string `parquet:"bounce_category,dict,optional" json:"bounce_category" opt:"taxonomy"`
 }
 
 // StatsRow is one row of the stats table: the events of one source file
@@ -85,6 +90,9 @@ type StatsRow struct {
 	Delayed        int64   `parquet:"delayed_events" json:"delayed_events" kind:"always"`
 	FirstTime      int64   `parquet:"first_time,timestamp(microsecond:utc),optional" json:"first_time" kind:"time"`
 	LastTime       int64   `parquet:"last_time,timestamp(microsecond:utc),optional" json:"last_time" kind:"time"`
+	// With Options.Taxonomy only, as in EventRow (from Reason).
+	Sisimai4Reason string `parquet:"sisimai4_reason,dict,optional" json:"sisimai4_reason" opt:"taxonomy"`
+	BounceCategory string `parquet:"bounce_category,dict,optional" json:"bounce_category" opt:"taxonomy"`
 }
 
 // micros is a time as microseconds since the epoch in UTC, 0 for the zero

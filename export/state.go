@@ -23,6 +23,9 @@ type Layout struct {
 	Format        string `json:"format"`
 	Partition     string `json:"partition"`
 	PartitionHost bool   `json:"partition_host"`
+	// Taxonomy: the tables have the columns of --taxonomy. Absent in the
+	// layouts written before it (false: the columns they have).
+	Taxonomy bool `json:"taxonomy,omitempty"`
 }
 
 // ErrLayout is returned when a directory holds an export of another
@@ -38,7 +41,7 @@ func LayoutOf(o Options) Layout {
 	if p == "" {
 		p = "day"
 	}
-	return Layout{SchemaVersion: SchemaVersion, Format: f, Partition: p, PartitionHost: o.PartitionHost}
+	return Layout{SchemaVersion: SchemaVersion, Format: f, Partition: p, PartitionHost: o.PartitionHost, Taxonomy: o.Taxonomy != nil}
 }
 
 func layoutPath(dir string) string { return filepath.Join(dir, MetaDir, "export.json") }
@@ -58,7 +61,7 @@ func CheckDir(dir string, l Layout) error {
 			return fmt.Errorf("%s: %w: it holds schema version %d, this bouncescan writes version %d; export to a new directory (or move the old files away)", dir, ErrLayout, have.SchemaVersion, l.SchemaVersion)
 		}
 		if have != l {
-			return fmt.Errorf("%s: %w: it holds --output %s --partition %s --partition-host=%t, not --output %s --partition %s --partition-host=%t; use the same flags or a new directory", dir, ErrLayout, have.Format, have.Partition, have.PartitionHost, l.Format, l.Partition, l.PartitionHost)
+			return fmt.Errorf("%s: %w: it holds --output %s --partition %s --partition-host=%t --taxonomy=%t, not --output %s --partition %s --partition-host=%t --taxonomy=%t; use the same flags or a new directory", dir, ErrLayout, have.Format, have.Partition, have.PartitionHost, have.Taxonomy, l.Format, l.Partition, l.PartitionHost, l.Taxonomy)
 		}
 	case !errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("%s: %w", layoutPath(dir), err)

@@ -31,11 +31,17 @@ type rowWriter[T any] interface {
 func newRowWriter[T any](format string, w io.Writer, o *Options) rowWriter[T] {
 	switch format {
 	case "csv":
-		return newCSVWriter[T](w)
+		return newCSVWriter[T](w, o.Taxonomy != nil)
 	case "ndjson":
-		return newNDJSONWriter[T](w)
+		return newNDJSONWriter[T](w, o.Taxonomy != nil)
 	}
 	return newParquetWriter[T](w, o)
+}
+
+// written tells whether a field of a row is a column of the file: the
+// taxonomy columns (opt:"taxonomy") only with Options.Taxonomy.
+func written(f reflect.StructField, taxonomy bool) bool {
+	return taxonomy || f.Tag.Get("opt") != "taxonomy"
 }
 
 // parquetWriter writes with parquet-go: zstd for every column, dictionary
@@ -65,11 +71,20 @@ func newParquetWriter[T any](w io.Writer, o *Options) *parquetWriter[T] {
 	}
 	t := reflect.TypeFor[T]()
 	var cols []pcolumn
+	var fields []reflect.StructField
 	for i := range t.NumField() {
+		if !written(t.Field(i), o.Taxonomy != nil) {
+			continue
+		}
 		tag := t.Field(i).Tag.Get("parquet")
 		cols = append(cols, pcolumn{index: i, optional: strings.Contains(tag, ",optional")})
+		fields = append(fields, t.Field(i))
 	}
 	schema := parquet.SchemaOf(new(T))
+	if len(fields) < t.NumField() {
+		// the row type without the columns left out, under the row's name
+		schema = parquet.NewSchema(t.Name(), parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Interface()))
+	}
 	return &parquetWriter[T]{w: parquet.NewWriter(w, append(opts, schema)...), cols: cols}
 }
 
@@ -125,24 +140,33 @@ type column struct {
 	kind  string // "time" (µs → RFC 3339), "date" (days → YYYY-MM-DD), "always" (zero is a value), "" (zero is null)
 }
 
-func columnsOf(t reflect.Type) []column {
+func columnsOf(t reflect.Type, taxonomy bool) []column {
 	var cols []column
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if !written(f, taxonomy) {
+			continue
+		}
 		cols = append(cols, column{name: f.Tag.Get("json"), index: i, kind: f.Tag.Get("kind")})
 	}
 	return cols
 }
 
 // Columns returns the column names of a table ("events" or "stats"), in
-// file order.
-func Columns(table string) []string {
+// file order, as written without Options.Taxonomy.
+func Columns(table string) []string { return columns(table, false) }
+
+// TaxonomyColumns returns the column names of a table as written with
+// Options.Taxonomy: Columns, then sisimai4_reason and bounce_category.
+func TaxonomyColumns(table string) []string { return columns(table, true) }
+
+func columns(table string, taxonomy bool) []string {
 	t := reflect.TypeFor[EventRow]()
 	if table == "stats" {
 		t = reflect.TypeFor[StatsRow]()
 	}
 	var names []string
-	for _, c := range columnsOf(t) {
+	for _, c := range columnsOf(t, taxonomy) {
 		names = append(names, c.name)
 	}
 	return names
@@ -182,8 +206,8 @@ type csvWriter[T any] struct {
 	rec    []string
 }
 
-func newCSVWriter[T any](w io.Writer) *csvWriter[T] {
-	cols := columnsOf(reflect.TypeFor[T]())
+func newCSVWriter[T any](w io.Writer, taxonomy bool) *csvWriter[T] {
+	cols := columnsOf(reflect.TypeFor[T](), taxonomy)
 	return &csvWriter[T]{w: csv.NewWriter(w), cols: cols, rec: make([]string, len(cols))}
 }
 
@@ -222,8 +246,8 @@ type ndjsonWriter[T any] struct {
 	buf  []byte
 }
 
-func newNDJSONWriter[T any](w io.Writer) *ndjsonWriter[T] {
-	return &ndjsonWriter[T]{bw: bufio.NewWriterSize(w, 64<<10), cols: columnsOf(reflect.TypeFor[T]())}
+func newNDJSONWriter[T any](w io.Writer, taxonomy bool) *ndjsonWriter[T] {
+	return &ndjsonWriter[T]{bw: bufio.NewWriterSize(w, 64<<10), cols: columnsOf(reflect.TypeFor[T](), taxonomy)}
 }
 
 func (n *ndjsonWriter[T]) write(rows []T) error {

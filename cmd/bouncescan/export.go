@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bouncescan/bouncescan/aggregate"
+	"github.com/bouncescan/bouncescan/classify"
 	"github.com/bouncescan/bouncescan/export"
 	"github.com/bouncescan/bouncescan/internal/pipeline"
 	"github.com/bouncescan/bouncescan/internal/source"
@@ -23,6 +24,7 @@ type ExportCmd struct {
 	PartitionHost bool   `help:"Add host=NAME below the time partition (the host that wrote the log line)."`
 	State         string `placeholder:"FILE" help:"State of incremental runs: what was exported of each log content (default: DIR/_bouncescan/state-HOSTNAME.json)."`
 	Full          bool   `help:"Ignore the state: export everything again (files of the same content are replaced, never duplicated)."`
+	Taxonomy      bool   `help:"Add the columns sisimai4_reason and bounce_category to both tables: each reason as Sisimai 4 named it and a PowerMTA-style bounce category (README: Other taxonomies). A directory is exported with or without them, not both."`
 
 	InputFlags  `embed:""`
 	RedactFlags `embed:""`
@@ -69,6 +71,13 @@ func (c *ExportCmd) Run(app *App) error {
 	}
 	opts := export.Options{Dir: c.To, Format: c.Output, Partition: c.Partition, PartitionHost: c.PartitionHost,
 		Redacted: c.Redact, Version: buildVersion(), Now: app.Now}
+	if c.Taxonomy {
+		cl, _ := run.cfg.Classify.(*classify.Classifier)
+		if cl == nil {
+			return &exitError{code: exitFailure, err: errors.New("--taxonomy: no classifier")}
+		}
+		opts.Taxonomy = taxonomy(cl)
+	}
 	layout := export.LayoutOf(opts)
 	if err := export.CheckDir(c.To, layout); err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("--to: %w", err)}

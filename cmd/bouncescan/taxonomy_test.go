@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -246,4 +248,56 @@ func TestMergeTaxonomy(t *testing.T) {
 	if code != exitOK || cats(merged) != nil {
 		t.Errorf("merge of plain reports: exit %d, breakdown %v", code, cats(merged))
 	}
+}
+
+// TestExportTaxonomy: export --taxonomy ends the CSV header of both tables
+// with sisimai4_reason and bounce_category and fills them; the directory
+// then refuses a run without --taxonomy.
+func TestExportTaxonomy(t *testing.T) {
+	to := filepath.Join(t.TempDir(), "out")
+	out, errOut, code := runCLI(t, "", "export", "--progress=false", "--taxonomy", "-o", "csv", postfixSample, "--to", to)
+	if code != exitOK {
+		t.Fatalf("export --taxonomy: exit %d: %s%s", code, out, errOut)
+	}
+	for _, table := range []string{"events", "stats"} {
+		ps, _ := filepath.Glob(filepath.Join(to, "table="+table, "*", "*.csv"))
+		if len(ps) != 1 {
+			t.Fatalf("%s: files %v", table, ps)
+		}
+		f, _ := os.Open(ps[0])
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil || len(recs) < 2 {
+			t.Fatalf("%s: %v, %d records", table, err, len(recs))
+		}
+		h := recs[0]
+		if n := len(h); n < 3 || h[n-2] != "sisimai4_reason" || h[n-1] != "bounce_category" {
+			t.Errorf("%s header %v", table, h)
+		}
+		if table != "events" {
+			continue
+		}
+		col := func(name string) int { return slices.Index(h, name) }
+		found := 0
+		for _, rec := range recs[1:] {
+			if w, ok := taxonomyLines[float64(atoi(rec[col("line")]))]; ok {
+				found++
+				if got := [3]string{rec[col("reason")], rec[col("sisimai4_reason")], rec[col("bounce_category")]}; got != w {
+					t.Errorf("line %s: %v, want %v", rec[col("line")], got, w)
+				}
+			}
+		}
+		if found != len(taxonomyLines) {
+			t.Errorf("%d of the %d known lines found", found, len(taxonomyLines))
+		}
+	}
+	_, errOut, code = runCLI(t, "", "export", "--progress=false", "-o", "csv", postfixSample, "--to", to)
+	if code != exitFailure || !strings.Contains(errOut, "--taxonomy=true") {
+		t.Errorf("export without --taxonomy into a --taxonomy export: exit %d, %q", code, errOut)
+	}
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
