@@ -23,6 +23,7 @@ import (
 	"github.com/bouncescan/bouncescan/internal/live"
 	"github.com/bouncescan/bouncescan/internal/pipeline"
 	"github.com/bouncescan/bouncescan/internal/source"
+	"github.com/bouncescan/bouncescan/output"
 	"github.com/bouncescan/bouncescan/parsers"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
 )
@@ -51,6 +52,7 @@ type TailCmd struct {
 	TZ              string        `name:"tz" default:"Local" help:"Time zone of stamps without a zone."`
 	MaxLine         ByteSize      `default:"1MiB" help:"Longer lines are cut to this size and counted."`
 	Rules           string        `placeholder:"FILE" help:"Extra classification rules (TOML or YAML), tried first."`
+	Taxonomy        bool          `help:"Every event's verdict also names its reason as Sisimai 4 did and by PowerMTA-style bounce category (sisimai4_reason, bounce_category; README: Other taxonomies)."`
 	Progress        bool          `default:"true" negatable:"" help:"While the files' existing content is read (--from start, or a restart behind), show a progress bar on stderr until caught up (only when stderr is a terminal)."`
 	RedactFlags
 }
@@ -137,6 +139,9 @@ func (c *TailCmd) Run(app *App) error {
 		return fail(err)
 	}
 	defer events.close()
+	if c.Taxonomy {
+		events.tax = taxonomy(cl)
+	}
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
@@ -759,6 +764,8 @@ type eventsOut struct {
 	bw      *bufio.Writer
 	enc     *json.Encoder
 	reopen  chan struct{}
+	tax     aggregate.Taxonomy   // --taxonomy, or nil
+	te      output.TaxonomyEvent // reused for each event with tax
 }
 
 func (c *TailCmd) openEvents(app *App, state *tailState, inputs []string) (*eventsOut, error) {
@@ -841,7 +848,14 @@ func (e *eventsOut) Consume(evs []bouncescan.Event) error {
 	default:
 	}
 	for i := range evs {
-		if err := e.enc.Encode(&evs[i]); err != nil {
+		var err error
+		if e.tax != nil && evs[i].Verdict != nil {
+			e.te.Set(&evs[i], e.tax)
+			err = e.enc.Encode(&e.te)
+		} else {
+			err = e.enc.Encode(&evs[i])
+		}
+		if err != nil {
 			return fmt.Errorf("--events: %w", err)
 		}
 	}

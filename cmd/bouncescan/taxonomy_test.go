@@ -301,3 +301,38 @@ func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
 }
+
+// TestTailTaxonomy: tail --taxonomy writes the events stream as scan
+// --taxonomy --events does (the real binary, following the Postfix sample).
+func TestTailTaxonomy(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	log := filepath.Join(dir, "mail.log")
+	data, _ := os.ReadFile(postfixSample)
+	os.WriteFile(log, data, 0o644)
+	events := filepath.Join(dir, "events.ndjson")
+	startTail(t, bin, "--from", "start", "--year", "2026", "--tz", "UTC", "--taxonomy", "--progress=false",
+		"--listen", "127.0.0.1:0", "--events", events, log)
+	got := decodeLines(t, string(waitLines(t, events, 197)))
+	want, _, _ := runCLI(t, "", scanArgs("--taxonomy", "--events", "-", log)...)
+	we := decodeLines(t, want)
+	if len(got) != len(we) || len(we) != 197 {
+		t.Fatalf("tail: %d events, scan %d", len(got), len(we))
+	}
+	found := 0
+	for i, e := range got {
+		v, wv := e["verdict"].(map[string]any), we[i]["verdict"].(map[string]any)
+		if v["sisimai4_reason"] != wv["sisimai4_reason"] || v["bounce_category"] != wv["bounce_category"] || v["bounce_category"] == nil {
+			t.Errorf("event %v: tail %v/%v, scan %v/%v", e["id"], v["sisimai4_reason"], v["bounce_category"], wv["sisimai4_reason"], wv["bounce_category"])
+		}
+		if w, ok := taxonomyLines[e["line"].(float64)]; ok {
+			found++
+			if v["reason"] != w[0] || v["sisimai4_reason"] != w[1] || v["bounce_category"] != w[2] {
+				t.Errorf("line %v: %v → %v, %v; want %v", e["line"], v["reason"], v["sisimai4_reason"], v["bounce_category"], w)
+			}
+		}
+	}
+	if found != len(taxonomyLines) {
+		t.Errorf("%d of the %d known lines found", found, len(taxonomyLines))
+	}
+}
