@@ -89,6 +89,7 @@ type unit struct {
 	f           *atomicFile
 	w           rowWriter[EventRow]
 	rows        []EventRow
+	bg          *background // writes rows to w on a goroutine of its own
 	first, last int64
 	lastUse     int64
 }
@@ -233,18 +234,19 @@ func (x *Exporter) unit(dir, identity string) (*unit, error) {
 	}
 	u := &unit{key: k, f: f, first: -1, lastUse: x.tick}
 	u.w = newRowWriter[EventRow](x.o.Format, f, &x.o)
+	u.bg = newBackground(u.w)
 	x.units[k] = u
 	return u, nil
 }
 
+// flush hands the buffered rows to the unit's writing goroutine; the
+// error is one an earlier batch met.
 func (u *unit) flush() error {
 	if len(u.rows) == 0 {
 		return nil
 	}
-	err := u.w.write(u.rows)
-	clear(u.rows) // drop the strings
-	u.rows = u.rows[:0]
-	if err != nil {
+	var err error
+	if u.rows, err = u.bg.write(u.rows); err != nil {
 		return errorf(u.f.tmp, err)
 	}
 	return nil
@@ -253,15 +255,14 @@ func (u *unit) flush() error {
 // finish writes the rest of a unit and renames it into place.
 func (x *Exporter) finish(u *unit) error {
 	delete(x.units, u.key)
-	err := u.flush()
+	_ = u.flush() // an error is wait's too
+	err := u.bg.wait()
 	if err == nil {
-		if err = u.w.close(); err != nil {
-			err = errorf(u.f.tmp, err)
-		}
+		err = u.w.close()
 	}
 	if err != nil {
 		u.f.abort()
-		return err
+		return errorf(u.f.tmp, err)
 	}
 	return x.commit(u.f, u.key.dir, u.key.identity, u.first, u.last)
 }
@@ -295,6 +296,7 @@ func (x *Exporter) Close() (Summary, error) {
 	for i, u := range units {
 		if err := x.finish(u); err != nil {
 			for _, v := range units[i+1:] {
+				v.bg.wait()
 				v.f.abort()
 			}
 			x.units = map[unitKey]*unit{}
@@ -310,6 +312,7 @@ func (x *Exporter) Close() (Summary, error) {
 // already renamed into place are complete and stay.
 func (x *Exporter) Abort() {
 	for _, u := range x.units {
+		u.bg.wait()
 		u.f.abort()
 	}
 	x.units = map[unitKey]*unit{}
