@@ -14,10 +14,10 @@ import (
 // the writer is kept and later batches are dropped; write returns it from
 // the next call on (so that a full disk stops the run soon), wait too.
 type background struct {
-	jobs chan []EventRow
-	free chan []EventRow
-	done chan struct{}
-	stop sync.Once
+	jobs   chan []EventRow
+	free   chan []EventRow
+	done   chan struct{}
+	stop   sync.Once
 	err    error       // written by the goroutine, read after failed or done
 	failed atomic.Bool // err is set
 }
