@@ -324,6 +324,9 @@ type TruthRow struct {
 	QueueID, Recipient, Status string
 	Enhanced, Stage            string // stage "ehlo" is read as helo
 	Code                       int
+	// the verdict the truth expects, "class/subject/reason" (empty when
+	// the file has no expected_class column)
+	Verdict string
 }
 
 // TruthRows reads a truth file.
@@ -341,7 +344,12 @@ func TruthRows(t testing.TB, path string) []TruthRow {
 	var out []TruthRow
 	for _, row := range rows[1:] {
 		f := strings.Split(row, "\t")
-		get := func(k string) string { return f[col[k]] }
+		get := func(k string) string {
+			if i, ok := col[k]; ok && i < len(f) {
+				return f[i]
+			}
+			return ""
+		}
 		r := TruthRow{File: get("log_file"), LogLine: get("log_line"), Scenario: get("scenario_id"),
 			QueueID: get("queue_id"), Recipient: get("recipient"), Status: get("expected_status"),
 			Enhanced: get("enhanced_code"), Stage: get("stage")}
@@ -350,6 +358,9 @@ func TruthRows(t testing.TB, path string) []TruthRow {
 		}
 		if r.Stage == "ehlo" {
 			r.Stage = "helo"
+		}
+		if c := get("expected_class"); c != "" {
+			r.Verdict = c + "/" + get("expected_subject") + "/" + get("expected_reason")
 		}
 		out = append(out, r)
 	}
