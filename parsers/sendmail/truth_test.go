@@ -116,4 +116,3 @@ func checkTruth(t *testing.T, dir string, floor int) {
 var superseded = map[string]string{
 	"pf-451-430-greylist": "transient/security/greylisted",
 }
-
