@@ -61,12 +61,15 @@ type Parser struct {
 	emitNow   func(*bouncescan.Event)   // the emit of the line being parsed, for held events dropped by the bounds
 	hopKey    []byte
 	hopsCheck time.Time // when held SENDs were last let expire
-	lay       layout    // layout of the current file (kindNone: none yet)
-	badLay    bool      // the last #Fields line was corrupt
-	dirHint   dir       // from #Log-type
-	defProto  layout
-	def2013   layout
-	def2010   layout
+	// Send session failures before RCPT TO and tracking DEFER rows, held
+	// for each other (see join.go)
+	join     *joinState
+	lay      layout // layout of the current file (kindNone: none yet)
+	badLay   bool   // the last #Fields line was corrupt
+	dirHint  dir    // from #Log-type
+	defProto layout
+	def2013  layout
+	def2010  layout
 	// headMark is the first header line (#Fields, #Log-type, header row)
 	// of the current file: the layout state above comes from there on
 	headMark parsekit.Mark
@@ -111,6 +114,8 @@ func New(opts parsekit.Options) *Parser {
 	}
 	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
 	p.hops.OnDrop = func(_ string, h *heldSend) { p.release(h, false, p.emitNow) }
+	p.join = newJoinState(opts)
+	p.join.fails.OnDrop = func(_ string, h *heldFail) { p.releaseFail(h, p.emitNow) }
 	return p
 }
 
@@ -134,7 +139,7 @@ func (p *Parser) Watermark() (parsekit.Mark, bool) {
 	if s, sok := p.sess.Oldest(); sok && (!ok || s.Before(m)) {
 		m, ok = s, true
 	}
-	for _, t := range [...]func() (parsekit.Mark, bool){p.hops.Oldest, p.seenOut.Oldest} {
+	for _, t := range [...]func() (parsekit.Mark, bool){p.hops.Oldest, p.seenOut.Oldest, p.join.fails.Oldest, p.join.defers.Oldest} {
 		if h, hok := t(); hok && (!ok || h.Before(m)) {
 			m, ok = h, true
 		}
@@ -165,6 +170,13 @@ func (p *Parser) Stats() parsekit.Stats {
 	s.Messages += h.Messages
 	s.Evicted += h.Evicted
 	s.Expired += h.Expired
+	// session failures waiting for their DEFER row, and DEFER rows kept
+	// for a failure read later (join.go)
+	for _, t := range [...]parsekit.Stats{p.join.fails.Stats(), p.join.defers.Stats()} {
+		s.Messages += t.Messages
+		s.Evicted += t.Evicted
+		s.Expired += t.Expired
+	}
 	p.defs.AddStats(&s)
 	return s
 }
@@ -175,6 +187,11 @@ func (p *Parser) Flush(emit func(*bouncescan.Event)) {
 	// hand-offs whose continuation is not in the input: their SEND is
 	// the outcome the logs show
 	p.hops.Drain(func(_ string, h *heldSend) { p.release(h, false, emit) })
+	// session failures no DEFER row joined: without a recipient, as the
+	// protocol log alone tells them
+	p.join.fails.Drain(func(_ string, h *heldFail) { p.releaseFail(h, emit) })
+	p.join.defers.Drain(func(string, *heldDefer) {})
+	p.join.fifo, p.join.trackMax = p.join.fifo[:0], time.Time{}
 	p.seenOut.Drain(func(string, *struct{}) {})
 	p.msgs.Drain(func(string, *message) {})
 	p.sess.Drain(func(string, *session) {})
@@ -194,6 +211,8 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 	p.sess.At(mark)
 	p.hops.At(mark)
 	p.seenOut.At(mark)
+	p.join.fails.At(mark)
+	p.join.defers.At(mark)
 	p.emitNow = emit
 	p.emitIdx = 0
 	if len(bytes.TrimSpace(line)) == 0 {

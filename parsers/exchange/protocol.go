@@ -434,7 +434,14 @@ func (p *Parser) sessionOutcome(l *layout, f [][]byte, s *session, st bouncescan
 		n++
 	}
 	if n == 0 {
-		p.emit(p.protoEvent(l, f, s, st, stage, &r), emit)
+		e := p.protoEvent(l, f, s, st, stage, &r)
+		if stage == bouncescan.StageConnect && st == bouncescan.StatusDeferred {
+			// a refused greeting or a failed connection: the recipients
+			// are in the tracking log's DEFER row, if it is read
+			p.failure(e, emit)
+			return
+		}
+		p.emit(e, emit)
 	}
 }
 

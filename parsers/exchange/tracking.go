@@ -39,6 +39,7 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 	if len(key) == 0 {
 		key = l.get(f, colNetworkID)
 	}
+	p.trackingAt(emit)
 	status, outcome := trackStatus(evID)
 	sender := l.get(f, colSender)
 	if len(sender) == 0 {
@@ -81,6 +82,7 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 	if send {
 		host = l.get(f, colClientHost)
 	}
+	var deferIP, deferMID, deferFrom string
 	for i, r := range p.rcpts {
 		var st []byte
 		switch {
@@ -160,6 +162,17 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 		}
 		p.continued(e, emit)
 		p.emit(e, emit)
+		if i == 0 && status == bouncescan.StatusDeferred {
+			deferIP, deferMID, deferFrom = e.RelayIP, e.MessageID, e.Sender
+		}
+	}
+	if status == bouncescan.StatusDeferred && (len(source) == 0 || bytes.EqualFold(source, []byte("SMTP"))) {
+		// a Send session that failed before RCPT TO may be waiting for
+		// these recipients (join.go)
+		if ip := l.get(f, colServerIP); len(ip) > 0 {
+			deferIP = string(ip)
+		}
+		p.deferRow(deferIP, connName(l.get(f, colConnector)), p.rcpts, deferMID, deferFrom, emit)
 	}
 	return nil
 }
