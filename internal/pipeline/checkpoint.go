@@ -24,6 +24,13 @@ type Checkpoint struct {
 	Version int           `json:"version"`
 	Files   []FileState   `json:"files"`             // every file read, in reading order
 	Parsers []ParserState `json:"parsers,omitempty"` // the parsers with open state
+	// Flushed: the run read its inputs to the end, and after this state
+	// the parsers' Flush gave (and the consumers got) the events they still
+	// held. A run resuming from it rebuilds that state from the files but
+	// does not give those events again: an event a Flush gives of a line
+	// before its file's Offset is suppressed, as an event of a line read
+	// again is.
+	Flushed bool `json:"flushed,omitempty"`
 	// Stats is how the run stands when the checkpoint was taken, for
 	// live metrics (not saved).
 	Stats *RunStats `json:"-"`
@@ -143,6 +150,9 @@ type resumer struct {
 	index   map[string]int         // identity → position in cp.Files
 	parsers map[string]ParserState // format → watermark
 }
+
+// flushed tells whether the checkpoint was taken with a Flush after it.
+func (r *resumer) flushed() bool { return r.cp != nil && r.cp.Flushed }
 
 func newResumer(cp *Checkpoint) *resumer {
 	r := &resumer{cp: cp, index: map[string]int{}, parsers: map[string]ParserState{}}

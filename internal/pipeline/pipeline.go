@@ -131,24 +131,32 @@ func (r *runner) inputs(inputs []source.Input) error {
 			return err
 		}
 	}
-	r.sink.checkpoint(r.checkpoint())
+	// the last checkpoint holds the state before Flush (so that a later
+	// run, over the grown files, rebuilds it) and goes to the consumers
+	// after Flush's events, marked as having given them
+	cp := r.checkpoint()
+	r.line, r.flushing = nil, true // Flush's events are of no line being read
 	for _, name := range r.order {
 		r.parsers[name].Flush(r.emit)
 	}
+	r.flushing = false
+	cp.Flushed = true
+	r.sink.checkpoint(cp)
 	return r.stop
 }
 
 type runner struct {
-	ctx     context.Context
-	cfg     Config
-	report  *aggregate.Report
-	parsers map[string]parsers.Parser
-	order   []string
-	cur     *aggregate.File
-	sink    *sink
-	done    int64 // bytes of finished files
-	total   int64
-	stop    error
+	flushing bool // the parsers' Flush is running
+	ctx      context.Context
+	cfg      Config
+	report   *aggregate.Report
+	parsers  map[string]parsers.Parser
+	order    []string
+	cur      *aggregate.File
+	sink     *sink
+	done     int64 // bytes of finished files
+	total    int64
+	stop     error
 
 	resume     *resumer
 	files      []*fileRun // read in this run, in reading order
@@ -578,6 +586,10 @@ func (r *runner) emit(e *bouncescan.Event) {
 		r.report.Input.Resumed++
 		return
 	}
+	if r.flushing && r.resume.flushed() && r.flushedBefore(e) {
+		r.report.Input.Resumed++
+		return
+	}
 	if !e.Time.IsZero() && (!r.cfg.Since.IsZero() && e.Time.Before(r.cfg.Since) || !r.cfg.Until.IsZero() && !e.Time.Before(r.cfg.Until)) {
 		r.report.Input.OutOfRange++
 		return
@@ -597,6 +609,17 @@ func (r *runner) emit(e *bouncescan.Event) {
 }
 
 // checkpoint describes the run at the current line boundary (first stage).
+// flushedBefore tells whether e, given by a Flush, is of a line that the
+// run resumed from had read: that run's Flush gave it already.
+func (r *runner) flushedBefore(e *bouncescan.Event) bool {
+	for _, fr := range r.bySeq {
+		if fr.name == e.Source {
+			return e.Offset < fr.suppress
+		}
+	}
+	return false
+}
+
 func (r *runner) checkpoint() *Checkpoint {
 	cp := &Checkpoint{Version: CheckpointVersion}
 	cp.Stats = &RunStats{Lines: make(map[string]int64, len(r.report.Files)), Unparsed: make(map[string]int64, len(r.report.Input.UnparsedBy)), Parsers: map[string]parsekit.Stats{}}

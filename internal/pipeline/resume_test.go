@@ -308,3 +308,41 @@ func renamedTo(evs []bouncescan.Event, short string, n int64, full string) []bou
 	}
 	return out
 }
+
+// Events a parser holds until the end of the input (an Exchange Send
+// session that failed, waiting for the tracking log's recipients) are
+// given by Flush, after the run's last checkpoint. A run resumed from
+// that checkpoint reads the held lines again to rebuild the state, and
+// must not give those events a second time; lines appended since give
+// theirs.
+func TestResumeAfterFlush(t *testing.T) {
+	src := filepath.Join("..", "..", "..", "shared", "corpus", "exchange", "elastic-smtp-protocol.log")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Skip("no ../shared corpus:", err)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "SEND20261122-1.LOG")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := runFiles(t, []string{p}, nil)
+	if len(first.events) == 0 || first.cp == nil {
+		t.Fatalf("first run: %d events, checkpoint %v: the test needs a held event", len(first.events), first.cp)
+	}
+	again, rep := runFiles(t, []string{p}, first.cp)
+	if len(again.events) != 0 {
+		t.Errorf("resumed over the same file: %d events again (%s), want 0", len(again.events), again.events[0].ID)
+	}
+	if rep.Input.Resumed == 0 {
+		t.Errorf("resumed run counted no event as given already")
+	}
+	// an interrupted run gives no Flush events: its checkpoint does not
+	// hide them from the run that resumes it
+	interrupted := *first.cp
+	interrupted.Flushed = false
+	after, _ := runFiles(t, []string{p}, &interrupted)
+	if len(after.events) != len(first.events) {
+		t.Errorf("resumed from a checkpoint taken before a Flush that did not run: %d events, want %d", len(after.events), len(first.events))
+	}
+}
