@@ -135,28 +135,29 @@ func (r *runner) inputs(inputs []source.Input) error {
 	// run, over the grown files, rebuilds it) and goes to the consumers
 	// after Flush's events, marked as having given them
 	cp := r.checkpoint()
-	r.line, r.flushing = nil, true // Flush's events are of no line being read
+	r.line = nil // Flush's events are of no line being read
 	for _, name := range r.order {
 		r.parsers[name].Flush(r.emit)
 	}
-	r.flushing = false
 	cp.Flushed = true
 	r.sink.checkpoint(cp)
 	return r.stop
 }
 
 type runner struct {
-	flushing bool // the parsers' Flush is running
-	ctx      context.Context
-	cfg      Config
-	report   *aggregate.Report
-	parsers  map[string]parsers.Parser
-	order    []string
-	cur      *aggregate.File
-	sink     *sink
-	done     int64 // bytes of finished files
-	total    int64
-	stop     error
+	// flushedUpTo: by file name, the offset before which every event was
+	// given by the flushed run this one resumes (see noteSuppress)
+	flushedUpTo map[string]int64
+	ctx         context.Context
+	cfg         Config
+	report      *aggregate.Report
+	parsers     map[string]parsers.Parser
+	order       []string
+	cur         *aggregate.File
+	sink        *sink
+	done        int64 // bytes of finished files
+	total       int64
+	stop        error
 
 	resume     *resumer
 	files      []*fileRun // read in this run, in reading order
@@ -349,6 +350,7 @@ func (r *runner) begin(in source.Input, rd *source.Reader, identity uint64, form
 			years.Restore(plan.years)
 		}
 		fr.suppress = plan.suppress
+		r.noteSuppress(fr)
 		// the lines before start were read by the earlier run
 		for rd.NextOffset() < plan.start && rd.Next() {
 		}
@@ -506,6 +508,7 @@ func (r *runner) segment(s *source.Segment, format string) *fileRun {
 			years.Restore(plan.years)
 		}
 		fr.suppress = plan.suppress
+		r.noteSuppress(fr)
 	}
 	fr.years = newYearsTrack(years)
 	r.files = append(r.files, fr)
@@ -586,7 +589,7 @@ func (r *runner) emit(e *bouncescan.Event) {
 		r.report.Input.Resumed++
 		return
 	}
-	if r.flushing && r.resume.flushed() && r.flushedBefore(e) {
+	if s, ok := r.flushedUpTo[e.Source]; ok && e.Offset < s {
 		r.report.Input.Resumed++
 		return
 	}
@@ -609,15 +612,19 @@ func (r *runner) emit(e *bouncescan.Event) {
 }
 
 // checkpoint describes the run at the current line boundary (first stage).
-// flushedBefore tells whether e, given by a Flush, is of a line that the
-// run resumed from had read: that run's Flush gave it already.
-func (r *runner) flushedBefore(e *bouncescan.Event) bool {
-	for _, fr := range r.bySeq {
-		if fr.name == e.Source {
-			return e.Offset < fr.suppress
-		}
+// noteSuppress remembers, when the run resumes from a flushed checkpoint,
+// up to where fr's events were given: every event of a line before that
+// was given by the earlier run, while it read the line or by its Flush —
+// also one that the parser gives again now while it reads a later line
+// (a held Exchange SEND that a DELIVER appended since continues).
+func (r *runner) noteSuppress(fr *fileRun) {
+	if !r.resume.flushed() || fr.suppress <= 0 {
+		return
 	}
-	return false
+	if r.flushedUpTo == nil {
+		r.flushedUpTo = map[string]int64{}
+	}
+	r.flushedUpTo[fr.name] = fr.suppress
 }
 
 func (r *runner) checkpoint() *Checkpoint {

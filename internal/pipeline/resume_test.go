@@ -337,6 +337,26 @@ func TestResumeAfterFlush(t *testing.T) {
 	if rep.Input.Resumed == 0 {
 		t.Errorf("resumed run counted no event as given already")
 	}
+	// lines appended since: their events, and only those
+	// (the same sessions an hour later, with other session ids)
+	var body []byte
+	for _, l := range bytes.SplitAfter(data, []byte("\n")) {
+		if len(l) > 0 && l[0] != '#' {
+			l = bytes.ReplaceAll(l, []byte("2024-01-25T15:"), []byte("2024-01-25T16:"))
+			body = append(body, bytes.ReplaceAll(l, []byte("08DC1DB8591B2"), []byte("08DC1DB8591B3"))...)
+		}
+	}
+	grown := filepath.Join(dir, "grown", "SEND20261122-1.LOG")
+	if err := os.MkdirAll(filepath.Dir(grown), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(grown, append(append([]byte(nil), data...), body...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	more, _ := runFiles(t, []string{grown}, first.cp)
+	if len(more.events) != len(first.events) || len(more.events) > 0 && more.events[0].Offset < int64(len(data)) {
+		t.Errorf("resumed over the grown file: %d events, want %d of the appended lines", len(more.events), len(first.events))
+	}
 	// an interrupted run gives no Flush events: its checkpoint does not
 	// hide them from the run that resumes it
 	interrupted := *first.cp
