@@ -203,11 +203,10 @@ func parseDelay(b []byte) float64 {
 	if point < 0 {
 		return float64(m)
 	}
+	// the powers of ten a float64 holds exactly, as far as 15 digits need
+	pow10 := [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 	return float64(m) / pow10[len(b)-point-1]
 }
-
-// pow10 are the powers of ten a float64 holds exactly that parseDelay needs.
-var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // detail reads the parenthesised text of a delivery line.
 func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
