@@ -19,7 +19,7 @@ import (
 type Distinct struct {
 	exactMax int
 	p        uint8
-	set      map[uint64]struct{}
+	set      hashSet
 	regs     []uint8
 }
 
@@ -36,11 +36,8 @@ func (d *Distinct) addHash(h uint64) {
 		d.addReg(h)
 		return
 	}
-	if d.set == nil {
-		d.set = make(map[uint64]struct{}, 4)
-	}
-	d.set[h] = struct{}{}
-	if len(d.set) > d.exactMax {
+	d.set.add(h)
+	if d.set.len() > d.exactMax {
 		d.toSketch()
 	}
 }
@@ -50,10 +47,8 @@ func (d *Distinct) toSketch() {
 		d.p = 10
 	}
 	d.regs = make([]uint8, 1<<d.p)
-	for h := range d.set {
-		d.addReg(h)
-	}
-	d.set = nil
+	d.set.each(d.addReg)
+	d.set = hashSet{}
 }
 
 func (d *Distinct) addReg(h uint64) {
@@ -71,7 +66,7 @@ func (d *Distinct) Exact() bool { return d.regs == nil }
 // small, else the HyperLogLog estimate (with the small-range correction).
 func (d *Distinct) Count() int64 {
 	if d.regs == nil {
-		return int64(len(d.set))
+		return int64(d.set.len())
 	}
 	m := float64(len(d.regs))
 	sum, zeros := 0.0, 0
@@ -91,9 +86,7 @@ func (d *Distinct) Count() int64 {
 // Merge adds o's strings to d.
 func (d *Distinct) Merge(o *Distinct) {
 	if o.regs == nil {
-		for h := range o.set {
-			d.addHash(h)
-		}
+		o.set.each(d.addHash)
 		return
 	}
 	if d.regs == nil {
@@ -156,11 +149,9 @@ func (d Distinct) MarshalJSON() ([]byte, error) {
 	if d.regs != nil {
 		j.P = d.p
 		j.Sketch = base64.StdEncoding.EncodeToString(d.regs)
-	} else if len(d.set) > 0 {
-		hs := make([]uint64, 0, len(d.set))
-		for h := range d.set {
-			hs = append(hs, h)
-		}
+	} else if d.set.len() > 0 {
+		hs := make([]uint64, 0, d.set.len())
+		d.set.each(func(h uint64) { hs = append(hs, h) })
 		slices.Sort(hs)
 		b := make([]byte, 8*len(hs))
 		for i, h := range hs {
@@ -183,7 +174,7 @@ func (d *Distinct) UnmarshalJSON(b []byte) error {
 		if err != nil || j.P < 4 || j.P > 18 || len(regs) != 1<<j.P {
 			return fmt.Errorf("distinct count: bad sketch (p %d, %d registers)", j.P, len(regs))
 		}
-		d.p, d.regs, d.set = j.P, regs, nil
+		d.p, d.regs, d.set = j.P, regs, hashSet{}
 		return nil
 	}
 	raw, err := base64.StdEncoding.DecodeString(j.Exact)
@@ -191,12 +182,12 @@ func (d *Distinct) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("distinct count: bad exact set")
 	}
 	d.regs = nil
-	d.set = make(map[uint64]struct{}, len(raw)/8)
+	d.set = hashSet{}
 	for i := 0; i < len(raw); i += 8 {
-		d.set[binary.LittleEndian.Uint64(raw[i:])] = struct{}{}
+		d.set.add(binary.LittleEndian.Uint64(raw[i:]))
 	}
-	if int64(len(d.set)) != j.N && j.N != 0 {
-		return fmt.Errorf("distinct count: %d hashes for n %d", len(d.set), j.N)
+	if int64(d.set.len()) != j.N && j.N != 0 {
+		return fmt.Errorf("distinct count: %d hashes for n %d", d.set.len(), j.N)
 	}
 	return nil
 }

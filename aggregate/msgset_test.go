@@ -61,3 +61,65 @@ func BenchmarkMsgSet(b *testing.B) {
 		}
 	}
 }
+
+// hashSet holds what a map of the same hashes holds, the hash 0 too.
+func TestHashSetLikeAMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var s hashSet
+	want := map[uint64]bool{}
+	for i := range 100_000 {
+		h := rng.Uint64()
+		switch i % 10 {
+		case 0:
+			h = 0
+		case 1:
+			h = uint64(i) // small values, many sharing their top bits
+		case 2:
+			h = uint64(i/2) << 40 // the same probe start for many
+		}
+		s.add(h)
+		want[h] = true
+		if s.len() != len(want) {
+			t.Fatalf("after %d adds: len %d, want %d", i+1, s.len(), len(want))
+		}
+	}
+	got := map[uint64]bool{}
+	s.each(func(h uint64) {
+		if got[h] {
+			t.Fatalf("%x given twice", h)
+		}
+		got[h] = true
+	})
+	if len(got) != len(want) {
+		t.Fatalf("each gave %d hashes, want %d", len(got), len(want))
+	}
+	for h := range want {
+		if !got[h] {
+			t.Fatalf("%x missing", h)
+		}
+	}
+}
+
+func BenchmarkHashSet(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	hs := make([]uint64, 100_000)
+	for i := range hs {
+		hs[i] = rng.Uint64()
+	}
+	b.Run("hashSet", func(b *testing.B) {
+		for b.Loop() {
+			var s hashSet
+			for _, h := range hs {
+				s.add(h)
+			}
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		for b.Loop() {
+			m := map[uint64]struct{}{}
+			for _, h := range hs {
+				m[h] = struct{}{}
+			}
+		}
+	})
+}
