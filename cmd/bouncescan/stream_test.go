@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,17 +15,40 @@ import (
 	"time"
 )
 
-// buildBinary builds bouncescan once per test binary run.
+// TestMain removes the binary buildBinary made.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	os.RemoveAll(filepath.Dir(binaryPath()))
+	os.Exit(code)
+}
+
+// binaryPath is where buildBinary puts the binary: one per test process
+// (tests of this package do not run in parallel).
+func binaryPath() string {
+	return filepath.Join(os.TempDir(), fmt.Sprintf("bouncescan-cmdtest-%d", os.Getpid()), "bouncescan")
+}
+
+// buildBinary builds bouncescan once per test process, for the tests that
+// run the real binary (signals, terminals, another user, exit codes).
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "bouncescan")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
+	bin := binaryPath()
+	if _, err := os.Stat(bin); err == nil {
+		return bin
+	}
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "build", "-o", bin+".tmp", ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	if err := os.Rename(bin+".tmp", bin); err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
