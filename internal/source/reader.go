@@ -391,11 +391,14 @@ func (r *Reader) readLine() bool {
 }
 
 // lineEnd decides, before the first line, what ends a line: LF (and
-// CRLF), or CR alone when the first block read holds a CR and no LF at
-// all (old Mac line ends, some Windows tools' exports).
+// CRLF), or CR alone when the first block (bufSize bytes, or the whole
+// input if it is shorter) holds a CR and no LF at all (old Mac line ends,
+// some Windows tools' exports). The block is read whole, whatever sizes
+// the reads under it return (found by FuzzReader: a first read of 4 KiB
+// and a CR after it made the decision depend on the read sizes); on a
+// pipe this waits for the first 64 KiB or the end of the input.
 func (r *Reader) lineEnd() byte {
-	r.br.Peek(1) // one read fills the buffer
-	buf, _ := r.br.Peek(r.br.Buffered())
+	buf, _ := r.br.Peek(bufSize)
 	if bytes.IndexByte(buf, '\n') < 0 {
 		if i := bytes.IndexByte(buf, '\r'); i >= 0 && i+1 < len(buf) {
 			return '\r'
