@@ -29,21 +29,13 @@ func (n *Notices) init() {
 // stage of a run: it touches nothing that Add touches.
 func (r *Report) Notice(severity, text string) {
 	r.Notices.BySeverity[severity]++
-	r.Notices.add(r, severity+" "+cutTemplate(Template(text), 100), 1)
-}
-
-func (n *Notices) add(r *Report, key string, c int64) {
-	if _, ok := n.ByText[key]; !ok && len(n.ByText) >= r.limits.Top {
-		r.Dropped.Notices += c
-		key = OtherKey
-	}
-	n.ByText[key] += c
+	r.Notices.ByText.addBounded(severity+" "+cutTemplate(Template(text), 100), 1, r.limits.Top, &r.Dropped.Notices)
 }
 
 func (n *Notices) merge(r *Report, o *Notices) {
 	n.BySeverity.add(o.BySeverity)
 	for k, c := range o.ByText {
-		n.add(r, k, c)
+		n.ByText.addBounded(k, c, r.limits.Top, &r.Dropped.Notices)
 	}
 }
 

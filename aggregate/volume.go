@@ -339,8 +339,14 @@ func (j *Rejects) init() {
 }
 
 func addBounded(r *Report, c Counts, key string, n int64) {
-	if _, ok := c[key]; !ok && len(c) >= r.limits.Top {
-		r.Dropped.Top += n
+	c.addBounded(key, n, r.limits.Top, &r.Dropped.Top)
+}
+
+// addBounded adds n to key, or to OtherKey (counting n in dropped) when key
+// is new and c already holds limit keys.
+func (c Counts) addBounded(key string, n int64, limit int, dropped *int64) {
+	if _, ok := c[key]; !ok && len(c) >= limit {
+		*dropped += n
 		key = OtherKey
 	}
 	c[key] += n

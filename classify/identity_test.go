@@ -209,9 +209,7 @@ func identityCorpus(t *testing.T) []identityCase {
 			t.Fatal(err)
 		}
 		for n, r := range rows {
-			text := strings.ReplaceAll(r["reply"], `\n`, " ")
-			text = strings.ReplaceAll(text, "{rcpt}", "bob@example.test")
-			text = strings.ReplaceAll(text, "{sender}", "alice@sender.test")
+			text := scenarioReply(r)
 			stage, _ := bouncescan.ParseStage(r["stage"])
 			for _, st := range []bouncescan.Status{bouncescan.StatusUnknown, bouncescan.StatusBounced, bouncescan.StatusDeferred} {
 				add(fmt.Sprintf("%s:%d", f, n+2), &bouncescan.Event{Status: st, Stage: stage, Text: text})

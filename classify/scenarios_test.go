@@ -29,16 +29,9 @@ func TestScenarioReplies(t *testing.T) {
 		if r["stage"] == "success" {
 			continue
 		}
-		text := strings.ReplaceAll(r["reply"], `\n`, " ")
-		text = strings.ReplaceAll(text, "{rcpt}", "bob@example.test")
-		text = strings.ReplaceAll(text, "{sender}", "alice@sender.test")
-		code, _ := strconv.Atoi(text[:3])
-		stage, _ := bouncescan.ParseStage(r["stage"])
-		st := bouncescan.StatusBounced
-		if code/100 == 4 {
-			st = bouncescan.StatusDeferred
-		}
-		v := c.Classify(&bouncescan.Event{Status: st, Stage: stage, Text: text})
+		e := scenarioEvent(r)
+		text := e.Text
+		v := c.Classify(e)
 		want := r["expected_class"] + "/" + r["expected_subject"] + "/" + r["expected_reason"]
 		if got := v.Class.String() + "/" + v.Subject.String() + "/" + v.Reason; got != want {
 			t.Errorf("%s: got %s (rule %s, evidence %q), want %s\n  %s", r["id"], got, v.Rule, v.Evidence, want, text)
@@ -120,16 +113,9 @@ func TestScenarioRepliesPostfix(t *testing.T) {
 			continue // no reply text: the MTA's own words are in the truth test
 		}
 		n++
-		text := strings.ReplaceAll(r["reply"], `\n`, " ")
-		text = strings.ReplaceAll(text, "{rcpt}", "bob@example.test")
-		text = strings.ReplaceAll(text, "{sender}", "alice@sender.test")
-		code, _ := strconv.Atoi(text[:3])
-		stage, _ := bouncescan.ParseStage(r["stage"])
-		st := bouncescan.StatusBounced
-		if code/100 == 4 {
-			st = bouncescan.StatusDeferred
-		}
-		v := c.Classify(&bouncescan.Event{Status: st, Stage: stage, Text: text})
+		e := scenarioEvent(r)
+		text := e.Text
+		v := c.Classify(e)
 		want := r["expected_class"] + "/" + r["expected_subject"] + "/" + r["expected_reason"]
 		if got := v.Class.String() + "/" + v.Subject.String() + "/" + v.Reason; got != want {
 			t.Logf("%s: got %s (rule %s), want %s\n  %s", r["id"], got, v.Rule, want, text)
@@ -204,4 +190,25 @@ func TestRepoTestbedPostfix(t *testing.T) {
 	if ok < postfixTruthFloor {
 		t.Errorf("%d/%d rows agree, below the floor of %d", ok, len(rows), postfixTruthFloor)
 	}
+}
+
+// scenarioReply is a scenario row's reply as the sink sends it: one line,
+// the placeholders filled.
+func scenarioReply(r map[string]string) string {
+	text := strings.ReplaceAll(r["reply"], `\n`, " ")
+	text = strings.ReplaceAll(text, "{rcpt}", "bob@example.test")
+	return strings.ReplaceAll(text, "{sender}", "alice@sender.test")
+}
+
+// scenarioEvent is the event of a scenario row's reply: bounced, or
+// deferred for a 4xx, at the row's stage.
+func scenarioEvent(r map[string]string) *bouncescan.Event {
+	text := scenarioReply(r)
+	code, _ := strconv.Atoi(text[:min(3, len(text))])
+	stage, _ := bouncescan.ParseStage(r["stage"])
+	st := bouncescan.StatusBounced
+	if code/100 == 4 {
+		st = bouncescan.StatusDeferred
+	}
+	return &bouncescan.Event{Status: st, Stage: stage, Text: text}
 }
