@@ -589,7 +589,7 @@ func (r *runner) emit(e *bouncescan.Event) {
 		r.report.Input.Resumed++
 		return
 	}
-	if s, ok := r.flushedUpTo[e.Source]; ok && e.Offset < s {
+	if r.flushedUpTo != nil && e.Offset < r.flushedUpTo[e.Source] { // only when resuming a flushed run
 		r.report.Input.Resumed++
 		return
 	}
