@@ -43,6 +43,12 @@ const (
 	colAction
 	colAgent
 	colSMTPResponse
+	colReason
+	colReasonData
+	// connectivity logs
+	colConnSession
+	colDirection
+	colDescription
 	colCount
 )
 
@@ -50,13 +56,14 @@ const (
 type kind uint8
 
 const (
-	kindNone     kind = iota
-	kindTracking      // message tracking log (MSGTRK), extended message trace report
-	kindProtocol      // SMTP send/receive protocol log
-	kindTrace         // Get-MessageTrace / admin center message trace export
-	kindDetail        // Get-MessageTraceDetail export
-	kindSummary       // message trace summary report (recipient_status "addr##Receive, Deliver")
-	kindAgent         // anti-spam agent log
+	kindNone         kind = iota
+	kindTracking          // message tracking log (MSGTRK), extended message trace report
+	kindProtocol          // SMTP send/receive protocol log
+	kindTrace             // Get-MessageTrace / admin center message trace export
+	kindDetail            // Get-MessageTraceDetail export
+	kindSummary           // message trace summary report (recipient_status "addr##Receive, Deliver")
+	kindAgent             // anti-spam agent log
+	kindConnectivity      // transport connectivity log (CONNECTLOG): connections, not messages
 )
 
 // layout maps the columns of the current file to their positions.
@@ -82,7 +89,7 @@ func (l *layout) get(f [][]byte, c col) []byte {
 // spaces) to a column. ok is false for columns the parser does not read.
 func colOf(name string) (col, bool) {
 	switch name {
-	case "datetime", "datetimeutc", "timestamp", "origintimestamputc", "received", "date":
+	case "datetime", "datetimeutc", "timestamp", "origintimestamputc", "origintimestamp", "received", "date", "receiveddatetime":
 		return colTime, true
 	case "clientip":
 		return colClientIP, true
@@ -104,7 +111,7 @@ func colOf(name string) (col, bool) {
 		return colMessageID, true
 	case "networkmessageid", "networkmsgid":
 		return colNetworkID, true
-	case "recipientaddress", "recipients", "recipient":
+	case "recipientaddress", "recipients", "recipient", "recipientaddresses":
 		return colRecipient, true
 	case "recipientstatus":
 		return colRecipientStatus, true
@@ -122,7 +129,8 @@ func colOf(name string) (col, bool) {
 		return colSeq, true
 	case "localendpoint":
 		return colLocal, true
-	case "remoteendpoint":
+	case "remoteendpoint", "ipaddress":
+		// ipaddress: the client of an Exchange 2010 agent log row
 		return colRemote, true
 	case "event":
 		return colEvent, true
@@ -134,7 +142,7 @@ func colOf(name string) (col, bool) {
 		return colStatus, true
 	case "toip":
 		return colToIP, true
-	case "fromip":
+	case "fromip", "enteredorgfromip":
 		return colFromIP, true
 	case "messagetraceid":
 		return colTraceID, true
@@ -146,15 +154,30 @@ func colOf(name string) (col, bool) {
 		return colAgent, true
 	case "smtpresponse":
 		return colSMTPResponse, true
+	case "reason":
+		return colReason, true
+	case "reasondata":
+		return colReasonData, true
+	case "session":
+		return colConnSession, true
+	case "direction":
+		return colDirection, true
+	case "description":
+		return colDescription, true
 	}
 	return 0, false
 }
 
-// normName lower-cases a column name and drops '-', '_', ' ' and quotes.
+// normName lower-cases a column name and drops '-', '_', ' ', quotes and
+// a parenthesised suffix (the admin center writes "Date (UTC)").
 func normName(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(len(b))
-	for _, c := range bytes.TrimSpace(b) {
+	b = bytes.TrimSpace(b)
+	if i := bytes.IndexByte(b, '('); i > 0 && bytes.HasSuffix(b, []byte(")")) {
+		b = b[:i]
+	}
+	for _, c := range b {
 		switch {
 		case c == '-' || c == '_' || c == ' ' || c == '"' || c == '\t':
 		case c >= 'A' && c <= 'Z':
@@ -195,6 +218,8 @@ func newLayout(names [][]byte) (layout, error) {
 		l.kind = kindProtocol
 	case l.has(colAgent) && l.has(colAction):
 		l.kind = kindAgent
+	case l.has(colConnSession) && l.has(colDirection) && l.has(colDescription):
+		l.kind = kindConnectivity
 	case l.has(colEventID) && l.has(colRecipient):
 		l.kind = kindTracking
 	case l.has(colStatus) && l.has(colRecipient):

@@ -200,6 +200,10 @@ func (p *Parser) Flush(emit func(*bouncescan.Event)) {
 // Parse reads one line.
 func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Event)) error {
 	if bytes.IndexByte(line, 0) >= 0 {
+		if len(line) == 1 {
+			// the 0x00 after the last "\n" of a UTF-16LE file
+			return nil
+		}
 		p.u16 = decodeUTF16(line, p.u16)
 		line = p.u16
 	}
@@ -280,8 +284,10 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 		return p.detail(lay, f, line, emit)
 	case kindSummary:
 		return p.summary(lay, f, line, emit)
+	case kindAgent:
+		return p.agent(lay, f, line, emit)
 	}
-	return nil // agent log rows: not delivery outcomes
+	return nil // connectivity log rows: connections, not messages
 }
 
 // isTime reports whether a field is a timestamp of the forms rows start with.

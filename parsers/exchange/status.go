@@ -77,7 +77,8 @@ func parseStatus(b []byte) outcome {
 	o.reply = r
 	o.text = src
 	o.rawText = r.Code == 0
-	if bytes.Contains(src, []byte("Failed to connect")) || bytes.Contains(src, []byte("Winsock error")) {
+	if bytes.Contains(src, []byte("Failed to connect")) || bytes.Contains(src, []byte("Winsock error")) ||
+		bytes.Contains(src, []byte("Connection refused")) {
 		o.stage = bouncescan.StageConnect
 	}
 	return o

@@ -133,10 +133,9 @@ func (p *Parser) detail(l *layout, f [][]byte, line []byte, emit func(*bouncesca
 	if !ok {
 		return nil
 	}
+	// the usual export (Date, MessageId, MessageTraceId, Event, Action,
+	// Detail, Data) has no RecipientAddress: the event has no recipient
 	e := p.traceCommon(l, f, st)
-	if e.Recipient == "" {
-		return p.unparsed("message trace detail row without RecipientAddress", line)
-	}
 	detailText(e, l.get(f, colDetail))
 	refusal(e, l.get(f, colEvent))
 	if st == bouncescan.StatusBounced && expiredStatus(l.get(f, colDetail), e.DSN) {

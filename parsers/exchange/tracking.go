@@ -18,7 +18,18 @@ func trackStatus(ev []byte) (bouncescan.Status, bool) {
 		return bouncescan.StatusBounced, true
 	case "DEFER":
 		return bouncescan.StatusDeferred, true
-	case "DROP", "BADMAIL":
+	case "SUBMITDEFER", "RESUBMITDEFER":
+		// the hand-over from the Mailbox Transport Submission service to
+		// the Transport service, or a Safety Net resubmission, was deferred
+		return bouncescan.StatusDeferred, true
+	case "SUBMITFAIL", "RESUBMITFAIL", "MODERATORREJECT":
+		// the submission or resubmission failed; a moderator rejected the
+		// message (it is not delivered to the moderated recipient)
+		return bouncescan.StatusBounced, true
+	case "MODERATIONEXPIRE":
+		// no moderator approved or rejected the message in time
+		return bouncescan.StatusExpired, true
+	case "DROP", "BADMAIL", "SUBMITDROP":
 		// DROP: dropped without a DSN; BADMAIL: a pickup/replay message
 		// that could neither be delivered nor returned
 		return bouncescan.StatusDiscarded, true
@@ -121,6 +132,17 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 		}
 		o := parseStatus(st)
 		setOutcome(e, &o)
+		if !send && e.RelayIP == "" && bytes.EqualFold(source, []byte("SMTP")) {
+			// a FAIL or DEFER of the SMTP send component names the
+			// destination server it tried (the last error's FQDN and IP
+			// win when the status has them)
+			if ip := bytes.TrimSpace(l.get(f, colServerIP)); len(ip) > 0 {
+				e.RelayIP = string(ip)
+				if e.Relay == "" {
+					e.Relay = string(bytes.TrimSpace(l.get(f, colServerHost)))
+				}
+			}
+		}
 		switch status {
 		case bouncescan.StatusSent:
 			e.Stage = bouncescan.StageUnknown
