@@ -1,18 +1,19 @@
 package aggregate
 
-// msgSet remembers the messages a report has counted, by a 64-bit hash
-// of host and queue id, with two flag bits each (seen, delivered). It is
-// an open-addressing table of uint64 (hash with the flags in its two low
+// msgSet remembers messages by a 64-bit hash of host and queue id, with
+// three flag bits each (seen, delivered, deferred). It is an
+// open-addressing table of uint64 (hash with the flags in its three low
 // bits; 0 is an empty slot) with linear probing, kept at most 3/4 full:
 // 8 bytes a slot, about 11 per message, where a Go map of uint64 to uint8
-// takes about 50. Dropping the two low bits of the hash leaves 62: two
-// of 500 000 messages share them with odds of about 1 in 40 million.
+// takes about 50. Dropping the three low bits of the hash leaves 61: two
+// of the 130 000 messages a report remembers at most share them with odds
+// of about 1 in 270 million.
 type msgSet struct {
 	slots []uint64
 	n     int
 }
 
-const msgFlags = 3 // the low bits that hold the flags
+const msgFlags = 7 // the low bits that hold the flags
 
 // get returns the flags of h (0 when not there).
 func (s *msgSet) get(h uint64) uint8 {
@@ -33,7 +34,12 @@ func (s *msgSet) get(h uint64) uint8 {
 }
 
 // set stores flags (not 0) for h.
-func (s *msgSet) set(h uint64, flags uint8) {
+func (s *msgSet) set(h uint64, flags uint8) { s.setMax(h, flags, -1) }
+
+// setMax stores flags (not 0) for h, unless h is not there and the set
+// holds max messages already (max < 0: no bound); it tells whether it
+// stored them.
+func (s *msgSet) setMax(h uint64, flags uint8, max int) bool {
 	if (s.n+1)*4 > len(s.slots)*3 {
 		s.grow()
 	}
@@ -42,19 +48,22 @@ func (s *msgSet) set(h uint64, flags uint8) {
 	for i := key >> 32 & mask; ; i = (i + 1) & mask {
 		v := s.slots[i]
 		if v == 0 {
+			if s.n == max {
+				return false
+			}
 			s.slots[i] = key | uint64(flags)
 			s.n++
-			return
+			return true
 		}
 		if v&^msgFlags == key {
 			s.slots[i] = key | uint64(flags)
-			return
+			return true
 		}
 	}
 }
 
 // msgKey is the key bits of h; 0 marks an empty slot, so the hashes with
-// no key bits share the key of 4 with it (1 in 2^62).
+// no key bits share the key of 8 with it (1 in 2^61).
 func msgKey(h uint64) uint64 {
 	if key := h &^ msgFlags; key != 0 {
 		return key
@@ -83,4 +92,36 @@ func (s *msgSet) len() int { return s.n }
 func (s *msgSet) reset() {
 	clear(s.slots)
 	s.n = 0
+}
+
+// msgWindow remembers the messages seen last, in two generations of at
+// most gen messages each: a message goes into the current one (again) at
+// each of its events; when the current one is full, the previous one is
+// forgotten and the current one becomes the previous. So a message is
+// remembered while fewer than gen other messages were stored since its
+// last event (at least; up to 2·gen), and the memory stays that of two
+// tables of gen messages: 2·gen·16 bytes for a gen of a power of two.
+type msgWindow struct {
+	cur, old msgSet
+	gen      int
+}
+
+// get returns the flags of h (0 when not remembered).
+func (w *msgWindow) get(h uint64) uint8 {
+	if f := w.cur.get(h); f != 0 {
+		return f
+	}
+	return w.old.get(h)
+}
+
+// set stores flags (not 0) for h in the current generation; it tells
+// whether that forgot the previous one.
+func (w *msgWindow) set(h uint64, flags uint8) bool {
+	if w.cur.setMax(h, flags, w.gen) {
+		return false
+	}
+	w.cur, w.old = w.old, w.cur
+	w.cur.reset()
+	w.cur.set(h, flags)
+	return true
 }

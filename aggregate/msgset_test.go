@@ -123,3 +123,43 @@ func BenchmarkHashSet(b *testing.B) {
 		}
 	})
 }
+
+// A window remembers a message while fewer than gen others were stored
+// since its last event, and forgets it two generations later.
+func TestMsgWindow(t *testing.T) {
+	w := msgWindow{gen: 100}
+	w.set(1<<40, msgSeen)
+	turns := 0
+	for i := range uint64(99) { // 99 others: still in the current generation
+		if w.set((i+2)<<40, msgSeen) {
+			turns++
+		}
+	}
+	if w.get(1<<40) != msgSeen || turns != 0 {
+		t.Fatalf("after 99 others: flags %d, %d turns", w.get(1<<40), turns)
+	}
+	for i := range uint64(100) { // the next generation: in the previous one
+		if w.set((i+200)<<40, msgSeen) {
+			turns++
+		}
+	}
+	if w.get(1<<40) != msgSeen || turns != 1 {
+		t.Fatalf("after 199 others: flags %d, %d turns", w.get(1<<40), turns)
+	}
+	w.set(1<<40, msgSeen|msgDelivered) // seen again: in the current one, with its new flags
+	for i := range uint64(99) {
+		w.set((i+400)<<40, msgSeen)
+	}
+	if w.get(1<<40) != msgSeen|msgDelivered {
+		t.Fatalf("seen again, then 99 others: flags %d", w.get(1<<40))
+	}
+	for i := range uint64(300) {
+		w.set((i+600)<<40, msgSeen)
+	}
+	if w.get(1<<40) != 0 {
+		t.Fatal("remembered after 300 others")
+	}
+	if w.cur.len() > 100 || w.old.len() > 100 {
+		t.Fatalf("generations of %d and %d messages, at most 100", w.cur.len(), w.old.len())
+	}
+}

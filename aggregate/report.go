@@ -31,7 +31,7 @@ const Version = 2
 type Limits struct {
 	Groups     int           // rows per group (default 100 000); beyond, events are summed in an "(other)" row
 	Templates  int           // distinct diagnostic templates (default 10 000)
-	Messages   int           // messages remembered to count each once (default 500 000)
+	Messages   int           // messages remembered to count each once (default 65 536; see Report.recent)
 	Pending    int           // deferred recipients remembered to find those still pending (default 1 000 000)
 	Top        int           // senders and recipients tracked for the top lists, and reject keys (default 10 000)
 	Buckets    int           // time buckets (default 100 000)
@@ -50,7 +50,7 @@ func (l Limits) withDefaults() Limits {
 	}
 	def(&l.Groups, 100_000)
 	def(&l.Templates, 10_000)
-	def(&l.Messages, 500_000)
+	def(&l.Messages, 65_536)
 	def(&l.Pending, 1_000_000)
 	def(&l.Top, 10_000)
 	def(&l.Buckets, 100_000)
@@ -102,12 +102,20 @@ type Report struct {
 	limits    Limits
 	templates map[string]*Diag
 	files     map[string]*File
-	messages  msgSet                 // by hashPair(host, queue id or message-id)
-	pending   map[uint64][]*Outcomes // by hashTriple(host, queue id, recipient)
-	rowsBuf   []*Outcomes            // Add's rows of one event, reused
-	tplCache  map[string]string      // text → Template(text), see template
-	taxonomy  Taxonomy               // --taxonomy, or nil (see UseTaxonomy)
-	finished  bool
+
+	// recent and deferred remember messages by hashPair(host, queue id
+	// or message-id), to count each once: recent the last Messages/2 to
+	// Messages of any outcome, deferred as many of those that had a
+	// deferral. A message's events are close together in log time but
+	// for its retries, which deferred keeps for as long as fewer than
+	// Messages/2 other deferred messages come between two events of it.
+	recent, deferred msgWindow
+
+	pending  map[uint64][]*Outcomes // by hashTriple(host, queue id, recipient)
+	rowsBuf  []*Outcomes            // Add's rows of one event, reused
+	tplCache map[string]string      // text → Template(text), see template
+	taxonomy Taxonomy               // --taxonomy, or nil (see UseTaxonomy)
+	finished bool
 }
 
 // Input counts what was read.
@@ -165,7 +173,7 @@ type Line struct {
 type Dropped struct {
 	Groups    int64 `json:"groups"`    // events counted in a group's "(other)" row
 	Templates int64 `json:"templates"` // events whose template was not tracked
-	Messages  int64 `json:"messages"`  // times the message memory was full and began again (messages may count twice)
+	Messages  int64 `json:"messages"`  // times the memory of deferred messages was full and forgot its older half (a message deferred longer may count twice)
 	Pending   int64 `json:"pending"`   // deferred recipients not remembered (pending may be undercounted)
 	Top       int64 `json:"top"`       // events of senders, recipients, rejects beyond the tracked ones (in "(other)")
 	Buckets   int64 `json:"buckets"`   // events outside the tracked time buckets
@@ -253,7 +261,8 @@ func (r *Report) init() {
 	for _, f := range r.Files {
 		r.files[f.Report+"\x00"+f.Name] = f
 	}
-	r.messages = msgSet{}
+	r.recent = msgWindow{gen: max(r.limits.Messages/2, 1)}
+	r.deferred = msgWindow{gen: max(r.limits.Messages/2, 1)}
 	r.pending = map[uint64][]*Outcomes{}
 	for _, g := range r.Groups {
 		g.limit = r.limits.Groups

@@ -391,3 +391,31 @@ func TestTemplate(t *testing.T) {
 		}
 	}
 }
+
+// A message is counted once while its events are close (fewer than
+// Messages/2 other messages between), and a deferred one while fewer than
+// Messages/2 other deferred messages come between its retries, however
+// many messages without a deferral do; a retry after that counts it
+// again, and Dropped.Messages says the memory of deferrals turned over.
+func TestMessagesCountedOnce(t *testing.T) {
+	r := New(Limits{Messages: 200})
+	add := func(q string, st bouncescan.Status) {
+		r.Add(&bouncescan.Event{MTA: "postfix", Host: "mx", QueueID: q, Recipient: "r@x.test", Domain: "x.test", Status: st, Size: 10})
+	}
+	add("D1", bouncescan.StatusDeferred)
+	add("D1", bouncescan.StatusSent) // a second recipient's
+	for i := range 1000 {            // messages sent at once, none deferred
+		add(fmt.Sprintf("S%d", i), bouncescan.StatusSent)
+	}
+	add("D1", bouncescan.StatusSent) // the retry
+	if v := r.Volume; v.Messages != 1001 || v.DeliveredMessages != 1001 || v.Bytes != 10010 || r.Dropped.Messages != 0 {
+		t.Fatalf("messages %d delivered %d bytes %d, memory turned %d times; want 1001, 1001, 10010, 0", v.Messages, v.DeliveredMessages, v.Bytes, r.Dropped.Messages)
+	}
+	for i := range 250 { // more deferred messages than the memory of deferrals holds
+		add(fmt.Sprintf("T%d", i), bouncescan.StatusDeferred)
+	}
+	add("D1", bouncescan.StatusSent)
+	if v := r.Volume; v.Messages != 1252 || r.Dropped.Messages != 2 {
+		t.Fatalf("messages %d, memory turned %d times; want 1252 (D1 twice), 2", v.Messages, r.Dropped.Messages)
+	}
+}

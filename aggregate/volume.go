@@ -101,9 +101,11 @@ func (v *Volume) init(l Limits) {
 	v.TopRecipients.init(l.Top)
 }
 
+// The flags of a message in Report.recent and Report.deferred.
 const (
 	msgSeen      = 1
 	msgDelivered = 2
+	msgDeferred  = 4 // it had a deferral: it is in Report.deferred too
 )
 
 // add counts e; rcpt is its recipient, lower-cased.
@@ -121,14 +123,14 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string) {
 	if id == "" || e.Status == bouncescan.StatusRejected {
 		return
 	}
-	// a hash, not the string: 500 000 messages in ~6 MB, not ~40 (msgSet)
+	// a hash, not the string, in two windows of recent messages (see
+	// Limits.Messages): any message, and the messages with a deferral
 	key := hashPair(e.Host, id)
-	flags := r.messages.get(key)
+	flags := r.recent.get(key)
 	if flags == 0 {
-		if r.messages.len() >= r.limits.Messages {
-			r.messages.reset()
-			r.Dropped.Messages++
-		}
+		flags = r.deferred.get(key)
+	}
+	if flags == 0 {
 		v.Messages++
 		v.Bytes += e.Size
 		if e.Sender != "" {
@@ -148,7 +150,13 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string) {
 		v.DeliveredMessages++
 		v.DeliveredBytes += e.Size
 	}
-	r.messages.set(key, flags)
+	if e.Status == bouncescan.StatusDeferred {
+		flags |= msgDeferred
+	}
+	r.recent.set(key, flags)
+	if flags&msgDeferred != 0 && r.deferred.set(key, flags) {
+		r.Dropped.Messages++
+	}
 }
 
 func (v *Volume) merge(r *Report, o *Volume) {
