@@ -10,7 +10,8 @@ import (
 // what Exchange logs write, with up to 7 fraction digits) or the
 // "11/22/2026 3:14:15 AM" style that PowerShell's Export-Csv writes in the
 // en-US culture (a first number above 12 is read as the day:
-// "22/11/2026 03:14:15"). Stamps without a zone are read in loc.
+// "22/11/2026 03:14:15"; a dotted date is day first: "22.11.2026
+// 03:14:15", de-DE and others). Stamps without a zone are read in loc.
 func parseTime(b []byte, loc *time.Location) (time.Time, bool) {
 	if len(b) >= 19 && b[4] == '-' {
 		t, n, ok := parsekit.ISOTime(b, loc)
@@ -32,11 +33,12 @@ func num(b []byte, i, max int) (int, int, bool) {
 
 func slashTime(b []byte, loc *time.Location) (time.Time, bool) {
 	a, i, ok := num(b, 0, 2)
-	if !ok || i >= len(b) || b[i] != '/' {
+	if !ok || i >= len(b) || (b[i] != '/' && b[i] != '.') {
 		return time.Time{}, false
 	}
+	sep := b[i]
 	c, j, ok := num(b, i+1, 2)
-	if !ok || j >= len(b) || b[j] != '/' {
+	if !ok || j >= len(b) || b[j] != sep {
 		return time.Time{}, false
 	}
 	y, k, ok := num(b, j+1, 4)
@@ -44,7 +46,9 @@ func slashTime(b []byte, loc *time.Location) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	mo, d := a, c
-	if a > 12 {
+	if a > 12 || sep == '.' {
+		// "22/11/2026", and the dotted day-first date of de-DE and
+		// other cultures ("22.11.2026 03:14:15")
 		mo, d = c, a
 	}
 	if mo < 1 || mo > 12 || d < 1 || d > 31 {

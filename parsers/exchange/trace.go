@@ -146,9 +146,37 @@ func (p *Parser) detail(l *layout, f [][]byte, line []byte, emit func(*bouncesca
 		if e.ReplyCode == 0 && e.EnhancedCode == "" {
 			e.ReplyCode = 250
 		}
+		if e.Relay == "" {
+			if host, ip := sentTo(l.get(f, colDetail)); len(host) > 0 {
+				e.Relay = string(host)
+				if e.RelayIP == "" {
+					e.RelayIP = string(ip)
+				}
+			}
+		}
 	}
 	p.emit(e, emit)
 	return nil
+}
+
+// sentTo reads the destination of a "Send external" detail: "Message
+// sent to mx.example.com at 203.0.113.25 using TLS1.2 …" (the admin
+// center writes the host and address in **bold**).
+func sentTo(b []byte) (host, ip []byte) {
+	_, rest, ok := bytes.Cut(b, []byte("sent to "))
+	if !ok {
+		return nil, nil
+	}
+	host, rest, _ = bytes.Cut(rest, []byte(" "))
+	host = bytes.Trim(host, "*")
+	if r, ok := bytes.CutPrefix(rest, []byte("at ")); ok {
+		ip, _, _ = bytes.Cut(r, []byte(" "))
+		ip = bytes.TrimRight(bytes.Trim(ip, "*"), ".,")
+	}
+	if bytes.IndexByte(host, '.') < 0 {
+		return nil, nil
+	}
+	return host, ip
 }
 
 // summary reads a row of the admin center's message trace summary report,
