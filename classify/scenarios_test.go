@@ -212,3 +212,31 @@ func scenarioEvent(r map[string]string) *bouncescan.Event {
 	}
 	return &bouncescan.Event{Status: st, Stage: stage, Text: text}
 }
+
+// TestPublishedReplies classifies each reply of scenarios-published.tsv:
+// replies taken from Google's Gmail SMTP error list and Microsoft's
+// Exchange Online NDR list (and the Outlook.com postmaster codes quoted
+// by third parties), each with the reason its list gives it. The note
+// column names the page. Every row must agree: the table is what the
+// provider rules were checked against.
+func TestPublishedReplies(t *testing.T) {
+	rows, err := readTSVFile(filepath.Join("testdata", "testbed", "scenarios-published.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 100 {
+		t.Fatalf("only %d rows", len(rows))
+	}
+	for _, r := range rows {
+		e := scenarioEvent(r)
+		v := c.Classify(e)
+		want := r["expected_class"] + "/" + r["expected_subject"] + "/" + r["expected_reason"]
+		if got := v.Class.String() + "/" + v.Subject.String() + "/" + v.Reason; got != want {
+			t.Errorf("%s: got %s (rule %s, evidence %q), want %s\n  %s", r["id"], got, v.Rule, v.Evidence, want, e.Text)
+		}
+	}
+}
