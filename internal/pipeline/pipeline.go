@@ -168,6 +168,9 @@ type runner struct {
 	// keepFiles bounds the files a checkpoint lists (Follow; 0: all)
 	keepFiles int
 	seqs      int // Seq of the next file
+	// emitFn is r.emit, bound once: a method value made per line would be
+	// allocated per line (it escapes into the Parser interface call)
+	emitFn func(*bouncescan.Event)
 }
 
 // newSeq numbers the next file read (never reused, also when old files
@@ -572,7 +575,10 @@ func (r *runner) parseLine(p parsers.Parser, line []byte, pos bouncescan.Pos) (e
 			err = bouncescan.NewParseError(pos, fmt.Errorf("%w: parser failure: %v", bouncescan.ErrUnparsed, v), "parser failure (a bug: please report the line)", line)
 		}
 	}()
-	return p.Parse(line, pos, r.emit)
+	if r.emitFn == nil {
+		r.emitFn = r.emit
+	}
+	return p.Parse(line, pos, r.emitFn)
 }
 
 // emit handles one event from a parser (first stage): events an earlier

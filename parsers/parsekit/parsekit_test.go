@@ -2,6 +2,8 @@ package parsekit
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -369,5 +371,90 @@ func TestInterner(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { in.Get([]byte("mx.example.com")) }); n != 0 {
 		t.Errorf("hit allocates %v", n)
+	}
+}
+
+// nextContinuationByByte is nextContinuation as first written (a look at
+// every separator): the reference the jumping search must agree with.
+func nextContinuationByByte(b, code []byte) (cut, next int) {
+	for i := 0; i+4 <= len(b); i++ {
+		var sep int
+		switch {
+		case b[i] == ' ':
+			sep = 1
+		case b[i] == '\\' && i+1 < len(b) && b[i+1] == 'n':
+			sep = 2
+		default:
+			continue
+		}
+		j := i + sep
+		if j+3 <= len(b) && bytes.Equal(b[j:j+3], code) && (j+3 == len(b) || b[j+3] == '-' || b[j+3] == ' ') {
+			if sep == 2 || j+3 < len(b) && b[j+3] == '-' || EnhancedAt(bytes.TrimLeft(b[min(j+4, len(b)):], " ")) > 0 {
+				return i, j
+			}
+		}
+	}
+	return len(b), -1
+}
+
+func TestNextContinuationLikeByByte(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	parts := []string{" ", "550", "-", "5.1.1", "\\n", "n", "\\", "x", "55", "0", " 550 ", "550-5.1.1 ", ".", "4.2.2"}
+	for n := 0; n < 200000; n++ {
+		var sb strings.Builder
+		for k := rng.IntN(12); k >= 0; k-- {
+			sb.WriteString(parts[rng.IntN(len(parts))])
+		}
+		b := []byte(sb.String())
+		c1, n1 := nextContinuation(b, []byte("550"))
+		c2, n2 := nextContinuationByByte(b, []byte("550"))
+		if c1 != c2 || n1 != n2 {
+			t.Fatalf("%q: got (%d, %d), by byte (%d, %d)", b, c1, n1, c2, n2)
+		}
+	}
+}
+
+// splitTagByIndex is splitTag as first written (bytes.Index, then a look
+// for a space in the tag): the reference for the one-pass version.
+func splitTagByIndex(b []byte, h *Header) bool {
+	colon := bytes.Index(b, []byte(": "))
+	if colon <= 0 {
+		if len(b) > 0 && b[len(b)-1] == ':' {
+			colon = len(b) - 1
+		} else {
+			return false
+		}
+	}
+	tag := b[:colon]
+	if bytes.IndexByte(tag, ' ') >= 0 {
+		return false
+	}
+	if lb := bytes.IndexByte(tag, '['); lb > 0 && tag[len(tag)-1] == ']' {
+		h.PID, _ = digits(tag[lb+1 : len(tag)-1])
+		tag = tag[:lb]
+	}
+	h.Prog = tag
+	if colon+2 <= len(b) {
+		h.Msg = b[colon+2:]
+	} else {
+		h.Msg = b[len(b):]
+	}
+	return true
+}
+
+func TestSplitTagLikeReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	parts := []string{"postfix/smtp", "[", "]", "123", ":", " ", ": ", "x", "[1]", "::"}
+	for n := 0; n < 300000; n++ {
+		var sb strings.Builder
+		for k := rng.IntN(8); k >= 0; k-- {
+			sb.WriteString(parts[rng.IntN(len(parts))])
+		}
+		b := []byte(sb.String())
+		var h1, h2 Header
+		ok1, ok2 := splitTag(b, &h1), splitTagByIndex(b, &h2)
+		if ok1 != ok2 || ok1 && (string(h1.Prog) != string(h2.Prog) || string(h1.Msg) != string(h2.Msg) || h1.PID != h2.PID) {
+			t.Fatalf("%q: got %v %+v, reference %v %+v", b, ok1, h1, ok2, h2)
+		}
 	}
 }

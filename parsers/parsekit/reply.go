@@ -97,11 +97,15 @@ func ParseReply(b []byte) Reply {
 		r.Enhanced = string(rest[:n])
 		rest = bytes.TrimLeft(rest[n:], " ")
 	}
+	cut, next := nextContinuation(rest, code)
+	if next < 0 {
+		// one line (most replies): the text as it is, one copy
+		r.Text = string(bytes.TrimSpace(rest))
+		return r
+	}
 	var sb strings.Builder
 	sb.Grow(len(rest))
-	for len(rest) > 0 {
-		// find the next continuation: separator then the same code
-		cut, next := nextContinuation(rest, code)
+	for {
 		seg := bytes.TrimSpace(rest[:cut])
 		if len(seg) > 0 {
 			if sb.Len() > 0 {
@@ -118,6 +122,11 @@ func ParseReply(b []byte) Reply {
 		if n := EnhancedAt(rest); n > 0 && string(rest[:n]) == r.Enhanced {
 			rest = bytes.TrimLeft(rest[n:], " ")
 		}
+		if len(rest) == 0 {
+			break
+		}
+		// find the next continuation: separator then the same code
+		cut, next = nextContinuation(rest, code)
 	}
 	r.Text = sb.String()
 	return r
@@ -128,22 +137,29 @@ func ParseReply(b []byte) Reply {
 // It returns the end of the current segment and the start of the code, or
 // next = -1 if there is none.
 func nextContinuation(b, code []byte) (cut, next int) {
-	for i := 0; i+4 <= len(b); i++ {
-		var sep int
+	// jump from one occurrence of the code to the next (a vectorised
+	// search) rather than looking at every space
+	for from := 1; from+3 <= len(b); {
+		k := bytes.Index(b[from:], code)
+		if k < 0 {
+			break
+		}
+		j := from + k
+		from = j + 1
+		var i int
 		switch {
-		case b[i] == ' ':
-			sep = 1
-		case b[i] == '\\' && i+1 < len(b) && b[i+1] == 'n':
-			sep = 2
+		case b[j-1] == ' ':
+			i = j - 1
+		case j >= 2 && b[j-2] == '\\' && b[j-1] == 'n':
+			i = j - 2
 		default:
 			continue
 		}
-		j := i + sep
-		if j+3 <= len(b) && bytes.Equal(b[j:j+3], code) && (j+3 == len(b) || b[j+3] == '-' || b[j+3] == ' ') {
+		if j+3 == len(b) || b[j+3] == '-' || b[j+3] == ' ' {
 			// a plain number in prose ("550 messages") would not be followed
 			// by an enhanced code or start a sentence; require the dash, an
 			// enhanced code, or a literal newline separator.
-			if sep == 2 || j+3 < len(b) && b[j+3] == '-' || EnhancedAt(bytes.TrimLeft(b[min(j+4, len(b)):], " ")) > 0 {
+			if j-i == 2 || j+3 < len(b) && b[j+3] == '-' || EnhancedAt(bytes.TrimLeft(b[min(j+4, len(b)):], " ")) > 0 {
 				return i, j
 			}
 		}

@@ -153,28 +153,31 @@ func Tagged(line []byte, h *Header) bool {
 
 // splitTag reads "prog[pid]: msg" or "prog: msg".
 func splitTag(b []byte, h *Header) bool {
-	colon := bytes.Index(b, []byte(": "))
-	if colon <= 0 {
-		if len(b) > 0 && b[len(b)-1] == ':' {
-			colon = len(b) - 1
-		} else {
+	// one pass over the tag: it ends at the first ": " (or a ':' ending
+	// the line) and holds no space; '[' starts the pid
+	colon, lb := -1, -1
+	for i, c := range b {
+		if c == ':' && (i+1 == len(b) || b[i+1] == ' ') {
+			colon = i
+			break
+		}
+		if c == ' ' {
 			return false
 		}
+		if c == '[' && lb < 0 {
+			lb = i
+		}
 	}
-	tag := b[:colon]
-	if bytes.IndexByte(tag, ' ') >= 0 {
+	if colon < 0 || colon == 0 && len(b) > 1 { // a lone ":" is an empty tag
 		return false
 	}
-	if lb := bytes.IndexByte(tag, '['); lb > 0 && tag[len(tag)-1] == ']' {
+	tag := b[:colon]
+	if lb > 0 && tag[len(tag)-1] == ']' {
 		h.PID, _ = digits(tag[lb+1 : len(tag)-1])
 		tag = tag[:lb]
 	}
 	h.Prog = tag
-	if colon+2 <= len(b) {
-		h.Msg = b[colon+2:]
-	} else {
-		h.Msg = b[len(b):]
-	}
+	h.Msg = b[min(colon+2, len(b)):]
 	return true
 }
 

@@ -263,34 +263,31 @@ func daemonName(svc []byte) string {
 // (enable_long_queue_ids) use [0-9A-Za-z]; NOQUEUE is the id of rejects
 // before a queue file exists.
 func queueID(msg []byte) (qid, rest []byte) {
-	i := 0
-	for i < len(msg) && i < 32 {
+	// one pass: the id's characters, its digits and whether it is all
+	// upper-case hex (unsigned subtraction: one compare a range)
+	i, digits, hex := 0, 0, true
+	for ; i < len(msg) && i < 32; i++ {
 		c := msg[i]
-		if (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') {
-			i++
+		if c-'0' < 10 {
+			digits++
 			continue
 		}
-		break
+		if (c|0x20)-'a' >= 26 {
+			break
+		}
+		if c-'A' >= 6 {
+			hex = false // lower-case, or upper-case after F
+		}
 	}
 	if i < 5 || i+1 >= len(msg) || msg[i] != ':' || msg[i+1] != ' ' {
 		return nil, msg
 	}
 	id := msg[:i]
-	// reject words that are not queue ids ("warning", "fatal", "statistics")
-	if !bytes.Equal(id, []byte("NOQUEUE")) {
-		digits, hex := 0, true
-		for _, c := range id {
-			if c >= '0' && c <= '9' {
-				digits++
-			} else if c < 'A' || c > 'F' {
-				hex = false
-			}
-		}
-		// anonymised logs rewrite ids as upper-case hex without digits
-		// ("ABCDEFAB"); words (warning, statistics) are lower-case
-		if digits == 0 && !(hex && len(id) >= 6) {
-			return nil, msg
-		}
+	// reject words that are not queue ids ("warning", "fatal",
+	// "statistics"); anonymised logs rewrite ids as upper-case hex
+	// without digits ("ABCDEFAB"); words are lower-case
+	if digits == 0 && !(hex && len(id) >= 6) && !bytes.Equal(id, []byte("NOQUEUE")) {
+		return nil, msg
 	}
 	return id, msg[i+2:]
 }

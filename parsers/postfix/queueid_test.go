@@ -1,0 +1,63 @@
+package postfix
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+)
+
+// queueIDByRanges is queueID as first written (two passes, one range
+// test a class): the reference for the one-pass version.
+func queueIDByRanges(msg []byte) (qid, rest []byte) {
+	i := 0
+	for i < len(msg) && i < 32 {
+		c := msg[i]
+		if (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') {
+			i++
+			continue
+		}
+		break
+	}
+	if i < 5 || i+1 >= len(msg) || msg[i] != ':' || msg[i+1] != ' ' {
+		return nil, msg
+	}
+	id := msg[:i]
+	if !bytes.Equal(id, []byte("NOQUEUE")) {
+		digits, hex := 0, true
+		for _, c := range id {
+			if c >= '0' && c <= '9' {
+				digits++
+			} else if c < 'A' || c > 'F' {
+				hex = false
+			}
+		}
+		if digits == 0 && !(hex && len(id) >= 6) {
+			return nil, msg
+		}
+	}
+	return id, msg[i+2:]
+}
+
+func TestQueueIDLikeReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte("0123456789ABCDEFGZaz@[`{/:: \x80\xff")
+	fixed := []string{"NOQUEUE: x", "4F1A2B3C4D: to=<", "ABCDEFAB: x", "warning: x", "3Tq5Lq2Yz8zKx9: x", "ABCDE: x", "GHIJKLMN: x"}
+	for n := 0; n < 300000; n++ {
+		var b []byte
+		if n < len(fixed) {
+			b = []byte(fixed[n])
+		} else {
+			for k := rng.IntN(40); k >= 0; k-- {
+				b = append(b, alphabet[rng.IntN(len(alphabet))])
+			}
+			if rng.IntN(2) == 0 {
+				b = append(b, ": rest"...)
+			}
+		}
+		q1, r1 := queueID(b)
+		q2, r2 := queueIDByRanges(b)
+		if !bytes.Equal(q1, q2) || (q1 == nil) != (q2 == nil) || !bytes.Equal(r1, r2) {
+			t.Fatalf("%q: got (%q, %q), reference (%q, %q)", b, q1, r1, q2, r2)
+		}
+	}
+}
