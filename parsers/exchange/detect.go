@@ -58,7 +58,7 @@ func Detect(lines [][]byte) int {
 		case (len(f) == 9 || len(f) == 8) && len(f[6]) == 1 && bytes.IndexByte([]byte("+-<>*"), f[6][0]) >= 0 &&
 			len(f[2]) > 0 && isHex(f[2]):
 			rows++
-		case (len(f) == 30 || len(f) == 26) && isEventID(f[8]):
+		case (len(f) == 30 || len(f) == 26 || len(f) == 21) && isEventID(f[8]):
 			rows++
 		}
 	}

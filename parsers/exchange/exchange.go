@@ -70,6 +70,8 @@ type Parser struct {
 	defProto layout
 	def2013  layout
 	def2010  layout
+	def2007  layout
+	defConn  layout
 	// headMark is the first header line (#Fields, #Log-type, header row)
 	// of the current file: the layout state above comes from there on
 	headMark parsekit.Mark
@@ -110,6 +112,8 @@ func New(opts parsekit.Options) *Parser {
 		defProto: mustLayout(protocolFields),
 		def2013:  mustLayout(tracking2013),
 		def2010:  mustLayout(tracking2010),
+		def2007:  mustLayout(tracking2007),
+		defConn:  mustLayout(connectivityFields),
 		fields:   make([][]byte, 0, maxFields),
 	}
 	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
@@ -322,7 +326,8 @@ func (p *Parser) directive(line []byte) error {
 		}
 		p.lay, p.badLay = l, false
 		return nil
-	case bytes.HasPrefix(line, []byte("#Log-type:")):
+	case hasPrefixFold(line, "#Log-type:"):
+		// Microsoft's pages spell it #Log-Type, the files #Log-type
 		p.header()
 		v := bytes.TrimSpace(line[len("#Log-type:"):])
 		switch {
@@ -332,11 +337,16 @@ func (p *Parser) directive(line []byte) error {
 			p.dirHint = dirReceive
 		}
 		return nil
-	case bytes.HasPrefix(line, []byte("#Software:")), bytes.HasPrefix(line, []byte("#Version:")),
-		bytes.HasPrefix(line, []byte("#Date:")), bytes.HasPrefix(line, []byte("#TYPE ")):
+	case hasPrefixFold(line, "#Software:"), hasPrefixFold(line, "#Version:"),
+		hasPrefixFold(line, "#Date:"), bytes.HasPrefix(line, []byte("#TYPE ")):
 		return nil
 	}
 	return bouncescan.NewParseError(p.pos, bouncescan.ErrNotMine, "comment line", line)
+}
+
+// hasPrefixFold reports whether b starts with prefix, ignoring ASCII case.
+func hasPrefixFold(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))
 }
 
 // headerRow reads the header row of a CSV export.
@@ -354,8 +364,10 @@ func (p *Parser) headerRow(f [][]byte, line []byte) error {
 }
 
 // shape recognises rows of files without a header: protocol log rows
-// (9 fields, an event character in the 7th) and message tracking rows of
-// the published 2013+ (30 fields) and 2010 (26 fields) layouts.
+// (9 fields, an event character in the 7th), message tracking rows of
+// the published 2013+ (30 fields), 2010 (26 fields) and 2007 (21 fields)
+// layouts, and connectivity log rows (6 fields, a direction character in
+// the 5th, a hexadecimal session).
 func (p *Parser) shape(f [][]byte) *layout {
 	switch {
 	case (len(f) == 9 || len(f) == 8) && len(f[6]) == 1 && bytes.IndexByte([]byte("+-<>*"), f[6][0]) >= 0 && isHex(f[2]):
@@ -364,6 +376,10 @@ func (p *Parser) shape(f [][]byte) *layout {
 		return &p.def2013
 	case len(f) == 26 && isEventID(f[8]):
 		return &p.def2010
+	case len(f) == 21 && isEventID(f[8]):
+		return &p.def2007
+	case len(f) == 6 && len(f[4]) == 1 && bytes.IndexByte([]byte("+->"), f[4][0]) >= 0 && isHex(f[1]):
+		return &p.defConn
 	}
 	return nil
 }
