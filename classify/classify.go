@@ -51,6 +51,9 @@ type Classifier struct {
 	domainOf  map[string]string // recipient domain → provider
 	taxonomy  map[string]Taxonomy
 
+	idx *ruleIndex  // the rules' literals, for one scan per text (shared by Clones)
+	lit *litScratch // idx's working space (each Clone its own)
+
 	cache cache
 	key   []byte
 	// keyRelay: some rule looks at the relay host, so the cache key holds it
@@ -129,6 +132,8 @@ func New(opts Options) (*Classifier, error) {
 			c.keyRelay = true
 		}
 	}
+	c.idx = newRuleIndex(c.rules, c.providers)
+	c.lit = newLitScratch(c.idx)
 	size := opts.CacheSize
 	if size == 0 {
 		size = 16384
@@ -148,6 +153,7 @@ func (c *Classifier) Clone() *Classifier {
 		n.cache = newCache(2 * c.cache.max)
 	}
 	n.key = nil
+	n.lit = newLitScratch(c.idx)
 	return &n
 }
 
@@ -263,11 +269,15 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 	in.norm, in.plain = normalize(e.Text)
 	in.lower = maskAddresses(in.plain)
 	in.ascii = isASCII(in.norm)
-	in.grams.fill(in.lower)
 	in.relay = relayHost(e.Relay)
 	if in.stage == bouncescan.StageUnknown {
 		in.stage = stageFromText(in.lower)
 	}
+	if !c.idx.builtFor(c.rules) {
+		c.idx = newRuleIndex(c.rules, c.providers)
+		c.lit = newLitScratch(c.idx)
+	}
+	c.idx.prepare(c.lit, &in)
 	in.reply = e.ReplyCode
 	enhFromEvent := normalizeEnhanced(e.EnhancedCode)
 	in.enh = enhFromEvent
@@ -299,7 +309,9 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 	in.weak = in.enh == "" || (in.esub == 0 && in.edet == 0)
 	in.provider = pre
 	if in.provider == "" {
-		in.provider = c.providerOfText(template)
+		if p := c.idx.providerOf(c.lit, template); p >= 0 {
+			in.provider = c.providers[p].Name
+		}
 	}
 
 	v := bouncescan.Verdict{
@@ -310,8 +322,8 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 		Rule:         "fallback.undefined",
 	}
 	var decided *rule
-	for _, r := range c.rules {
-		ok, ev := r.match(&in)
+	for i, r := range c.rules {
+		ok, ev := c.idx.matchFound(i, r, c.lit, &in)
 		if !ok {
 			continue
 		}

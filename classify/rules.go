@@ -444,55 +444,13 @@ type input struct {
 	grams    gramSet
 }
 
-// match reports whether r applies to in, and the evidence.
+// match reports whether r applies to in, and the evidence. It searches
+// the text for each of the rule's substrings; the Classifier uses
+// ruleIndex.matchFound, which gives the same answers from one scan of the
+// text for all rules.
 func (r *rule) match(in *input) (bool, string) {
-	if r.stages != 0 && r.stages&(1<<in.stage) == 0 {
+	if !r.matchConditions(in) {
 		return false, ""
-	}
-	if r.statuses != 0 && r.statuses&(1<<in.status) == 0 {
-		return false, ""
-	}
-	if len(r.replies) > 0 {
-		ok := false
-		for _, p := range r.replies {
-			if in.reply >= p.lo && in.reply <= p.hi {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false, ""
-		}
-	}
-	if len(r.enhanced) > 0 {
-		ok := false
-		for _, p := range r.enhanced {
-			if p.matches(in) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false, ""
-		}
-	}
-	if len(r.providers) > 0 && !containsStr(r.providers, in.provider) {
-		return false, ""
-	}
-	if len(r.mtas) > 0 && !containsStr(r.mtas, in.mta) {
-		return false, ""
-	}
-	if len(r.relays) > 0 {
-		ok := false
-		for _, p := range r.relays {
-			if hostMatch(in.relay, p) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false, ""
-		}
 	}
 	for i := range r.unless {
 		if u := &r.unless[i]; u.mayBeIn(&in.grams) && strings.Contains(in.lower, u.s) {
@@ -530,6 +488,60 @@ func (r *rule) match(in *input) (bool, string) {
 		}
 	}
 	return false, ""
+}
+
+// matchConditions reports whether in meets the rule's conditions other
+// than its texts: stage, status, codes, provider, MTA and relay.
+func (r *rule) matchConditions(in *input) bool {
+	if r.stages != 0 && r.stages&(1<<in.stage) == 0 {
+		return false
+	}
+	if r.statuses != 0 && r.statuses&(1<<in.status) == 0 {
+		return false
+	}
+	if len(r.replies) > 0 {
+		ok := false
+		for _, p := range r.replies {
+			if in.reply >= p.lo && in.reply <= p.hi {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if len(r.enhanced) > 0 {
+		ok := false
+		for _, p := range r.enhanced {
+			if p.matches(in) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if len(r.providers) > 0 && !containsStr(r.providers, in.provider) {
+		return false
+	}
+	if len(r.mtas) > 0 && !containsStr(r.mtas, in.mta) {
+		return false
+	}
+	if len(r.relays) > 0 {
+		ok := false
+		for _, p := range r.relays {
+			if hostMatch(in.relay, p) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func (p enhPat) matches(in *input) bool {

@@ -1,0 +1,204 @@
+package classify
+
+import "strings"
+
+// ruleIndex finds the substrings of all rules (built-in and user ones, the
+// texts, unless texts and the literals that let a regex run) with one pass
+// of a litScanner over the event's text, instead of a substring search per
+// rule text; matchFound then reads the rules' conditions off the set of
+// literals found. It is built once by New and shared by Clones.
+type ruleIndex struct {
+	scan  *litScanner
+	lits  []string   // literal number → text
+	rules []ruleLits // per rule of Classifier.rules
+	// prov finds the providers' text markers in the cache template;
+	// provOf[i] is the provider (index) of marker i
+	prov   *litScanner
+	provOf []int
+	// src is the rules slice the index was built from (builtFor)
+	src []*rule
+}
+
+// ruleLits are a rule's patterns as literal numbers of ruleIndex.scan.
+type ruleLits struct {
+	text   []int32     // per rule.text
+	unless []int32     // per rule.unless
+	reLit  []int32     // per rule.regex: rule.reLit, -1 when there is none
+	reAny  [][]int32   // per rule.regex: rule.reAny (nil: none)
+	rePre  [][][]int32 // per rule.regex: rule.rePre
+}
+
+func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
+	x := &ruleIndex{rules: make([]ruleLits, len(rules)), src: rules}
+	num := make(map[string]int32)
+	id := func(s string) int32 {
+		n, ok := num[s]
+		if !ok {
+			n = int32(len(x.lits))
+			num[s] = n
+			x.lits = append(x.lits, s)
+		}
+		return n
+	}
+	ids := func(list []string) []int32 {
+		if list == nil {
+			return nil
+		}
+		out := make([]int32, len(list))
+		for i, s := range list {
+			out[i] = id(s)
+		}
+		return out
+	}
+	for i, r := range rules {
+		l := &x.rules[i]
+		for _, t := range r.text {
+			l.text = append(l.text, id(t.s))
+		}
+		for _, u := range r.unless {
+			l.unless = append(l.unless, id(u.s))
+		}
+		for k := range r.regex {
+			lit := int32(-1)
+			if r.reLit[k] != "" {
+				lit = id(r.reLit[k])
+			}
+			l.reLit = append(l.reLit, lit)
+			l.reAny = append(l.reAny, ids(r.reAny[k]))
+			var pre [][]int32
+			for _, set := range r.rePre[k] {
+				pre = append(pre, ids(set))
+			}
+			l.rePre = append(l.rePre, pre)
+		}
+	}
+	x.scan = newLitScanner(x.lits)
+	var marks []string
+	for i, p := range providers {
+		for _, m := range p.Text {
+			marks = append(marks, m)
+			x.provOf = append(x.provOf, i)
+		}
+	}
+	x.prov = newLitScanner(marks)
+	return x
+}
+
+// builtFor reports whether x was built from rules (the same slice: the
+// rules themselves are not changed after New). Tests make Classifiers
+// with fewer rules by replacing Classifier.rules; decide then builds that
+// Classifier its own index.
+func (x *ruleIndex) builtFor(rules []*rule) bool {
+	return len(rules) == len(x.src) && (len(rules) == 0 || &rules[0] == &x.src[0])
+}
+
+// litScratch is a Classifier's own working space for ruleIndex (not
+// shared by Clones).
+type litScratch struct {
+	lower litFound // literals in input.lower
+	plain litFound // literals in input.plain, when it differs from lower
+	prov  litFound // provider markers in the template
+	// plainDone: plain holds the literals of input.plain
+	plainDone bool
+}
+
+func newLitScratch(x *ruleIndex) *litScratch {
+	return &litScratch{lower: newLitFound(x.scan.n), plain: newLitFound(x.scan.n), prov: newLitFound(x.prov.n)}
+}
+
+// prepare finds the literals of in.lower; those of in.plain follow when
+// a regex needs them (plainFor).
+func (x *ruleIndex) prepare(s *litScratch, in *input) {
+	s.lower.reset()
+	s.plain.reset()
+	s.plainDone = false
+	x.scan.scan(in.lower, &s.lower)
+}
+
+// plainFor is the set of literals in in.plain.
+func (x *ruleIndex) plainFor(s *litScratch, in *input) *litFound {
+	if in.plain == in.lower {
+		return &s.lower
+	}
+	if !s.plainDone {
+		x.scan.scan(in.plain, &s.plain)
+		s.plainDone = true
+	}
+	return &s.plain
+}
+
+// providerOf is the first provider (index into the providers given to
+// newRuleIndex) that has a marker in template, or -1: providerOfText.
+func (x *ruleIndex) providerOf(s *litScratch, template string) int {
+	s.prov.reset()
+	x.prov.scan(template, &s.prov)
+	best := -1
+	for _, id := range s.prov.ids {
+		if p := x.provOf[id]; best < 0 || p < best {
+			best = p
+		}
+	}
+	return best
+}
+
+// matchFound is rule.match with the substrings looked up in the literals
+// found by prepare: the same answer and evidence (TestMatchFound).
+func (x *ruleIndex) matchFound(i int, r *rule, s *litScratch, in *input) (bool, string) {
+	if !r.matchConditions(in) {
+		return false, ""
+	}
+	l := &x.rules[i]
+	for _, u := range l.unless {
+		if s.lower.has(u) {
+			return false, ""
+		}
+	}
+	if !r.hasText() {
+		return true, ""
+	}
+	for _, t := range l.text {
+		if s.lower.has(t) {
+			lit := x.lits[t]
+			at := strings.Index(in.lower, lit)
+			return true, in.norm[at : at+len(lit)]
+		}
+	}
+	for k, re := range r.regex {
+		if lit := l.reLit[k]; lit >= 0 && !s.lower.has(lit) {
+			continue
+		}
+		if a := l.reAny[k]; a != nil && !s.lower.hasAny(a) {
+			continue
+		}
+		if in.ascii && len(l.rePre[k]) > 0 {
+			p := x.plainFor(s, in)
+			ok := true
+			for _, set := range l.rePre[k] {
+				if !p.hasAny(set) {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+		}
+		text := in.norm
+		if r.reCap > 0 && len(text) > r.reCap {
+			text = text[:r.reCap]
+		}
+		if loc := re.FindStringIndex(text); loc != nil {
+			return true, text[loc[0]:loc[1]]
+		}
+	}
+	return false, ""
+}
+
+func (f *litFound) hasAny(ids []int32) bool {
+	for _, id := range ids {
+		if f.has(id) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,223 @@
+package classify
+
+import "strings"
+
+// litScanner tells which of a fixed list of literals occur in a text, in
+// one pass over the text, whatever the number of literals: an Aho–Corasick
+// automaton turned into a table of transitions (a DFA), one step per byte.
+// It replaces one substring search per literal (hundreds per event) with a
+// table look-up per byte of the text (BenchmarkLitScanner).
+//
+// To keep the table small enough for the processor's caches, the automaton
+// reads classes of bytes, not bytes: the litColumns-1 bytes most used by
+// the literals have a class each, all other bytes share class 0. A literal
+// without a byte of class 0 found by the automaton is in the text; one with
+// such a byte is compared with the text where the automaton found it.
+//
+// Matching is byte for byte, without case folding: the texts scanned and
+// the literals are both lower-cased already. The empty literal occurs in
+// every text, as with strings.Contains.
+type litScanner struct {
+	class [256]uint8
+	// next16 or next32[state<<litShift+class] is the next state, with the
+	// top bit (out16, out32) set when some literal ends there: 16-bit
+	// entries while there are few enough states, half the cache lines.
+	next16 []uint16
+	next32 []uint32
+	// outs[outAt[s]:outAt[s+1]] are the literals that end in state s: its
+	// own and those of the states its suffixes lead to.
+	outAt  []uint32
+	outs   []int32
+	lits   []string
+	verify []bool  // per literal: it has a byte of class 0
+	empty  []int32 // the empty literals: in every text
+	// single: the literals of one byte, found with IndexByte (a space or
+	// a colon would stop the automaton at almost every byte)
+	single []int32
+	n      int // number of literals
+}
+
+const (
+	out16 uint16 = 1 << 15
+	out32 uint32 = 1 << 31
+	// litColumns is the width of a row of the table (a power of two)
+	litColumns = 64
+	litShift   = 6
+)
+
+// newLitScanner builds the scanner of lits; the literal lits[i] is
+// reported as i (duplicates each under their own index).
+func newLitScanner(lits []string) *litScanner {
+	m := &litScanner{n: len(lits), lits: lits, verify: make([]bool, len(lits))}
+	// classes: the most used bytes first (ties: the lower byte)
+	var uses [256]int
+	for _, l := range lits {
+		for i := 0; i < len(l) && len(l) > 1; i++ {
+			uses[l[i]]++
+		}
+	}
+	for c := 1; c < litColumns; c++ {
+		best := -1
+		for b := 0; b < 256; b++ {
+			if uses[b] > 0 && m.class[b] == 0 && (best < 0 || uses[b] > uses[best]) {
+				best = b
+			}
+		}
+		if best < 0 {
+			break
+		}
+		m.class[best] = uint8(c)
+	}
+	const nc = litColumns
+
+	// the trie: gotoT[s*nc+c] is the child of s by class c (0: none, as
+	// no edge leads back to the root)
+	gotoT := make([]uint32, nc)
+	own := [][]int32{nil} // per state: the literals that end there
+	for id, l := range lits {
+		switch len(l) {
+		case 0:
+			m.empty = append(m.empty, int32(id))
+			continue
+		case 1:
+			m.single = append(m.single, int32(id))
+			continue
+		}
+		s := uint32(0)
+		for i := 0; i < len(l); i++ {
+			c := uint32(m.class[l[i]])
+			if c == 0 {
+				m.verify[id] = true
+			}
+			t := gotoT[s*nc+c]
+			if t == 0 {
+				t = uint32(len(own))
+				own = append(own, nil)
+				gotoT = append(gotoT, make([]uint32, nc)...)
+				gotoT[s*nc+c] = t
+			}
+			s = t
+		}
+		own[s] = append(own[s], int32(id))
+	}
+	states := len(own)
+
+	// breadth first: each state's failure state (its longest proper suffix
+	// that is a trie state) is complete before the state itself, so a
+	// missing edge is the failure state's edge
+	fail := make([]uint32, states)
+	allOut := make([][]int32, states)
+	queue := make([]uint32, 0, states)
+	for c := uint32(0); c < nc; c++ {
+		if t := gotoT[c]; t != 0 {
+			queue = append(queue, t)
+		}
+	}
+	for q := 0; q < len(queue); q++ {
+		s := queue[q]
+		f := fail[s]
+		allOut[s] = append(own[s], allOut[f]...)
+		for c := uint32(0); c < nc; c++ {
+			t := gotoT[s*nc+c]
+			if t == 0 {
+				gotoT[s*nc+c] = gotoT[f*nc+c]
+				continue
+			}
+			fail[t] = gotoT[f*nc+c]
+			queue = append(queue, t)
+		}
+	}
+	// the table holds the states and the output flag
+	if states <= int(out16) {
+		m.next16 = make([]uint16, len(gotoT))
+		for i, t := range gotoT {
+			v := uint16(t)
+			if len(allOut[t]) > 0 {
+				v |= out16
+			}
+			m.next16[i] = v
+		}
+	} else {
+		m.next32 = make([]uint32, len(gotoT))
+		for i, t := range gotoT {
+			v := t
+			if len(allOut[t]) > 0 {
+				v |= out32
+			}
+			m.next32[i] = v
+		}
+	}
+	m.outAt = make([]uint32, states+1)
+	for s := 0; s < states; s++ {
+		m.outs = append(m.outs, allOut[s]...)
+		m.outAt[s+1] = uint32(len(m.outs))
+	}
+	return m
+}
+
+// scan adds to f every literal that occurs in text.
+func (m *litScanner) scan(text string, f *litFound) {
+	for _, id := range m.empty {
+		f.add(id)
+	}
+	for _, id := range m.single {
+		if strings.IndexByte(text, m.lits[id][0]) >= 0 {
+			f.add(id)
+		}
+	}
+	if m.next16 != nil {
+		scanTable(m, m.next16, out16, text, f)
+	} else {
+		scanTable(m, m.next32, out32, text, f)
+	}
+}
+
+// scanTable runs the automaton of m, whose table is next, over text.
+func scanTable[T uint16 | uint32](m *litScanner, next []T, out T, text string, f *litFound) {
+	class := &m.class
+	s := T(0)
+	for i := 0; i < len(text); i++ {
+		s = next[uint(s&^out)<<litShift+uint(class[text[i]])]
+		if s&out != 0 {
+			st := s &^ out
+			for _, id := range m.outs[m.outAt[st]:m.outAt[st+1]] {
+				if m.verify[id] {
+					// the classes matched; the bytes may not
+					l := m.lits[id]
+					if text[i+1-len(l):i+1] != l {
+						continue
+					}
+				}
+				f.add(id)
+			}
+		}
+	}
+}
+
+// litFound is a set of literal numbers, cheap to empty again.
+type litFound struct {
+	bits []uint64
+	ids  []int32 // the members, in the order they were added
+}
+
+func newLitFound(n int) litFound {
+	return litFound{bits: make([]uint64, (n+63)/64)}
+}
+
+func (f *litFound) add(id int32) {
+	w, b := id>>6, uint64(1)<<(id&63)
+	if f.bits[w]&b == 0 {
+		f.bits[w] |= b
+		f.ids = append(f.ids, id)
+	}
+}
+
+func (f *litFound) has(id int32) bool { return f.bits[id>>6]&(1<<(id&63)) != 0 }
+
+// reset empties the set, in time proportional to its size.
+func (f *litFound) reset() {
+	for _, id := range f.ids {
+		f.bits[id>>6] = 0
+	}
+	f.ids = f.ids[:0]
+}
