@@ -1,7 +1,8 @@
 // Package exchange reads Microsoft Exchange logs: message tracking logs
-// (MSGTRK*.LOG), SMTP send and receive protocol logs, and Exchange Online
-// message trace exports (Get-MessageTrace, Get-MessageTraceDetail, the
-// admin center's summary and extended reports). All are CSV; the column
+// (MSGTRK*.LOG), SMTP send and receive protocol logs, anti-spam agent
+// logs, connectivity logs (read, no events), and Exchange Online message
+// trace exports (Get-MessageTrace, Get-MessageTraceDetail, the admin
+// center's summary and extended reports). All are CSV; the column
 // order comes from the file's #Fields line or header row, never from a
 // fixed list, except for protocol and tracking rows of files that lost
 // their header, which are recognised by their shape.
@@ -20,9 +21,10 @@ const Name = "exchange"
 
 // Variants lists what the parser reads.
 var Variants = []string{
-	"message tracking logs (MSGTRK*.LOG, Exchange 2010-2019 and SE, any #Fields order)",
+	"message tracking logs (MSGTRK*.LOG, Exchange 2007-2019 and SE, any #Fields order; Get-MessageTrackingLog | Export-Csv)",
 	"SMTP send and receive protocol logs (SEND*.LOG, RECV*.LOG), with or without their #Fields header",
-	"Exchange Online message trace exports: Get-MessageTrace, Get-MessageTraceDetail, admin center summary and extended reports (UTF-8 or UTF-16)",
+	"Exchange Online message trace exports: Get-MessageTrace(V2), Get-MessageTraceDetail, admin center summary, enhanced summary and extended reports (UTF-8 or UTF-16)",
+	"anti-spam agent logs (rejects, deletes, quarantines); connectivity logs (read, no events)",
 }
 
 // Example is one line of the format.
