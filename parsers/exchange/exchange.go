@@ -82,6 +82,7 @@ type Parser struct {
 	fields  [][]byte
 	scratch []byte
 	u16     []byte
+	evBuf   []byte // an event-id in upper case
 	stats   [][]byte
 	rcpts   [][]byte
 

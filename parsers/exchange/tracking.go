@@ -42,7 +42,7 @@ func trackStatus(ev []byte) (bouncescan.Status, bool) {
 
 // tracking reads one message tracking row.
 func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bouncescan.Event)) error {
-	evID := l.get(f, colEventID)
+	evID := p.upperEventID(bytes.TrimSpace(l.get(f, colEventID)))
 	if !isEventID(evID) {
 		return p.unparsed("bad event-id", line)
 	}
@@ -197,6 +197,29 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 		p.deferRow(deferIP, connName(l.get(f, colConnector)), p.rcpts, deferMID, deferFrom, emit)
 	}
 	return nil
+}
+
+// upperEventID returns an event-id in upper case (exports and cmdlet
+// output may write "Deliver"; the logs write "DELIVER"), in p's buffer
+// when it has to change.
+func (p *Parser) upperEventID(b []byte) []byte {
+	lower := false
+	for _, c := range b {
+		if c >= 'a' && c <= 'z' {
+			lower = true
+			break
+		}
+	}
+	if !lower {
+		return b
+	}
+	p.evBuf = append(p.evBuf[:0], b...)
+	for i, c := range p.evBuf {
+		if c >= 'a' && c <= 'z' {
+			p.evBuf[i] = c - 'a' + 'A'
+		}
+	}
+	return p.evBuf
 }
 
 func hasLED(b []byte) bool { return bytes.Contains(b, []byte("{LED=")) }
