@@ -458,3 +458,27 @@ func TestSplitTagLikeReference(t *testing.T) {
 		}
 	}
 }
+
+// The last-ISO-stamp cache of Stamps.Time gives what parsing each stamp
+// afresh gives, whatever follows the repeated stamp (a zone of its own
+// after a space, a fraction, other text).
+func TestISOStampCacheLikeFresh(t *testing.T) {
+	loc := time.FixedZone("X", 3600)
+	stamps := []string{
+		"2026-11-22 03:14:15 x", "2026-11-22 03:14:15 x", "2026-11-22 03:14:15 -0500 x", "2026-11-22 03:14:15 -0500 y",
+		"2026-11-22 03:14:15 +0100", "2026-11-22 03:14:15", "2026-11-22 03:14:15.5 x", "2026-11-22 03:14:15.5 x",
+		"2026-11-22T03:14:15Z x", "2026-11-22T03:14:15Z x", "2026-11-22T03:14:15+02:00 x", "2026-11-22 03:14:15x",
+		"2026-11-22 03:14:15 - x", "2026-11-22 03:14:16 x", "2026-11-22 03:14:15 x", "10000-01-01 00:00:00 x",
+		"2026-11-22 03:14:15 x",
+	}
+	s := NewStamps(Options{Location: loc})
+	for round := 0; round < 2; round++ {
+		for _, in := range stamps {
+			got, gn, _, gok := s.Time([]byte(in))
+			want, wn, wok, _ := isoTime([]byte(in), loc)
+			if gok != wok || gn != wn || !got.Equal(want) {
+				t.Errorf("%q: got %v %d %v, fresh %v %d %v", in, got, gn, gok, want, wn, wok)
+			}
+		}
+	}
+}

@@ -37,6 +37,11 @@ type Stamps struct {
 	lastStamp [15]byte
 	lastTime  time.Time
 	lastOK    bool
+	// the same for the last ISO stamp ("2026-11-22 03:14:15", with its
+	// fraction and zone if it had them; lastISOLen 0: none)
+	lastISO     [40]byte
+	lastISOLen  int
+	lastISOTime time.Time
 }
 
 // ReasonOutOfRange is the reason a parser gives for a line whose stamp
@@ -61,7 +66,7 @@ func NewStamps(o Options) *Stamps {
 // keeps it; otherwise the year of yearless stamps is anchored again from
 // the file's modification time.
 func (s *Stamps) Begin(f File) {
-	s.lastOK = false
+	s.lastOK, s.lastISOLen = false, 0
 	if f.Years != nil {
 		s.Years = f.Years
 		return
@@ -81,10 +86,20 @@ func (s *Stamps) Begin(f File) {
 func (s *Stamps) Time(b []byte) (t time.Time, n int, hadYear, ok bool) {
 	s.far = false
 	if len(b) > 0 && b[0] >= '0' && b[0] <= '9' {
+		if n := s.lastISOLen; n > 0 && len(b) >= n && string(b[:n]) == string(s.lastISO[:n]) && isoEnd(b, n) {
+			// the same stamp as the last line's: the same time, and the
+			// year state has observed it already
+			s.lastOK = false
+			return s.lastISOTime, n, true, true
+		}
 		t, n, ok, s.far = isoTime(b, s.Loc)
+		s.lastISOLen = 0
 		if ok {
 			s.Years.Observe(t.In(s.Loc))
 			s.lastOK = false
+			if n <= len(s.lastISO) && isoEnd(b, n) {
+				s.lastISOLen, s.lastISOTime = copy(s.lastISO[:], b[:n]), t
+			}
 		}
 		return t, n, true, ok
 	}
@@ -103,6 +118,13 @@ func (s *Stamps) Time(b []byte) (t time.Time, n int, hadYear, ok bool) {
 		s.lastTime = t
 	}
 	return t, n, false, ok
+}
+
+// isoEnd tells that an ISO stamp of n bytes at the start of b ends there
+// whatever follows: at the end of b, or at a space not followed by a sign
+// (which would make a zone of its own: "2026-11-22 03:14:15 -0500").
+func isoEnd(b []byte, n int) bool {
+	return len(b) == n || b[n] == ' ' && (len(b) == n+1 || b[n+1] != '+' && b[n+1] != '-')
 }
 
 // Syslog splits a syslog line: "[<pri>]STAMP host prog[pid]: message".
