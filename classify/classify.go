@@ -270,14 +270,14 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 	in.lower = maskAddresses(in.plain)
 	in.ascii = isASCII(in.norm)
 	in.relay = relayHost(e.Relay)
-	if in.stage == bouncescan.StageUnknown {
-		in.stage = stageFromText(in.lower)
-	}
 	if !c.idx.builtFor(c.rules) {
 		c.idx = newRuleIndex(c.rules, c.providers)
 		c.lit = newLitScratch(c.idx)
 	}
 	c.idx.prepare(c.lit, &in)
+	if in.stage == bouncescan.StageUnknown {
+		in.stage = c.idx.stageOf(c.lit) // stageFromText(in.lower)
+	}
 	in.reply = e.ReplyCode
 	enhFromEvent := normalizeEnhanced(e.EnhancedCode)
 	in.enh = enhFromEvent
@@ -378,8 +378,8 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 		v.Class = bouncescan.ClassOfDigit(byte('0' + in.reply/100))
 	case in.enh != "":
 		v.Class = bouncescan.ClassOfDigit(in.enh[0])
-	case e.Status == bouncescan.StatusUnknown && classFromText(in.lower) != bouncescan.ClassUnknown:
-		v.Class = classFromText(in.lower)
+	case e.Status == bouncescan.StatusUnknown && c.idx.classOf(c.lit) != bouncescan.ClassUnknown:
+		v.Class = c.idx.classOf(c.lit) // classFromText(in.lower)
 	default:
 		switch e.Status {
 		case bouncescan.StatusSent:
@@ -444,19 +444,26 @@ var stageMarkers = [...]struct {
 // classFromText reads "failed permanently" / "has been delayed" from
 // texts that carry no code and come without a status.
 func classFromText(lower string) bouncescan.Class {
-	for _, t := range []string{"failed permanently", "permanent failure", "permanent error", "permanently rejected"} {
+	permanent, transient := classMarkers()
+	for _, t := range permanent {
 		if strings.Contains(lower, t) {
 			return bouncescan.ClassPermanent
 		}
 	}
-	for _, t := range []string{"has been delayed", "temporary failure", "will be retried", "temporarily deferred",
-		"connection refused", "connection timed out", "timed out", "lost connection", "connection reset",
-		"host not found, try again", "no route to host", "network is unreachable", "try again later", "greylist"} {
+	for _, t := range transient {
 		if strings.Contains(lower, t) {
 			return bouncescan.ClassTransient
 		}
 	}
 	return bouncescan.ClassUnknown
+}
+
+// classMarkers are the words of classFromText.
+func classMarkers() (permanent, transient []string) {
+	return []string{"failed permanently", "permanent failure", "permanent error", "permanently rejected"},
+		[]string{"has been delayed", "temporary failure", "will be retried", "temporarily deferred",
+			"connection refused", "connection timed out", "timed out", "lost connection", "connection reset",
+			"host not found, try again", "no route to host", "network is unreachable", "try again later", "greylist"}
 }
 
 func stageFromText(lower string) bouncescan.Stage {

@@ -1,6 +1,10 @@
 package classify
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/bouncescan/bouncescan"
+)
 
 // ruleIndex finds the substrings of all rules (built-in and user ones, the
 // texts, unless texts and the literals that let a regex run) with one pass
@@ -8,13 +12,18 @@ import "strings"
 // rule text; matchFound then reads the rules' conditions off the set of
 // literals found. It is built once by New and shared by Clones.
 type ruleIndex struct {
-	scan  *litScanner
-	lits  []string   // literal number → text
-	rules []ruleLits // per rule of Classifier.rules
+	scan   *litScanner
+	lits   []string   // literal number → text (boundMarks: marked)
+	marked []bool     // per literal: a string of regexPrefilter
+	rules  []ruleLits // per rule of Classifier.rules
 	// prov finds the providers' text markers in the cache template;
 	// provOf[i] is the provider (index) of marker i
 	prov   *litScanner
 	provOf []int
+	// stages[k] are the literals of stageMarkers[k]; permanent and
+	// transient those of classMarkers
+	stages               [][]int32
+	permanent, transient []int32
 	// src is the rules slice the index was built from (builtFor)
 	src []*rule
 }
@@ -30,26 +39,34 @@ type ruleLits struct {
 
 func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
 	x := &ruleIndex{rules: make([]ruleLits, len(rules)), src: rules}
-	num := make(map[string]int32)
-	id := func(s string) int32 {
-		n, ok := num[s]
+	type key struct {
+		s      string
+		marked bool // a string of regexPrefilter
+	}
+	num := make(map[key]int32)
+	var marked []bool
+	litID := func(s string, m bool) int32 {
+		n, ok := num[key{s, m}]
 		if !ok {
 			n = int32(len(x.lits))
-			num[s] = n
+			num[key{s, m}] = n
 			x.lits = append(x.lits, s)
+			marked = append(marked, m)
 		}
 		return n
 	}
-	ids := func(list []string) []int32 {
+	id := func(s string) int32 { return litID(s, false) }
+	listIDs := func(list []string, m bool) []int32 {
 		if list == nil {
 			return nil
 		}
 		out := make([]int32, len(list))
 		for i, s := range list {
-			out[i] = id(s)
+			out[i] = litID(s, m)
 		}
 		return out
 	}
+	ids := func(list []string) []int32 { return listIDs(list, false) }
 	for i, r := range rules {
 		l := &x.rules[i]
 		for _, t := range r.text {
@@ -67,12 +84,18 @@ func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
 			l.reAny = append(l.reAny, ids(r.reAny[k]))
 			var pre [][]int32
 			for _, set := range r.rePre[k] {
-				pre = append(pre, ids(set))
+				pre = append(pre, listIDs(set, true))
 			}
 			l.rePre = append(l.rePre, pre)
 		}
 	}
-	x.scan = newLitScanner(x.lits)
+	for _, m := range stageMarkers {
+		x.stages = append(x.stages, ids(m.text))
+	}
+	p, t := classMarkers()
+	x.permanent, x.transient = ids(p), ids(t)
+	x.marked = marked
+	x.scan = newLitScanner(x.lits, marked)
 	var marks []string
 	for i, p := range providers {
 		for _, m := range p.Text {
@@ -80,7 +103,7 @@ func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
 			x.provOf = append(x.provOf, i)
 		}
 	}
-	x.prov = newLitScanner(marks)
+	x.prov = newLitScanner(marks, nil)
 	return x
 }
 
@@ -125,6 +148,27 @@ func (x *ruleIndex) plainFor(s *litScratch, in *input) *litFound {
 		s.plainDone = true
 	}
 	return &s.plain
+}
+
+// stageOf is stageFromText(in.lower) from the literals prepare found.
+func (x *ruleIndex) stageOf(s *litScratch) bouncescan.Stage {
+	for k, ids := range x.stages {
+		if s.lower.hasAny(ids) {
+			return stageMarkers[k].stage
+		}
+	}
+	return bouncescan.StageUnknown
+}
+
+// classOf is classFromText(in.lower) from the literals prepare found.
+func (x *ruleIndex) classOf(s *litScratch) bouncescan.Class {
+	switch {
+	case s.lower.hasAny(x.permanent):
+		return bouncescan.ClassPermanent
+	case s.lower.hasAny(x.transient):
+		return bouncescan.ClassTransient
+	}
+	return bouncescan.ClassUnknown
 }
 
 // providerOf is the first provider (index into the providers given to

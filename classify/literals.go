@@ -16,7 +16,9 @@ import "strings"
 //
 // Matching is byte for byte, without case folding: the texts scanned and
 // the literals are both lower-cased already. The empty literal occurs in
-// every text, as with strings.Contains.
+// every text, as with strings.Contains. A literal of regexPrefilter may
+// ask for word boundaries (boundMark, containsBounded): they are checked
+// where the automaton finds its bytes.
 type litScanner struct {
 	class [256]uint8
 	// next16 or next32[state<<litShift+class] is the next state, with the
@@ -26,11 +28,11 @@ type litScanner struct {
 	next32 []uint32
 	// outs[outAt[s]:outAt[s+1]] are the literals that end in state s: its
 	// own and those of the states its suffixes lead to.
-	outAt  []uint32
-	outs   []int32
-	lits   []string
-	verify []bool  // per literal: it has a byte of class 0
-	empty  []int32 // the empty literals: in every text
+	outAt []uint32
+	outs  []int32
+	lits  []string // the literals' bytes (without boundMark)
+	check []uint8  // per literal: checkBytes, checkBefore, checkAfter
+	empty []int32  // the empty literals: in every text
 	// single: the literals of one byte, found with IndexByte (a space or
 	// a colon would stop the automaton at almost every byte)
 	single []int32
@@ -45,10 +47,33 @@ const (
 	litShift   = 6
 )
 
+// What litScanner checks where its automaton finds a literal.
+const (
+	checkBytes  = 1 << iota // the literal has a byte of class 0
+	checkBefore             // a word boundary before it
+	checkAfter              // a word boundary after it
+)
+
 // newLitScanner builds the scanner of lits; the literal lits[i] is
-// reported as i (duplicates each under their own index).
-func newLitScanner(lits []string) *litScanner {
-	m := &litScanner{n: len(lits), lits: lits, verify: make([]bool, len(lits))}
+// reported as i (duplicates each under their own index). Where marked[i]
+// (marked may be nil), lits[i] is a string of regexPrefilter, whose
+// boundMarks ask for word boundaries.
+func newLitScanner(lits []string, marked []bool) *litScanner {
+	m := &litScanner{n: len(lits), lits: make([]string, len(lits)), check: make([]uint8, len(lits))}
+	for i, l := range lits {
+		if i < len(marked) && marked[i] {
+			bare, before, after := unmark(l)
+			l = bare
+			if before {
+				m.check[i] |= checkBefore
+			}
+			if after {
+				m.check[i] |= checkAfter
+			}
+		}
+		m.lits[i] = l
+	}
+	lits = m.lits
 	// classes: the most used bytes first (ties: the lower byte)
 	var uses [256]int
 	for _, l := range lits {
@@ -75,11 +100,13 @@ func newLitScanner(lits []string) *litScanner {
 	gotoT := make([]uint32, nc)
 	own := [][]int32{nil} // per state: the literals that end there
 	for id, l := range lits {
-		switch len(l) {
-		case 0:
+		switch {
+		case len(l) == 0:
+			// with boundaries asked for too: taken as found, which
+			// only lets a regex run
 			m.empty = append(m.empty, int32(id))
 			continue
-		case 1:
+		case len(l) == 1 && m.check[id] == 0:
 			m.single = append(m.single, int32(id))
 			continue
 		}
@@ -87,7 +114,7 @@ func newLitScanner(lits []string) *litScanner {
 		for i := 0; i < len(l); i++ {
 			c := uint32(m.class[l[i]])
 			if c == 0 {
-				m.verify[id] = true
+				m.check[id] |= checkBytes
 			}
 			t := gotoT[s*nc+c]
 			if t == 0 {
@@ -181,17 +208,27 @@ func scanTable[T uint16 | uint32](m *litScanner, next []T, out T, text string, f
 		if s&out != 0 {
 			st := s &^ out
 			for _, id := range m.outs[m.outAt[st]:m.outAt[st+1]] {
-				if m.verify[id] {
-					// the classes matched; the bytes may not
-					l := m.lits[id]
-					if text[i+1-len(l):i+1] != l {
-						continue
-					}
+				if m.check[id] != 0 && !m.checkAt(id, text, i+1) {
+					continue
 				}
 				f.add(id)
 			}
 		}
 	}
+}
+
+// checkAt reports whether literal id, whose classes the automaton found
+// ending at offset end of text, is there with the boundaries it asks for.
+func (m *litScanner) checkAt(id int32, text string, end int) bool {
+	l, ck := m.lits[id], m.check[id]
+	start := end - len(l)
+	if ck&checkBytes != 0 && text[start:end] != l {
+		return false // the classes matched; the bytes do not
+	}
+	if ck&checkBefore != 0 && !boundaryAt(text, start) {
+		return false
+	}
+	return ck&checkAfter == 0 || boundaryAt(text, end)
 }
 
 // litFound is a set of literal numbers, cheap to empty again.

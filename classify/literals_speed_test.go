@@ -7,20 +7,24 @@ import (
 )
 
 // foundByContains is what litScanner.scan must find: the literals that
-// strings.Contains finds in text.
-func foundByContains(lits []string, text string) []bool {
+// strings.Contains finds in text (containsBounded for the marked ones).
+func foundByContains(lits []string, marked []bool, text string) []bool {
 	out := make([]bool, len(lits))
 	for i, l := range lits {
+		if i < len(marked) && marked[i] {
+			out[i] = containsBounded(text, l)
+			continue
+		}
 		out[i] = strings.Contains(text, l)
 	}
 	return out
 }
 
-func checkScan(t *testing.T, m *litScanner, f *litFound, lits []string, text string) {
+func checkScan(t *testing.T, m *litScanner, f *litFound, lits []string, marked []bool, text string) {
 	t.Helper()
 	f.reset()
 	m.scan(text, f)
-	want := foundByContains(lits, text)
+	want := foundByContains(lits, marked, text)
 	for i, w := range want {
 		if got := f.has(int32(i)); got != w {
 			t.Fatalf("literal %d %q in %q: scanner says %v, strings.Contains %v", i, lits[i], text, got, w)
@@ -54,13 +58,13 @@ func TestLitScannerRules(t *testing.T) {
 	f := newLitFound(x.scan.n)
 	for _, text := range identityTexts(t) {
 		_, plain := normalize(text)
-		checkScan(t, x.scan, &f, x.lits, maskAddresses(plain))
-		checkScan(t, x.scan, &f, x.lits, plain)
+		checkScan(t, x.scan, &f, x.lits, x.marked, maskAddresses(plain))
+		checkScan(t, x.scan, &f, x.lits, x.marked, plain)
 	}
 	for i, l := range x.lits {
-		checkScan(t, x.scan, &f, x.lits, l)
-		checkScan(t, x.scan, &f, x.lits, l+x.lits[(i*7+3)%len(x.lits)])
-		checkScan(t, x.scan, &f, x.lits, l[:len(l)/2]+x.lits[(i*13+1)%len(x.lits)]+l[len(l)/2:])
+		checkScan(t, x.scan, &f, x.lits, x.marked, l)
+		checkScan(t, x.scan, &f, x.lits, x.marked, l+x.lits[(i*7+3)%len(x.lits)])
+		checkScan(t, x.scan, &f, x.lits, x.marked, l[:len(l)/2]+x.lits[(i*13+1)%len(x.lits)]+l[len(l)/2:])
 	}
 	if x.scan.n < 500 {
 		t.Errorf("only %d literals: the index misses rule texts", x.scan.n)
@@ -78,7 +82,7 @@ func TestLitScannerRandom(t *testing.T) {
 		alpha := []byte("ab")
 		switch round % 3 {
 		case 1:
-			alpha = []byte("abc d")
+			alpha = []byte("abc d_.")
 		case 2:
 			alpha = make([]byte, 0, 60)
 			for i := 0; i < 60; i++ {
@@ -99,16 +103,32 @@ func TestLitScannerRandom(t *testing.T) {
 		if round%5 == 0 && len(lits) > 1 {
 			lits = append(lits, lits[0]) // a duplicate
 		}
-		m := newLitScanner(lits)
+		// some literals ask for word boundaries, as regexPrefilter's may
+		marked := make([]bool, len(lits))
+		for i := range lits {
+			if round%2 == 0 && i%3 == 0 && lits[i] != "" {
+				marked[i] = true
+				switch i % 4 {
+				case 0:
+					lits[i] = "\xff" + lits[i]
+				case 1:
+					lits[i] += "\xff"
+				default:
+					lits[i] = "\xff" + lits[i] + "\xff"
+				}
+			}
+		}
+		m := newLitScanner(lits, marked)
 		f := newLitFound(m.n)
 		for k := 0; k < 20; k++ {
-			checkScan(t, m, &f, lits, word(rng.Intn(60)))
+			checkScan(t, m, &f, lits, marked, word(rng.Intn(60)))
 		}
-		checkScan(t, m, &f, lits, "")
+		checkScan(t, m, &f, lits, marked, "")
 	}
 }
 
-// TestMatchFound: for every rule (built-in, and the user rules of
+// TestMatchFound: stageOf and classOf give what stageFromText and
+// classFromText give, and for every rule (built-in, and the user rules of
 // TestUserRules, which the index holds too) and every text of the identity
 // corpus (in several stages and with the codes the text gives),
 // ruleIndex.matchFound gives what rule.match gives.
@@ -140,6 +160,12 @@ func TestMatchFound(t *testing.T) {
 				in.stage = 0
 			}
 			c.idx.prepare(c.lit, &in)
+			if got, want := c.idx.stageOf(c.lit), stageFromText(in.lower); got != want {
+				t.Fatalf("%q: stageOf %v, stageFromText %v", text, got, want)
+			}
+			if got, want := c.idx.classOf(c.lit), classFromText(in.lower); got != want {
+				t.Fatalf("%q: classOf %v, classFromText %v", text, got, want)
+			}
 			for i, r := range c.rules {
 				ok, ev := r.match(&in)
 				fok, fev := c.idx.matchFound(i, r, c.lit, &in)

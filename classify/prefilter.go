@@ -2,6 +2,7 @@ package classify
 
 import (
 	"regexp/syntax"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -195,6 +196,13 @@ const maxExact = 16
 // a case-insensitive match of an ASCII letter is the letter in either
 // case, so the sets are exact there; texts with other bytes run every
 // expression (BenchmarkRegexPrefilter).
+//
+// A string may start or end with boundMark: the \b of the expression next
+// to it, which the text must have there too ("\bip\b" is not in
+// "recipient"; containsBounded). Of an alternation whose branches need
+// several sets it keeps up to altClauses sets, each a set of every branch
+// together ("(?:sender|from) address" needs "sender" or "from", and also
+// "address").
 func regexPrefilter(expr string) [][]string {
 	re, err := syntax.Parse(expr, syntax.Perl|syntax.FoldCase)
 	if err != nil {
@@ -207,6 +215,105 @@ func regexPrefilter(expr string) [][]string {
 		}
 	}
 	return out
+}
+
+// boundMark in a string of regexPrefilter stands for a word boundary
+// (\b: an ASCII word byte on one side, none or the edge of the text on
+// the other). The strings of regexPrefilter are otherwise ASCII, so the
+// byte cannot be a literal of theirs.
+const boundMark = 0xff
+
+// altClauses bounds the sets regexPrefilter makes of one alternation.
+const altClauses = 3
+
+func isWordASCII(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// withoutMarks is sets without the word boundaries: for a user regex,
+// which sees only the start of the text (rule.reCap), where the end of
+// the text it sees may stand for a boundary that the whole text has not.
+func withoutMarks(sets [][]string) [][]string {
+	var out [][]string
+	for _, set := range sets {
+		var bare []string
+		for _, s := range set {
+			b, _, _ := unmark(s)
+			bare = appendNew(bare, b)
+		}
+		out = append(out, bare)
+	}
+	return out
+}
+
+// unmark splits a string of regexPrefilter into its bytes and whether a
+// word boundary must hold before and after them.
+func unmark(s string) (bare string, before, after bool) {
+	if len(s) > 0 && s[0] == boundMark {
+		s, before = s[1:], true
+	}
+	if len(s) > 0 && s[len(s)-1] == boundMark {
+		s, after = s[:len(s)-1], true
+	}
+	return s, before, after
+}
+
+// boundaryAt reports whether \b holds at offset i of s.
+func boundaryAt(s string, i int) bool {
+	prev := i > 0 && isWordASCII(s[i-1])
+	next := i < len(s) && isWordASCII(s[i])
+	return prev != next
+}
+
+// containsBounded is strings.Contains for a string of regexPrefilter:
+// an occurrence of its bytes with the word boundaries it asks for.
+func containsBounded(s, lit string) bool {
+	bare, before, after := unmark(lit)
+	if !before && !after {
+		return strings.Contains(s, bare)
+	}
+	for off := 0; off <= len(s); {
+		i := strings.Index(s[off:], bare)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if (!before || boundaryAt(s, i)) && (!after || boundaryAt(s, i+len(bare))) {
+			return true
+		}
+		off = i + 1
+	}
+	return false
+}
+
+// settleMarks resolves the word boundaries inside a string of exactSet,
+// where the bytes on both sides are known: one that holds is dropped, one
+// that cannot hold makes the string impossible (ok false). Marks at the
+// ends stay, runs of them become one.
+func settleMarks(s string) (string, bool) {
+	if strings.IndexByte(s, boundMark) < 0 {
+		return s, true
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != boundMark {
+			b = append(b, s[i])
+			continue
+		}
+		j := i
+		for j+1 < len(s) && s[j+1] == boundMark {
+			j++
+		}
+		if len(b) > 0 && j+1 < len(s) {
+			if isWordASCII(b[len(b)-1]) == isWordASCII(s[j+1]) {
+				return "", false
+			}
+		} else {
+			b = append(b, boundMark)
+		}
+		i = j
+	}
+	return string(b), true
 }
 
 // requiredSets: every match of re contains one string of each set.
@@ -225,19 +332,33 @@ func requiredSets(re *syntax.Regexp) [][]string {
 			return requiredSets(re.Sub[0])
 		}
 	case syntax.OpAlternate:
-		// one set: the best of each branch, together
-		var out []string
+		// clause j: the j-th best set of each branch (its last when it
+		// has fewer), together; the first is the best of each
+		var branches [][][]string
+		most := 0
 		for _, b := range re.Sub {
-			best := bestSet(requiredSets(b))
-			if best == nil {
+			sets := rankSets(requiredSets(b))
+			if len(sets) == 0 {
 				return nil
 			}
-			out = appendNew(out, best...)
+			branches = append(branches, sets)
+			most = max(most, len(sets))
 		}
-		if len(out) > maxExact {
-			return nil
+		var clauses [][]string
+		for j := 0; j < min(most, altClauses); j++ {
+			var out []string
+			for _, sets := range branches {
+				out = appendNew(out, sets[min(j, len(sets)-1)]...)
+			}
+			if len(out) > maxExact {
+				if j == 0 {
+					return nil
+				}
+				continue
+			}
+			clauses = append(clauses, out)
 		}
-		return [][]string{out}
+		return clauses
 	case syntax.OpConcat:
 		// a run of elements with few exact matches is a product of
 		// strings found side by side; other elements give their own sets
@@ -273,7 +394,9 @@ func requiredSets(re *syntax.Regexp) [][]string {
 // when there are at most maxExact of them (zero-width assertions match "").
 func exactSet(re *syntax.Regexp) ([]string, bool) {
 	switch re.Op {
-	case syntax.OpEmptyMatch, syntax.OpWordBoundary, syntax.OpNoWordBoundary,
+	case syntax.OpWordBoundary:
+		return []string{"\xff"}, true // boundMark
+	case syntax.OpEmptyMatch, syntax.OpNoWordBoundary,
 		syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText:
 		return []string{""}, true
 	case syntax.OpLiteral:
@@ -329,11 +452,15 @@ func exactSet(re *syntax.Regexp) ([]string, bool) {
 	return nil, false
 }
 
+// product is every string of a followed by one of b (without those that
+// a word boundary between them rules out).
 func product(a, b []string) []string {
 	out := make([]string, 0, len(a)*len(b))
 	for _, x := range a {
 		for _, y := range b {
-			out = appendNew(out, x+y)
+			if s, ok := settleMarks(x + y); ok {
+				out = appendNew(out, s)
+			}
 		}
 	}
 	return out
@@ -348,33 +475,47 @@ func appendNew(out []string, s ...string) []string {
 	return out
 }
 
+// minLen is the length of the shortest string of s, boundaries not
+// counted.
 func minLen(s []string) int {
 	if len(s) == 0 {
 		return 0
 	}
-	m := len(s[0])
-	for _, x := range s[1:] {
-		m = min(m, len(x))
+	m := -1
+	for _, x := range s {
+		bare, _, _ := unmark(x)
+		if m < 0 || len(bare) < m {
+			m = len(bare)
+		}
 	}
 	return m
 }
 
-// bestSet is the set whose shortest string is longest (the rarest, as a
-// rule of thumb), or nil.
-func bestSet(sets [][]string) []string {
-	var best []string
+// rankSets orders the sets with a non-empty shortest string, the one
+// whose shortest string is longest (the rarest, as a rule of thumb) first.
+func rankSets(sets [][]string) [][]string {
+	var out [][]string
 	for _, s := range sets {
-		if minLen(s) > minLen(best) {
-			best = s
+		if minLen(s) > 0 {
+			out = append(out, s)
 		}
 	}
-	return best
+	sort.SliceStable(out, func(i, j int) bool { return minLen(out[i]) > minLen(out[j]) })
+	return out
 }
 
-// containsEach reports whether s contains a string of each set.
+// containsEach reports whether s contains a string of each set
+// (containsBounded).
 func containsEach(s string, sets [][]string) bool {
 	for _, set := range sets {
-		if !containsAny(s, set) {
+		ok := false
+		for _, lit := range set {
+			if containsBounded(s, lit) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
 			return false
 		}
 	}

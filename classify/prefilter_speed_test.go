@@ -10,17 +10,22 @@ func TestRegexPrefilterSets(t *testing.T) {
 		expr string
 		want string // sets joined by " & ", strings by "|"
 	}{
-		{`\bno (?:such|valid)\s+(?:user|recipient)`, "no such|no valid & user|recipient"},
-		{`\b(?:pipe|program) (?:to |failed)`, "pipe to |pipe failed|program to |program failed"},
-		{`\b(rly|con|dyn|rtr):[a-z]{1,2}[0-9]`, "rly:|con:|dyn:|rtr:"},
+		{`\bno (?:such|valid)\s+(?:user|recipient)`, `\bno such|\bno valid & user|recipient`},
+		{`\b(?:pipe|program) (?:to |failed)`, `\bpipe to |\bpipe failed|\bprogram to |\bprogram failed`},
+		{`\b(rly|con|dyn|rtr):[a-z]{1,2}[0-9]`, `\brly:|\bcon:|\bdyn:|\brtr:`},
 		{`non-?existent`, "nonexistent|non-existent"},
-		{`\bs7[0-9]{4}\b`, "s7"},
+		{`\bs7[0-9]{4}\b`, `\bs7`},
 		{`(?:locked|\d+)`, ""},
 		{`.*`, ""},
+		// word boundaries: kept at the ends, settled inside
+		{`\b(?:your |the )?ip\b\s*blocked`, `\bip\b|\byour ip\b|\bthe ip\b & blocked`},
+		{`a\bb|cd\b ef`, `cd ef`},
+		// an alternation whose branch needs two sets gives a set for each
+		{`(?:sender|(?:from|mail)\s+address)\s+rejected`, `sender|address & sender|from|mail & rejected`},
 	} {
 		var got []string
 		for _, set := range regexPrefilter("(?i)" + tc.expr) {
-			got = append(got, strings.Join(set, "|"))
+			got = append(got, strings.ReplaceAll(strings.Join(set, "|"), "\xff", `\b`))
 		}
 		if g := strings.Join(got, " & "); g != tc.want {
 			t.Errorf("regexPrefilter(%q) = %q, want %q", tc.expr, g, tc.want)

@@ -327,7 +327,11 @@ func compileRule(s *RuleSpec, pos string, at func(field string) string, user boo
 			anyLit = requiredAnyLiteral(p)
 		}
 		r.reAny = append(r.reAny, anyLit)
-		r.rePre = append(r.rePre, regexPrefilter(p))
+		pre := regexPrefilter(p)
+		if r.reCap > 0 {
+			pre = withoutMarks(pre)
+		}
+		r.rePre = append(r.rePre, pre)
 	}
 	for _, p := range s.Unless {
 		r.unless = append(r.unless, newTextPat(lowerASCII(p)))
