@@ -15,6 +15,7 @@ package aggregate
 import (
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"slices"
 	"sort"
@@ -77,6 +78,7 @@ type Report struct {
 	First   time.Time `json:"first,omitzero"`
 	Last    time.Time `json:"last,omitzero"`
 
+	// ByStatus … ByMTA are complete after Finish (Add counts apart).
 	Totals     Outcomes `json:"totals"`
 	ByStatus   Counts   `json:"by_status"`
 	ByClass    Counts   `json:"by_class"`
@@ -100,7 +102,7 @@ type Report struct {
 	Dropped          Dropped           `json:"dropped"`
 
 	limits    Limits
-	templates map[string]*Diag
+	templates map[diagKey]*Diag
 	files     map[string]*File
 
 	// recent and deferred remember messages by hashPair(host, queue id
@@ -111,11 +113,14 @@ type Report struct {
 	// Messages/2 other deferred messages come between two events of it.
 	recent, deferred msgWindow
 
-	pending  map[uint64][]*Outcomes // by hashTriple(host, queue id, recipient)
-	rowsBuf  []*Outcomes            // Add's rows of one event, reused
-	tplCache map[string]string      // text → Template(text), see template
-	taxonomy Taxonomy               // --taxonomy, or nil (see UseTaxonomy)
-	finished bool
+	pending   map[uint64][]*Outcomes // by hashTriple(host, queue id, recipient)
+	rowsBuf   []*Outcomes            // Add's rows of one event, reused
+	texts     []textSlot             // see textSlot
+	textSeed  maphash.Seed
+	textClock uint32
+	taxonomy  Taxonomy  // --taxonomy, or nil (see UseTaxonomy)
+	counts    addCounts // Add's ByStatus … ByProvider, until Finish
+	finished  bool
 }
 
 // Input counts what was read.
@@ -253,9 +258,9 @@ func (r *Report) init() {
 	if r.UnparsedExamples == nil {
 		r.UnparsedExamples = map[string][]Line{}
 	}
-	r.templates = map[string]*Diag{}
+	r.templates = map[diagKey]*Diag{}
 	for _, d := range r.Templates {
-		r.templates[d.key()] = d
+		r.templates[d.diagKey()] = d
 	}
 	r.files = map[string]*File{}
 	for _, f := range r.Files {
@@ -393,25 +398,7 @@ func (r *Report) Add(e *bouncescan.Event) {
 			r.Last = e.Time
 		}
 	}
-	status := e.Status.String()
-	if e.Hop && e.Status == bouncescan.StatusSent {
-		status = "handoff"
-	}
-	r.ByStatus[status]++
-	r.ByMTA[e.MTA]++
-	v := e.Verdict
-	if v != nil {
-		r.ByClass[v.Class.String()]++
-		if s := v.Subject.String(); s != "" {
-			r.BySubject[s]++
-		}
-		if v.Reason != "" {
-			r.ByReason[v.Reason]++
-		}
-		if v.Provider != "" {
-			r.ByProvider[v.Provider]++
-		}
-	}
+	r.counts.add(e)
 	r.Totals.add(e)
 	var rcpt string
 	var rcptHash uint64 // hashed once for every distinct count it goes to
@@ -431,8 +418,8 @@ func (r *Report) Add(e *bouncescan.Event) {
 	}
 	r.rowsBuf = rows
 	r.Series.add(r, e)
-	r.Volume.add(r, e, rcpt)
-	r.trackPending(e, rcpt, rows)
+	msg := r.Volume.add(r, e, rcpt)
+	r.trackPending(e, rcpt, rows, msg)
 	if e.Status == bouncescan.StatusRejected {
 		r.Rejects.add(r, e)
 	}
@@ -444,8 +431,10 @@ func (r *Report) Add(e *bouncescan.Event) {
 }
 
 // trackPending remembers deferred recipients until their final outcome;
-// those left at Finish are pending.
-func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes) {
+// those left at Finish are pending. msg is the flags the event's message
+// had before it (Volume.add): a message remembered without a deferral
+// has no recipient pending, and its final outcomes need no look-up.
+func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes, msg uint8) {
 	if e.QueueID == "" || rcpt == "" || e.Hop {
 		return
 	}
@@ -463,8 +452,18 @@ func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes
 		}
 		r.pending[key] = slices.Clone(rows)
 	case bouncescan.StatusSent, bouncescan.StatusBounced, bouncescan.StatusExpired, bouncescan.StatusRejected, bouncescan.StatusDiscarded:
-		if len(r.pending) > 0 {
-			delete(r.pending, hashTriple(e.Host, e.QueueID, rcpt))
+		if len(r.pending) == 0 || msg != 0 && msg&msgDeferred == 0 {
+			return
+		}
+		key := hashTriple(e.Host, e.QueueID, rcpt)
+		if _, ok := r.pending[key]; ok {
+			delete(r.pending, key)
+			if msg == 0 {
+				// a message forgotten since its deferral (Limits.Messages),
+				// with recipients pending: say so for its next events
+				mk := hashPair(e.Host, e.QueueID)
+				r.setMessage(mk, r.recent.get(mk)|msgDeferred)
+			}
 		}
 	}
 }
@@ -484,6 +483,7 @@ func (r *Report) flushPending() {
 // after Finish is allowed; call Finish again.
 func (r *Report) Finish() {
 	r.flushPending()
+	r.counts.fold(r)
 	if r.taxonomy != nil {
 		r.ByBounceCategory = categories(r.taxonomy, r.ByReason)
 	}
@@ -539,6 +539,8 @@ func (r *Report) Undecided() []*Diag {
 // HyperLogLog estimates (see Distinct). o is finished first.
 func (r *Report) Merge(o *Report, name string) error {
 	o.flushPending()
+	o.counts.fold(o)
+	r.counts.fold(r)
 	if r.Series.BucketSeconds != o.Series.BucketSeconds && len(o.Series.Buckets) > 0 {
 		return fmt.Errorf("%s: time buckets of %ds, the merged report has %ds (scan both with the same --bucket)", name, o.Series.BucketSeconds, r.Series.BucketSeconds)
 	}

@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"hash/maphash"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,29 +34,43 @@ func (d *Diag) key() string {
 	return d.Status + "|" + itoa(d.ReplyCode) + "|" + d.EnhancedCode + "|" + d.Template
 }
 
+// diagKey is what tells templates apart (Report.templates).
+type diagKey struct {
+	status string
+	code   int
+	enh    string
+	tpl    string
+}
+
+func (d *Diag) diagKey() diagKey { return diagKey{d.Status, d.ReplyCode, d.EnhancedCode, d.Template} }
+
 // maxExample bounds the example text kept per template.
 const maxExample = 2000
 
 func (r *Report) addDiag(e *bouncescan.Event) {
-	tpl := r.template(e.Text)
+	sl := r.textSlot(e.Text)
 	status := e.Status.String()
-	key := status + "|" + itoa(e.ReplyCode) + "|" + e.EnhancedCode + "|" + tpl
-	d := r.templates[key]
-	if d == nil {
-		if len(r.templates) >= r.limits.Templates {
-			r.Dropped.Templates++
-			return
+	d := sl.diag
+	if d == nil || d.Status != status || d.ReplyCode != e.ReplyCode || d.EnhancedCode != e.EnhancedCode {
+		key := diagKey{status, e.ReplyCode, e.EnhancedCode, sl.tpl}
+		d = r.templates[key]
+		if d == nil {
+			if len(r.templates) >= r.limits.Templates {
+				r.Dropped.Templates++
+				return
+			}
+			ex := e.Text
+			if len(ex) > maxExample {
+				ex = ex[:maxExample]
+			}
+			d = &Diag{Template: sl.tpl, Example: strings.Clone(ex), Status: status, ReplyCode: e.ReplyCode,
+				EnhancedCode: strings.Clone(e.EnhancedCode), Domains: newDistinct(64, 10), First: e.Time, Last: e.Time}
+			if v := e.Verdict; v != nil {
+				d.Class, d.Subject, d.Reason, d.Provider, d.Rule = v.Class.String(), v.Subject.String(), v.Reason, v.Provider, v.Rule
+			}
+			r.templates[d.diagKey()] = d
 		}
-		ex := e.Text
-		if len(ex) > maxExample {
-			ex = ex[:maxExample]
-		}
-		d = &Diag{Template: tpl, Example: strings.Clone(ex), Status: status, ReplyCode: e.ReplyCode,
-			EnhancedCode: strings.Clone(e.EnhancedCode), Domains: newDistinct(64, 10), First: e.Time, Last: e.Time}
-		if v := e.Verdict; v != nil {
-			d.Class, d.Subject, d.Reason, d.Provider, d.Rule = v.Class.String(), v.Subject.String(), v.Reason, v.Provider, v.Rule
-		}
-		r.templates[key] = d
+		sl.diag = d
 	}
 	d.Count++
 	d.Domains.Add(lower(e.Domain))
@@ -78,7 +93,7 @@ func (r *Report) addDiag(e *bouncescan.Event) {
 }
 
 func (r *Report) mergeDiag(o *Diag) {
-	key := o.key()
+	key := o.diagKey()
 	d := r.templates[key]
 	if d == nil {
 		if len(r.templates) >= r.limits.Templates {
@@ -184,7 +199,7 @@ func isSpace(c byte) bool {
 // shape writes the shape of one token.
 func shape(b *strings.Builder, tok, prev string) {
 	// host[ip]:port and similar: shape the parts on each side of a bracket
-	if i := strings.IndexAny(tok, "[]"); i > 0 && i < len(tok)-1 {
+	if i := indexBracket(tok); i > 0 && i < len(tok)-1 {
 		shape(b, tok[:i], prev)
 		shape(b, tok[i:i+1], "")
 		shape(b, tok[i+1:], "")
@@ -202,6 +217,20 @@ func shape(b *strings.Builder, tok, prev string) {
 		return
 	}
 	trim, pre, post := tok[lead:end], tok[:lead], tok[end:]
+	// one look at the bytes decides which of the tests below can hold
+	var at, dot, colon, digit bool
+	for i := 0; i < len(trim); i++ {
+		switch c := trim[i]; {
+		case c == '@':
+			at = true
+		case c == '.':
+			dot = true
+		case c == ':':
+			colon = true
+		case c >= '0' && c <= '9':
+			digit = true
+		}
+	}
 	mid := ""
 	switch {
 	case strings.HasPrefix(trim, "http://") || strings.HasPrefix(trim, "https://"):
@@ -215,15 +244,15 @@ func shape(b *strings.Builder, tok, prev string) {
 		b.WriteString("/…")
 		b.WriteString(post)
 		return
-	case strings.IndexByte(trim, '@') >= 0:
+	case at:
 		pre = strings.TrimSuffix(pre, "<")
 		post = strings.TrimPrefix(post, ">")
 		mid = "<addr>"
-	case isIP(trim):
+	case (dot || colon) && isIP(trim):
 		mid = "<ip>"
-	case isHost(trim) && !keepHost(trim, prev):
+	case dot && isHost(trim) && !keepHost(trim, prev):
 		mid = "<host>"
-	case hasDigit(trim) && !isCode(trim):
+	case digit && !isCode(trim):
 		mid = "#"
 	default:
 		b.WriteString(tok)
@@ -234,13 +263,14 @@ func shape(b *strings.Builder, tok, prev string) {
 	b.WriteString(post)
 }
 
-func hasDigit(s string) bool {
+// indexBracket is strings.IndexAny(s, "[]").
+func indexBracket(s string) int {
 	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			return true
+		if s[i] == '[' || s[i] == ']' {
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // isCode keeps reply and enhanced status codes ("550", "5.7.1") and
@@ -297,7 +327,7 @@ func keepHost(name, prev string) bool {
 	if strings.EqualFold(prev, "using") {
 		return true
 	}
-	n := strings.ToLower(name)
+	n := lower(name) // ASCII only (isHost)
 	for _, m := range []string{"spamhaus", "spamcop", "barracuda", "sorbs", "uceprotect", "abuseat", "mailspike", "surbl", "dnsbl", "rbl", "blocklist", "blacklist"} {
 		if strings.Contains(n, m) {
 			return true
@@ -339,28 +369,49 @@ func hasOnly(s, set string) bool {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// tplCacheSize bounds Report.template's cache of texts; when it is full
-// it starts again.
-const tplCacheSize = 8192
+// textSlots is the size of Report.texts.
+const textSlots = 8192
 
-// template is Template(text), remembered for the last texts seen: a
+// textSlot is what Report.texts remembers of a text.
+type textSlot struct {
+	text  string
+	tpl   string // Template(text)
+	diag  *Diag  // the template the last event with this text went to, or nil
+	restr string // restriction of a reject with this text at stage restrStage, or ""
+	stage bouncescan.Stage
+	used  uint32 // Report.textClock when last used
+}
+
+// textSlot gives the slot of text in Report.texts, a two-way
+// set-associative cache of the texts seen last (by a maphash of the
+// text; a new text takes the slot of the two used less recently): a
 // deferral repeated on every retry has the same text each time (on the
 // 1M-line benchmark log 73% of failure texts are repeats), and Template
 // costs about a microsecond.
-func (r *Report) template(text string) string {
-	if tpl, ok := r.tplCache[text]; ok {
-		return tpl
+func (r *Report) textSlot(text string) *textSlot {
+	if r.texts == nil {
+		r.textSeed = maphash.MakeSeed()
+		r.texts = make([]textSlot, textSlots)
 	}
-	tpl := Template(text)
-	if len(r.tplCache) >= tplCacheSize {
-		clear(r.tplCache)
+	r.textClock++
+	i := maphash.String(r.textSeed, text) & (textSlots - 2)
+	sl := &r.texts[i]
+	if sl.text != text {
+		if o := &r.texts[i+1]; o.text == text {
+			sl = o
+		} else {
+			if o.used < sl.used {
+				sl = o
+			}
+			*sl = textSlot{text: strings.Clone(text), tpl: Template(text)}
+		}
 	}
-	if r.tplCache == nil {
-		r.tplCache = make(map[string]string, 64)
-	}
-	r.tplCache[strings.Clone(text)] = tpl
-	return tpl
+	sl.used = r.textClock
+	return sl
 }
+
+// template is Template(text), remembered for the last texts seen.
+func (r *Report) template(text string) string { return r.textSlot(text).tpl }
 
 func lower(s string) string {
 	for i := 0; i < len(s); i++ {

@@ -32,6 +32,7 @@ type Top struct {
 	Rows  []*Tally `json:"rows"` // by count, then bytes, descending (Finish)
 	limit int
 	m     map[string]*Tally
+	other *Tally // m[OtherKey], once the limit is reached
 }
 
 // Tally is one name of a Top.
@@ -55,7 +56,10 @@ func (t *Top) add(r *Report, name string, n, bytes int64) {
 		if len(t.m) >= t.limit {
 			r.Dropped.Top += n
 			name = OtherKey
-			x = t.m[name]
+			if t.other == nil {
+				t.other = t.m[name]
+			}
+			x = t.other
 		}
 		if x == nil {
 			x = &Tally{Name: strings.Clone(name)}
@@ -108,8 +112,9 @@ const (
 	msgDeferred  = 4 // it had a deferral: it is in Report.deferred too
 )
 
-// add counts e; rcpt is its recipient, lower-cased.
-func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string) {
+// add counts e; rcpt is its recipient, lower-cased. It returns the flags
+// its message had before (0: not remembered, or not a message).
+func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string) uint8 {
 	if delivered(e) && rcpt != "" {
 		v.Deliveries++
 		v.TopRecipients.add(r, rcpt, 1, e.Size)
@@ -121,7 +126,7 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string) {
 		id = e.MessageID
 	}
 	if id == "" || e.Status == bouncescan.StatusRejected {
-		return
+		return 0
 	}
 	// a hash, not the string, in two windows of recent messages (see
 	// Limits.Messages): any message, and the messages with a deferral
@@ -130,6 +135,7 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string) {
 	if flags == 0 {
 		flags = r.deferred.get(key)
 	}
+	prev := flags
 	if flags == 0 {
 		v.Messages++
 		v.Bytes += e.Size
@@ -153,6 +159,12 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string) {
 	if e.Status == bouncescan.StatusDeferred {
 		flags |= msgDeferred
 	}
+	r.setMessage(key, flags)
+	return prev
+}
+
+// setMessage stores the flags of a message.
+func (r *Report) setMessage(key uint64, flags uint8) {
 	r.recent.set(key, flags)
 	if flags&msgDeferred != 0 && r.deferred.set(key, flags) {
 		r.Dropped.Messages++
@@ -361,7 +373,11 @@ func (c Counts) addBounded(key string, n int64, limit int, dropped *int64) {
 }
 
 func (j *Rejects) add(r *Report, e *bouncescan.Event) {
-	addBounded(r, j.ByRestriction, restriction(e, r.template), 1)
+	sl := r.textSlot(e.Text)
+	if sl.restr == "" || sl.stage != e.Stage {
+		sl.restr, sl.stage = restriction(e, func(string) string { return sl.tpl }), e.Stage
+	}
+	addBounded(r, j.ByRestriction, sl.restr, 1)
 	client := lower(e.Relay)
 	if e.RelayIP != "" {
 		client = strings.TrimSpace(client + " [" + e.RelayIP + "]")
