@@ -1,0 +1,110 @@
+package aggregate_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/aggregate"
+	"github.com/bouncescan/bouncescan/classify"
+	"github.com/bouncescan/bouncescan/internal/pipeline"
+	"github.com/bouncescan/bouncescan/internal/source"
+	"github.com/bouncescan/bouncescan/parsers"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
+)
+
+// benchEvents parses and classifies logs into events a test may keep:
+// the log named by BOUNCESCAN_BENCH_LOG (at most its first max events;
+// bench/genmaillog.py makes one), else the Postfix and Exim samples
+// repeated, each copy with its own queue ids and recipients.
+func benchEvents(b *testing.B, max int) []bouncescan.Event {
+	cl, err := classify.New(classify.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var paths []string
+	copies := 1
+	if p := os.Getenv("BOUNCESCAN_BENCH_LOG"); p != "" {
+		paths = []string{p}
+	} else {
+		paths = []string{filepath.Join("..", "samples", "postfix", "mail.log"), filepath.Join("..", "samples", "exim", "mainlog")}
+		copies = 200
+	}
+	var inputs []source.Input
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs = append(inputs, source.Input{Name: p, Path: p, Size: st.Size()})
+	}
+	var evs []bouncescan.Event
+	keep := pipeline.EventFunc(func(e *bouncescan.Event) error {
+		if len(evs) < max {
+			evs = append(evs, cloneEvent(e))
+		}
+		return nil
+	})
+	cfg := pipeline.Config{Formats: parsers.Builtin(), Classify: cl, Parser: parsekit.Options{Year: 2026, Location: time.UTC},
+		Consumers: []pipeline.Consumer{keep}}
+	if err := pipeline.Run(context.Background(), cfg, inputs, aggregate.New(aggregate.Limits{})); err != nil {
+		b.Fatal(err)
+	}
+	if len(evs) == 0 {
+		b.Fatal("no events")
+	}
+	one := evs
+	for c := 1; c < copies; c++ {
+		tag := strconv.Itoa(c)
+		for _, e := range one {
+			if e.QueueID != "" {
+				e.QueueID += "x" + tag
+			}
+			if e.MessageID != "" {
+				e.MessageID += "x" + tag
+			}
+			if i := strings.IndexByte(e.Recipient, '@'); i > 0 && c%4 != 0 {
+				e.Recipient = e.Recipient[:i] + "+" + tag + e.Recipient[i:]
+			}
+			e.Time = e.Time.Add(time.Duration(c) * time.Hour)
+			evs = append(evs, e)
+		}
+	}
+	return evs
+}
+
+// cloneEvent copies what a consumer may not keep: the strings and the
+// verdict.
+func cloneEvent(e *bouncescan.Event) bouncescan.Event {
+	c := *e
+	for _, s := range []*string{&c.ID, &c.Host, &c.MTA, &c.Source, &c.QueueID, &c.MessageID, &c.Sender, &c.Recipient, &c.OrigRecipient,
+		&c.Domain, &c.Process, &c.Relay, &c.RelayIP, &c.EnhancedCode, &c.DSN, &c.Text, &c.NextQueueID} {
+		*s = strings.Clone(*s)
+	}
+	if e.Verdict != nil {
+		v := *e.Verdict
+		c.Verdict = &v
+	}
+	return c
+}
+
+// BenchmarkReportAdd is the report builder alone (Report.Add, as scan's
+// second stage calls it after classifying): every event of the input
+// added to a new report, per op; ns/event is the figure to compare.
+func BenchmarkReportAdd(b *testing.B) {
+	evs := benchEvents(b, 100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		r := aggregate.New(aggregate.Limits{})
+		for i := range evs {
+			r.Add(&evs[i])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(evs)), "ns/event")
+	b.ReportMetric(float64(len(evs)), "events")
+}
