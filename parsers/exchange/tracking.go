@@ -12,7 +12,8 @@ import (
 // RESOLVE, REDIRECT, TRANSFER, DSN, NOTIFYMAPI, AGENTINFO, HA*, …).
 func trackStatus(ev []byte) (bouncescan.Status, bool) {
 	switch string(ev) {
-	case "SEND", "DELIVER":
+	case "SEND", "DELIVER", "SENDEXTERNAL":
+		// SENDEXTERNAL: Exchange Online's "Send external" event
 		return bouncescan.StatusSent, true
 	case "FAIL":
 		return bouncescan.StatusBounced, true
@@ -83,11 +84,17 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 	if len(bytes.TrimSpace(rcpts)) == 0 {
 		return p.unparsed("outcome without recipient-address", line)
 	}
+	if bytes.HasPrefix(bytes.TrimSpace(rcpts), []byte("System.")) {
+		// Get-MessageTrackingLog | Export-Csv writes the type name of the
+		// Recipients and RecipientStatus arrays
+		return p.unparsed("Recipients exported as "+string(bytes.TrimSpace(rcpts))+
+			": export them joined, Select-Object @{n='Recipients';e={$_.Recipients -join ';'}}, @{n='RecipientStatus';e={$_.RecipientStatus -join ';'}}", line)
+	}
 	p.rcpts = splitList(rcpts, p.rcpts[:0])
 	p.stats = splitStatuses(l.get(f, colRecipientStatus), p.stats[:0])
 
 	source := l.get(f, colSource)
-	send := bytes.Equal(evID, []byte("SEND"))
+	send := bytes.Equal(evID, []byte("SEND")) || bytes.Equal(evID, []byte("SENDEXTERNAL"))
 	internal := send && internalSend(l.get(f, colConnector), l.get(f, colClientIP), l.get(f, colServerIP))
 	host := l.get(f, colServerHost)
 	if send {
@@ -199,24 +206,28 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 	return nil
 }
 
-// upperEventID returns an event-id in upper case (exports and cmdlet
-// output may write "Deliver"; the logs write "DELIVER"), in p's buffer
-// when it has to change.
+// upperEventID returns an event-id in upper case without spaces (exports
+// and cmdlet output may write "Deliver" or "Send external"; the logs
+// write "DELIVER"), in p's buffer when it has to change.
 func (p *Parser) upperEventID(b []byte) []byte {
-	lower := false
+	change := false
 	for _, c := range b {
-		if c >= 'a' && c <= 'z' {
-			lower = true
+		if c >= 'a' && c <= 'z' || c == ' ' {
+			change = true
 			break
 		}
 	}
-	if !lower {
+	if !change {
 		return b
 	}
-	p.evBuf = append(p.evBuf[:0], b...)
-	for i, c := range p.evBuf {
-		if c >= 'a' && c <= 'z' {
-			p.evBuf[i] = c - 'a' + 'A'
+	p.evBuf = p.evBuf[:0]
+	for _, c := range b {
+		switch {
+		case c == ' ':
+		case c >= 'a' && c <= 'z':
+			p.evBuf = append(p.evBuf, c-'a'+'A')
+		default:
+			p.evBuf = append(p.evBuf, c)
 		}
 	}
 	return p.evBuf
