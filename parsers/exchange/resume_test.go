@@ -26,6 +26,7 @@ func TestResume(t *testing.T) {
 			"../../samples/exchange/messagetrace-detail.csv",
 			"../../samples/exchange/summary-report.csv",
 		}},
+		{Name: "documented", Files: documentedFiles(t)},
 		{Name: "corpus", Shared: true, Files: []string{
 			"corpus/exchange/artefacts-help-msgtrk.log",
 			"corpus/exchange/elastic-smtp-protocol.log",
@@ -33,6 +34,22 @@ func TestResume(t *testing.T) {
 			"corpus/exchange/artefacts-help-agentlog.log",
 		}},
 	})
+}
+
+// documentedFiles lists the logs of testdata/documented.
+func documentedFiles(t *testing.T) []string {
+	t.Helper()
+	all, err := filepath.Glob(filepath.Join("testdata", "documented", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range all {
+		if ext := filepath.Ext(f); ext != ".tsv" && ext != ".py" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // TestResumeHeader: rows that leave no message or session state still
