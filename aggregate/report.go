@@ -418,7 +418,7 @@ func (r *Report) Add(e *bouncescan.Event) {
 	}
 	r.rowsBuf = rows
 	r.Series.add(r, e)
-	msg := r.Volume.add(r, e, rcpt)
+	msg := r.Volume.add(r, e, rcpt, rcptHash)
 	r.trackPending(e, rcpt, rows, msg)
 	if e.Status == bouncescan.StatusRejected {
 		r.Rejects.add(r, e)

@@ -419,3 +419,28 @@ func TestMessagesCountedOnce(t *testing.T) {
 		t.Fatalf("messages %d, memory turned %d times; want 1252 (D1 twice), 2", v.Messages, r.Dropped.Messages)
 	}
 }
+
+// Top keys names by their hash, and keeps apart names that share one.
+func TestTopHashCollision(t *testing.T) {
+	r := New(Limits{Top: 3})
+	var top Top
+	top.init(3)
+	top.add(r, "a@x.test", 7, 1, 10)
+	top.add(r, "b@x.test", 7, 1, 20) // the same hash
+	top.add(r, "a@x.test", 7, 1, 10)
+	top.add(r, "c@x.test", 8, 1, 1)
+	top.add(r, "d@x.test", 7, 2, 2) // beyond the limit
+	top.add(r, "b@x.test", 7, 1, 20)
+	top.finish()
+	got := map[string]Tally{}
+	for _, x := range top.Rows {
+		got[x.Name] = *x
+	}
+	want := map[string]Tally{
+		"a@x.test": {"a@x.test", 2, 20}, "b@x.test": {"b@x.test", 2, 40},
+		"c@x.test": {"c@x.test", 1, 1}, OtherKey: {OtherKey, 2, 2},
+	}
+	if diff := cmp.Diff(want, got); diff != "" || r.Dropped.Top != 2 {
+		t.Errorf("rows (-want +got):\n%s\ndropped %d", diff, r.Dropped.Top)
+	}
+}

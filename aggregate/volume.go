@@ -31,8 +31,9 @@ type Volume struct {
 type Top struct {
 	Rows  []*Tally `json:"rows"` // by count, then bytes, descending (Finish)
 	limit int
-	m     map[string]*Tally
-	other *Tally // m[OtherKey], once the limit is reached
+	m     map[uint64]*Tally // by hash64 of the name: no string hashed again
+	coll  map[string]*Tally // the names whose hash an earlier name has
+	other *Tally            // the OtherKey tally, once the limit is reached
 }
 
 // Tally is one name of a Top.
@@ -44,27 +45,48 @@ type Tally struct {
 
 func (t *Top) init(limit int) {
 	t.limit = limit
-	t.m = make(map[string]*Tally, len(t.Rows))
+	t.m = make(map[uint64]*Tally, len(t.Rows))
+	t.coll, t.other = nil, nil
 	for _, x := range t.Rows {
-		t.m[x.Name] = x
+		t.put(x, hash64(x.Name))
 	}
 }
 
-func (t *Top) add(r *Report, name string, n, bytes int64) {
-	x := t.m[name]
-	if x == nil {
-		if len(t.m) >= t.limit {
-			r.Dropped.Top += n
-			name = OtherKey
-			if t.other == nil {
-				t.other = t.m[name]
+func (t *Top) get(name string, h uint64) *Tally {
+	x := t.m[h]
+	if x == nil || x.Name == name {
+		return x
+	}
+	return t.coll[name]
+}
+
+func (t *Top) put(x *Tally, h uint64) {
+	if t.m[h] == nil {
+		t.m[h] = x
+		return
+	}
+	if t.coll == nil {
+		t.coll = map[string]*Tally{}
+	}
+	t.coll[x.Name] = x
+}
+
+// add counts n and bytes for name, whose hash64 is h.
+func (t *Top) add(r *Report, name string, h uint64, n, bytes int64) {
+	x := t.get(name, h)
+	if x == nil && len(t.m)+len(t.coll) >= t.limit {
+		r.Dropped.Top += n
+		if t.other == nil {
+			if t.other = t.get(OtherKey, hash64(OtherKey)); t.other == nil {
+				t.other = &Tally{Name: OtherKey}
+				t.put(t.other, hash64(OtherKey))
 			}
-			x = t.other
 		}
-		if x == nil {
-			x = &Tally{Name: strings.Clone(name)}
-			t.m[x.Name] = x
-		}
+		x = t.other
+	}
+	if x == nil {
+		x = &Tally{Name: strings.Clone(name)}
+		t.put(x, h)
 	}
 	x.Count += n
 	x.Bytes += bytes
@@ -72,13 +94,16 @@ func (t *Top) add(r *Report, name string, n, bytes int64) {
 
 func (t *Top) merge(r *Report, o *Top) {
 	for _, x := range o.Rows {
-		t.add(r, x.Name, x.Count, x.Bytes)
+		t.add(r, x.Name, hash64(x.Name), x.Count, x.Bytes)
 	}
 }
 
 func (t *Top) finish() {
 	t.Rows = t.Rows[:0]
 	for _, x := range t.m {
+		t.Rows = append(t.Rows, x)
+	}
+	for _, x := range t.coll {
 		t.Rows = append(t.Rows, x)
 	}
 	sort.Slice(t.Rows, func(i, j int) bool {
@@ -112,12 +137,13 @@ const (
 	msgDeferred  = 4 // it had a deferral: it is in Report.deferred too
 )
 
-// add counts e; rcpt is its recipient, lower-cased. It returns the flags
-// its message had before (0: not remembered, or not a message).
-func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string) uint8 {
+// add counts e; rcpt is its recipient, lower-cased, and rcptHash its
+// hash64. It returns the flags its message had before (0: not
+// remembered, or not a message).
+func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string, rcptHash uint64) uint8 {
 	if delivered(e) && rcpt != "" {
 		v.Deliveries++
-		v.TopRecipients.add(r, rcpt, 1, e.Size)
+		v.TopRecipients.add(r, rcpt, rcptHash, 1, e.Size)
 	} else if delivered(e) {
 		v.Deliveries++
 	}
@@ -141,13 +167,14 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string) uint8 {
 		v.Bytes += e.Size
 		if e.Sender != "" {
 			s := lower(e.Sender)
-			v.Senders.Add(s)
+			h := hash64(s)
+			v.Senders.addHash(h)
 			if i := strings.LastIndexByte(s, '@'); i >= 0 {
 				v.SenderDomains.Add(s[i+1:])
 			}
-			v.TopSenders.add(r, s, 1, e.Size)
+			v.TopSenders.add(r, s, h, 1, e.Size)
 		} else {
-			v.TopSenders.add(r, "<>", 1, e.Size)
+			v.TopSenders.add(r, "<>", hash64("<>"), 1, e.Size)
 		}
 		flags = msgSeen
 	}
