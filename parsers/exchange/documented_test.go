@@ -198,3 +198,18 @@ func readTSV(t *testing.T, path string) []map[string]string {
 	}
 	return out
 }
+
+func TestSentTo(t *testing.T) {
+	for _, c := range []struct{ in, host, ip string }{
+		{"Message sent to mx.example.com at 203.0.113.25 using TLS1.2 with AES256", "mx.example.com", "203.0.113.25"},
+		{"Message sent to **mx.example.com** at **2001:db8::25** using TLS1.3", "mx.example.com", "2001:db8::25"},
+		{"Message sent to mx.example.com.", "mx.example.com", ""},
+		{"The message was sent to the recipient's mailbox", "", ""},
+		{"", "", ""},
+	} {
+		h, ip := sentTo([]byte(c.in))
+		if string(h) != c.host || string(ip) != c.ip {
+			t.Errorf("sentTo(%q) = %q, %q, want %q, %q", c.in, h, ip, c.host, c.ip)
+		}
+	}
+}

@@ -168,7 +168,7 @@ func sentTo(b []byte) (host, ip []byte) {
 		return nil, nil
 	}
 	host, rest, _ = bytes.Cut(rest, []byte(" "))
-	host = bytes.Trim(host, "*")
+	host = bytes.TrimRight(bytes.Trim(host, "*"), ".,")
 	if r, ok := bytes.CutPrefix(rest, []byte("at ")); ok {
 		ip, _, _ = bytes.Cut(r, []byte(" "))
 		ip = bytes.TrimRight(bytes.Trim(ip, "*"), ".,")
