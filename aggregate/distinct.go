@@ -192,36 +192,6 @@ func (d *Distinct) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// hashPair is hash64 of a + "\x00" + b, without building that string.
-func hashPair(a, b string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(a); i++ {
-		h ^= uint64(a[i])
-		h *= 1099511628211
-	}
-	h *= 1099511628211 // the 0 byte between
-	for i := 0; i < len(b); i++ {
-		h ^= uint64(b[i])
-		h *= 1099511628211
-	}
-	return mix64(h)
-}
-
-// hashTriple is hash64 of a, b and c joined by 0 bytes. The pending
-// recipients are keyed by it: two of a million share it with odds of
-// about 1 in 30 million.
-func hashTriple(a, b, c string) uint64 {
-	h := uint64(14695981039346656037)
-	for _, s := range [3]string{a, b, c} {
-		for i := 0; i < len(s); i++ {
-			h ^= uint64(s[i])
-			h *= 1099511628211
-		}
-		h *= 1099511628211 // the 0 byte after it
-	}
-	return mix64(h)
-}
-
 // mix64 is splitmix64's finaliser.
 func mix64(h uint64) uint64 {
 	h ^= h >> 30

@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -161,5 +162,32 @@ func TestMsgWindow(t *testing.T) {
 	}
 	if w.cur.len() > 100 || w.old.len() > 100 {
 		t.Fatalf("generations of %d and %d messages, at most 100", w.cur.len(), w.old.len())
+	}
+}
+
+// lower finds every ASCII capital, wherever it is in the 8-byte words.
+func TestLower(t *testing.T) {
+	for _, s := range []string{"", "a", "A", "abcdefgh", "abcdefgH", "Abcdefgh", "abcdefghijklmnoP", "abcdefgh@[]`{~", "@@@@@@@@Z", "ééééA", "é@ZZZZZZZZ", "xÉxxxxxxxxxx", "0123456789:;<=>?@[\\]^_`{|}~\x7f"} {
+		want := s
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 'A' && s[i] <= 'Z' {
+				want = strings.ToLower(s)
+				break
+			}
+		}
+		if got := lower(s); got != want {
+			t.Errorf("lower(%q) = %q, want %q", s, got, want)
+		}
+	}
+	for c := range 256 { // each byte value at each place of a word
+		for at := range 9 {
+			b := []byte("abcdefghi")
+			b[at] = byte(c)
+			s := string(b)
+			wantUpper := c >= 'A' && c <= 'Z'
+			if got := lower(s) != s; got != wantUpper {
+				t.Fatalf("lower(%q) changed it: %v", s, got)
+			}
+		}
 	}
 }

@@ -390,11 +390,10 @@ type textSlot struct {
 // costs about a microsecond.
 func (r *Report) textSlot(text string) *textSlot {
 	if r.texts == nil {
-		r.textSeed = maphash.MakeSeed()
 		r.texts = make([]textSlot, textSlots)
 	}
 	r.textClock++
-	i := maphash.String(r.textSeed, text) & (textSlots - 2)
+	i := maphash.String(r.seed, text) & (textSlots - 2)
 	sl := &r.texts[i]
 	if sl.text != text {
 		if o := &r.texts[i+1]; o.text == text {
@@ -413,8 +412,23 @@ func (r *Report) textSlot(text string) *textSlot {
 // template is Template(text), remembered for the last texts seen.
 func (r *Report) template(text string) string { return r.textSlot(text).tpl }
 
+// lower is strings.ToLower(s) for a string holding an ASCII capital
+// letter, else s (no copy). It looks at 8 bytes at a time.
 func lower(s string) string {
-	for i := 0; i < len(s); i++ {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&highs != 0 {
+			break // a byte beyond ASCII: the sums below would carry
+		}
+		// the high bit of a byte is set where it is >= 'A' and <= 'Z'
+		if (w+(0x80-'A')*ones)&^(w+(0x80-'Z'-1)*ones)&highs != 0 {
+			return strings.ToLower(s)
+		}
+	}
+	for ; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
 			return strings.ToLower(s)
 		}

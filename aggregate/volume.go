@@ -156,7 +156,7 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string, rcptHash uint6
 	}
 	// a hash, not the string, in two windows of recent messages (see
 	// Limits.Messages): any message, and the messages with a deferral
-	key := hashPair(e.Host, id)
+	key := r.msgHash(e.Host, id)
 	flags := r.recent.get(key)
 	if flags == 0 {
 		flags = r.deferred.get(key)
