@@ -266,14 +266,14 @@ const afterDataRule = "stage.after-data"
 // User unknown" from a company's relay is not Gmail's).
 func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncescan.Verdict {
 	in := input{stage: e.Stage, status: e.Status, mta: lowerASCII(e.MTA)}
-	in.norm, in.plain = normalize(e.Text)
-	in.lower = maskAddresses(in.plain)
-	in.ascii = isASCII(in.norm)
-	in.relay = relayHost(e.Relay)
 	if !c.idx.builtFor(c.rules) {
 		c.idx = newRuleIndex(c.rules, c.providers)
 		c.lit = newLitScratch(c.idx)
 	}
+	// normalize, then maskAddresses
+	in.norm, in.plain, in.lower, c.lit.text = prepareText(c.lit.text, e.Text)
+	in.ascii = isASCII(in.norm)
+	in.relay = relayHost(e.Relay)
 	c.idx.prepare(c.lit, &in)
 	if in.stage == bouncescan.StageUnknown {
 		in.stage = c.idx.stageOf(c.lit) // stageFromText(in.lower)
@@ -347,6 +347,10 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 				continue
 			}
 			ev = strconv.Itoa(in.reply)
+		default:
+			// a piece of the text: not a window on prepareText's
+			// string, which holds the text three times
+			ev = strings.Clone(ev)
 		}
 		if ev == "" {
 			ev = conditionEvidence(r, &in)

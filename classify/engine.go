@@ -12,7 +12,10 @@ import (
 // rule text; matchFound then reads the rules' conditions off the set of
 // literals found. It is built once by New and shared by Clones.
 type ruleIndex struct {
-	scan   *litScanner
+	scan *litScanner
+	// pre is scan for the strings of regexPrefilter only, the ones looked
+	// for in input.plain
+	pre    *litScanner
 	lits   []string   // literal number → text (boundMarks: marked)
 	marked []bool     // per literal: a string of regexPrefilter
 	rules  []ruleLits // per rule of Classifier.rules
@@ -24,6 +27,8 @@ type ruleIndex struct {
 	// transient those of classMarkers
 	stages               [][]int32
 	permanent, transient []int32
+	// textRules[id]: the rules that have literal id as a text
+	textRules [][]int32
 	// src is the rules slice the index was built from (builtFor)
 	src []*rule
 }
@@ -35,6 +40,9 @@ type ruleLits struct {
 	reLit  []int32     // per rule.regex: rule.reLit, -1 when there is none
 	reAny  [][]int32   // per rule.regex: rule.reAny (nil: none)
 	rePre  [][][]int32 // per rule.regex: rule.rePre
+	// textOnly: the rule has texts and no regex, so it matches only
+	// when one of its texts is found (litScratch.textHit)
+	textOnly bool
 }
 
 func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
@@ -89,13 +97,24 @@ func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
 			l.rePre = append(l.rePre, pre)
 		}
 	}
+	x.textRules = make([][]int32, len(x.lits))
+	for i := range x.rules {
+		l := &x.rules[i]
+		l.textOnly = len(l.text) > 0 && len(l.reLit) == 0
+		for _, t := range l.text {
+			if n := len(x.textRules[t]); n == 0 || x.textRules[t][n-1] != int32(i) {
+				x.textRules[t] = append(x.textRules[t], int32(i))
+			}
+		}
+	}
 	for _, m := range stageMarkers {
 		x.stages = append(x.stages, ids(m.text))
 	}
 	p, t := classMarkers()
 	x.permanent, x.transient = ids(p), ids(t)
 	x.marked = marked
-	x.scan = newLitScanner(x.lits, marked)
+	x.scan = newLitScanner(x.lits, marked, nil)
+	x.pre = newLitScanner(x.lits, marked, marked)
 	var marks []string
 	for i, p := range providers {
 		for _, m := range p.Text {
@@ -103,7 +122,7 @@ func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
 			x.provOf = append(x.provOf, i)
 		}
 	}
-	x.prov = newLitScanner(marks, nil)
+	x.prov = newLitScanner(marks, nil, nil)
 	return x
 }
 
@@ -123,10 +142,14 @@ type litScratch struct {
 	prov  litFound // provider markers in the template
 	// plainDone: plain holds the literals of input.plain
 	plainDone bool
+	text      []byte // prepareText's working space
+	// textHit: bit per rule one of whose texts is in input.lower
+	textHit []uint64
 }
 
 func newLitScratch(x *ruleIndex) *litScratch {
-	return &litScratch{lower: newLitFound(x.scan.n), plain: newLitFound(x.scan.n), prov: newLitFound(x.prov.n)}
+	return &litScratch{lower: newLitFound(x.scan.n), plain: newLitFound(x.scan.n), prov: newLitFound(x.prov.n),
+		textHit: make([]uint64, (len(x.rules)+63)/64)}
 }
 
 // prepare finds the literals of in.lower; those of in.plain follow when
@@ -136,15 +159,23 @@ func (x *ruleIndex) prepare(s *litScratch, in *input) {
 	s.plain.reset()
 	s.plainDone = false
 	x.scan.scan(in.lower, &s.lower)
+	clear(s.textHit)
+	for _, id := range s.lower.ids {
+		if int(id) < len(x.textRules) {
+			for _, r := range x.textRules[id] {
+				s.textHit[r>>6] |= 1 << (r & 63)
+			}
+		}
+	}
 }
 
-// plainFor is the set of literals in in.plain.
+// plainFor is the set of the strings of regexPrefilter in in.plain.
 func (x *ruleIndex) plainFor(s *litScratch, in *input) *litFound {
 	if in.plain == in.lower {
 		return &s.lower
 	}
 	if !s.plainDone {
-		x.scan.scan(in.plain, &s.plain)
+		x.pre.scan(in.plain, &s.plain)
 		s.plainDone = true
 	}
 	return &s.plain
@@ -188,10 +219,13 @@ func (x *ruleIndex) providerOf(s *litScratch, template string) int {
 // matchFound is rule.match with the substrings looked up in the literals
 // found by prepare: the same answer and evidence (TestMatchFound).
 func (x *ruleIndex) matchFound(i int, r *rule, s *litScratch, in *input) (bool, string) {
+	l := &x.rules[i]
+	if l.textOnly && s.textHit[i>>6]&(1<<(i&63)) == 0 {
+		return false, "" // none of its texts is there, whatever the rest
+	}
 	if !r.matchConditions(in) {
 		return false, ""
 	}
-	l := &x.rules[i]
 	for _, u := range l.unless {
 		if s.lower.has(u) {
 			return false, ""

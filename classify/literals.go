@@ -21,13 +21,15 @@ import "strings"
 // where the automaton finds its bytes.
 type litScanner struct {
 	class [256]uint8
-	// next16 or next32[state<<litShift+class] is the next state, with the
-	// top bit (out16, out32) set when some literal ends there: 16-bit
+	// next16 or next32[state<<litShift|class] is the next state: 16-bit
 	// entries while there are few enough states, half the cache lines.
-	next16 []uint16
-	next32 []uint32
-	// outs[outAt[s]:outAt[s+1]] are the literals that end in state s: its
-	// own and those of the states its suffixes lead to.
+	// The states where some literal ends are numbered from firstOut on,
+	// so that the step from byte to byte is a load, a shift and an or.
+	next16   []uint16
+	next32   []uint32
+	firstOut uint32
+	// outs[outAt[s-firstOut]:outAt[s-firstOut+1]] are the literals that
+	// end in state s: its own and those of the states its suffixes lead to.
 	outAt []uint32
 	outs  []int32
 	lits  []string // the literals' bytes (without boundMark)
@@ -40,8 +42,11 @@ type litScanner struct {
 }
 
 const (
-	out16 uint16 = 1 << 15
-	out32 uint32 = 1 << 31
+	// litDepth: the automaton holds the first litDepth bytes of each
+	// literal; a longer one is compared with the text where they are
+	// found. The automaton is a third of the size (cache misses), and two
+	// parts of a text overlap by fewer bytes (scanTable).
+	litDepth = 12
 	// litColumns is the width of a row of the table (a power of two)
 	litColumns = 64
 	litShift   = 6
@@ -49,7 +54,7 @@ const (
 
 // What litScanner checks where its automaton finds a literal.
 const (
-	checkBytes  = 1 << iota // the literal has a byte of class 0
+	checkBytes  = 1 << iota // the literal has a byte of class 0, or is longer than litDepth
 	checkBefore             // a word boundary before it
 	checkAfter              // a word boundary after it
 )
@@ -57,8 +62,9 @@ const (
 // newLitScanner builds the scanner of lits; the literal lits[i] is
 // reported as i (duplicates each under their own index). Where marked[i]
 // (marked may be nil), lits[i] is a string of regexPrefilter, whose
-// boundMarks ask for word boundaries.
-func newLitScanner(lits []string, marked []bool) *litScanner {
+// boundMarks ask for word boundaries. A non-nil only limits the scanner to
+// the literals i where only[i]: the others are never found.
+func newLitScanner(lits []string, marked, only []bool) *litScanner {
 	m := &litScanner{n: len(lits), lits: make([]string, len(lits)), check: make([]uint8, len(lits))}
 	for i, l := range lits {
 		if i < len(marked) && marked[i] {
@@ -76,8 +82,8 @@ func newLitScanner(lits []string, marked []bool) *litScanner {
 	lits = m.lits
 	// classes: the most used bytes first (ties: the lower byte)
 	var uses [256]int
-	for _, l := range lits {
-		for i := 0; i < len(l) && len(l) > 1; i++ {
+	for id, l := range lits {
+		for i := 0; i < len(l) && len(l) > 1 && (only == nil || only[id]); i++ {
 			uses[l[i]]++
 		}
 	}
@@ -101,6 +107,8 @@ func newLitScanner(lits []string, marked []bool) *litScanner {
 	own := [][]int32{nil} // per state: the literals that end there
 	for id, l := range lits {
 		switch {
+		case only != nil && !only[id]:
+			continue
 		case len(l) == 0:
 			// with boundaries asked for too: taken as found, which
 			// only lets a regex run
@@ -111,7 +119,10 @@ func newLitScanner(lits []string, marked []bool) *litScanner {
 			continue
 		}
 		s := uint32(0)
-		for i := 0; i < len(l); i++ {
+		if len(l) > litDepth {
+			m.check[id] |= checkBytes
+		}
+		for i := 0; i < len(l) && i < litDepth; i++ {
 			c := uint32(m.class[l[i]])
 			if c == 0 {
 				m.check[id] |= checkBytes
@@ -154,30 +165,43 @@ func newLitScanner(lits []string, marked []bool) *litScanner {
 			queue = append(queue, t)
 		}
 	}
-	// the table holds the states and the output flag
-	if states <= int(out16) {
-		m.next16 = make([]uint16, len(gotoT))
-		for i, t := range gotoT {
-			v := uint16(t)
-			if len(allOut[t]) > 0 {
-				v |= out16
+	// renumber: the states without output first (the root, which has
+	// none, stays 0), then those with
+	num := make([]uint32, states)
+	var order []uint32 // new number → old
+	for pass := 0; pass < 2; pass++ {
+		for s := 0; s < states; s++ {
+			if (len(allOut[s]) > 0) == (pass == 1) {
+				if pass == 1 && m.firstOut == 0 {
+					m.firstOut = uint32(len(order))
+				}
+				num[s] = uint32(len(order))
+				order = append(order, uint32(s))
 			}
-			m.next16[i] = v
-		}
-	} else {
-		m.next32 = make([]uint32, len(gotoT))
-		for i, t := range gotoT {
-			v := t
-			if len(allOut[t]) > 0 {
-				v |= out32
-			}
-			m.next32[i] = v
 		}
 	}
-	m.outAt = make([]uint32, states+1)
-	for s := 0; s < states; s++ {
-		m.outs = append(m.outs, allOut[s]...)
-		m.outAt[s+1] = uint32(len(m.outs))
+	if m.firstOut == 0 {
+		m.firstOut = uint32(states) // no state has output
+	}
+	if states <= 1<<16 {
+		m.next16 = make([]uint16, len(gotoT))
+	} else {
+		m.next32 = make([]uint32, len(gotoT))
+	}
+	for ns, old := range order {
+		for c := uint32(0); c < nc; c++ {
+			t := num[gotoT[old*nc+c]]
+			if m.next16 != nil {
+				m.next16[uint32(ns)*nc+c] = uint16(t)
+			} else {
+				m.next32[uint32(ns)*nc+c] = t
+			}
+		}
+	}
+	m.outAt = []uint32{0}
+	for _, old := range order[m.firstOut:] {
+		m.outs = append(m.outs, allOut[old]...)
+		m.outAt = append(m.outAt, uint32(len(m.outs)))
 	}
 	return m
 }
@@ -193,37 +217,75 @@ func (m *litScanner) scan(text string, f *litFound) {
 		}
 	}
 	if m.next16 != nil {
-		scanTable(m, m.next16, out16, text, f)
+		scanTable(m, m.next16, text, f)
 	} else {
-		scanTable(m, m.next32, out32, text, f)
+		scanTable(m, m.next32, text, f)
 	}
 }
 
 // scanTable runs the automaton of m, whose table is next, over text.
-func scanTable[T uint16 | uint32](m *litScanner, next []T, out T, text string, f *litFound) {
+//
+// Each step waits for the table entry of the step before; two runs of the
+// automaton over the two halves of the text, side by side, keep the
+// processor busy while it waits. The second half starts litDepth-1 bytes
+// early, so that each literal has the bytes the automaton needs within one
+// half (a literal found by both is in f once).
+func scanTable[T uint16 | uint32](m *litScanner, next []T, text string, f *litFound) {
 	class := &m.class
-	s := T(0)
-	for i := 0; i < len(text); i++ {
-		s = next[uint(s&^out)<<litShift+uint(class[text[i]])]
-		if s&out != 0 {
-			st := s &^ out
-			for _, id := range m.outs[m.outAt[st]:m.outAt[st+1]] {
-				if m.check[id] != 0 && !m.checkAt(id, text, i+1) {
-					continue
-				}
-				f.add(id)
-			}
+	firstOut := T(m.firstOut)
+	n := len(text)
+	i, j, jEnd := 0, n, n // first half text[i:mid], second text[j:jEnd]
+	mid := n
+	if n >= 4*litDepth {
+		mid = (n + litDepth - 1) / 2
+		j = mid - (litDepth - 1)
+	}
+	a, b := T(0), T(0)
+	for ; i < mid && j < jEnd; i, j = i+1, j+1 {
+		a = next[uint(a)<<litShift|uint(class[text[i]])]
+		b = next[uint(b)<<litShift|uint(class[text[j]])]
+		if a >= firstOut {
+			m.report(int(a-firstOut), text, i+1, f)
 		}
+		if b >= firstOut {
+			m.report(int(b-firstOut), text, j+1, f)
+		}
+	}
+	for ; i < mid; i++ {
+		a = next[uint(a)<<litShift|uint(class[text[i]])]
+		if a >= firstOut {
+			m.report(int(a-firstOut), text, i+1, f)
+		}
+	}
+	for ; j < jEnd; j++ {
+		b = next[uint(b)<<litShift|uint(class[text[j]])]
+		if b >= firstOut {
+			m.report(int(b-firstOut), text, j+1, f)
+		}
+	}
+}
+
+// report adds to f the literals of output state st (numbered from
+// firstOut) that are in text where the automaton reached st at end.
+func (m *litScanner) report(st int, text string, end int, f *litFound) {
+	for _, id := range m.outs[m.outAt[st]:m.outAt[st+1]] {
+		if m.check[id] != 0 && !m.checkAt(id, text, end) {
+			continue
+		}
+		f.add(id)
 	}
 }
 
 // checkAt reports whether literal id, whose classes the automaton found
 // ending at offset end of text, is there with the boundaries it asks for.
+//
+// end is the end of the literal's first litDepth bytes.
 func (m *litScanner) checkAt(id int32, text string, end int) bool {
 	l, ck := m.lits[id], m.check[id]
-	start := end - len(l)
-	if ck&checkBytes != 0 && text[start:end] != l {
-		return false // the classes matched; the bytes do not
+	start := end - min(len(l), litDepth)
+	end = start + len(l)
+	if ck&checkBytes != 0 && (end > len(text) || text[start:end] != l) {
+		return false // the classes matched, the bytes do not, or the rest is not there
 	}
 	if ck&checkBefore != 0 && !boundaryAt(text, start) {
 		return false

@@ -60,6 +60,15 @@ func TestLitScannerRules(t *testing.T) {
 		_, plain := normalize(text)
 		checkScan(t, x.scan, &f, x.lits, x.marked, maskAddresses(plain))
 		checkScan(t, x.scan, &f, x.lits, x.marked, plain)
+		// the scanner of the prefilter strings, for input.plain
+		f.reset()
+		x.pre.scan(plain, &f)
+		want := foundByContains(x.lits, x.marked, plain)
+		for i := range x.lits {
+			if got := f.has(int32(i)); got != (want[i] && x.marked[i]) {
+				t.Fatalf("pre: literal %d %q (prefilter string: %v) in %q: %v", i, x.lits[i], x.marked[i], plain, got)
+			}
+		}
 	}
 	for i, l := range x.lits {
 		checkScan(t, x.scan, &f, x.lits, x.marked, l)
@@ -118,10 +127,25 @@ func TestLitScannerRandom(t *testing.T) {
 				}
 			}
 		}
-		m := newLitScanner(lits, marked)
+		m := newLitScanner(lits, marked, nil)
+		// and a scanner of some of them only (ruleIndex.pre)
+		only := make([]bool, len(lits))
+		for i := range only {
+			only[i] = rng.Intn(2) == 0
+		}
+		part := newLitScanner(lits, marked, only)
 		f := newLitFound(m.n)
 		for k := 0; k < 20; k++ {
-			checkScan(t, m, &f, lits, marked, word(rng.Intn(60)))
+			text := word(rng.Intn(60))
+			checkScan(t, m, &f, lits, marked, text)
+			f.reset()
+			part.scan(text, &f)
+			want := foundByContains(lits, marked, text)
+			for i := range lits {
+				if got := f.has(int32(i)); got != (want[i] && only[i]) {
+					t.Fatalf("scanner of some: literal %d %q (in it: %v) in %q: %v", i, lits[i], only[i], text, got)
+				}
+			}
 		}
 		checkScan(t, m, &f, lits, marked, "")
 	}
@@ -208,10 +232,12 @@ func BenchmarkLitScanner(b *testing.B) {
 	texts := scanTexts(b)
 	b.Run("Scanner", func(b *testing.B) {
 		f := newLitFound(c.idx.scan.n)
+		cpu0 := processCPU()
 		for i := 0; i < b.N; i++ {
 			f.reset()
 			c.idx.scan.scan(texts[i%len(texts)], &f)
 		}
+		reportCPU(b, cpu0)
 	})
 	b.Run("Contains", func(b *testing.B) {
 		pats := make([]textPat, len(c.idx.lits))
@@ -219,6 +245,8 @@ func BenchmarkLitScanner(b *testing.B) {
 			pats[i] = newTextPat(l)
 		}
 		found := make([]bool, len(pats))
+		cpu0 := processCPU()
+		defer reportCPU(b, cpu0)
 		for i := 0; i < b.N; i++ {
 			text := texts[i%len(texts)]
 			var g gramSet

@@ -40,6 +40,82 @@ func normalize(s string) (norm, lower string) {
 	return norm, string(b)
 }
 
+// prepareText is normalize followed by maskAddresses in one pass, with the
+// three texts cut from one string: norm, plain (norm lower-cased) and
+// lower (plain with the addresses masked; plain itself when there is no
+// '@'). buf is working space, returned for the next call. One allocation
+// instead of four or five (BenchmarkPrepareText).
+func prepareText(buf []byte, s string) (norm, plain, lower string, _ []byte) {
+	b := buf[:0]
+	space := true // drop leading space
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\\' && i+1 < len(s) && s[i+1] == 'n' {
+			c = ' '
+			i++
+		}
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			if !space {
+				b = append(b, ' ')
+				space = true
+			}
+			continue
+		}
+		b = append(b, c)
+		space = false
+	}
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	n := len(b)
+	at := -1
+	for i := 0; i < n; i++ {
+		c := b[i]
+		if c-'A' < 26 {
+			c += 'a' - 'A'
+		} else if c == '@' && at < 0 {
+			at = i
+		}
+		b = append(b, c)
+	}
+	if at >= 0 {
+		b = append(b, b[n:2*n]...)
+		maskInPlace(b[2*n:], at)
+	}
+	all := string(b)
+	norm, plain, lower = all[:n], all[n:2*n], all[n:2*n]
+	if at >= 0 {
+		lower = all[2*n:]
+	}
+	return norm, plain, lower, b
+}
+
+// maskInPlace is maskAddresses on b, whose first '@' is at offset at.
+func maskInPlace(b []byte, at int) {
+	for at >= 0 && at < len(b) {
+		i, j := at, at
+		for i > 0 && isWordByte(b[i-1]) {
+			i--
+		}
+		for j < len(b) && isWordByte(b[j]) {
+			j++
+		}
+		// the bytes from i to j are all word bytes or '@': the next '@'
+		// is not before j
+		next := -1
+		for k := j; k < len(b); k++ {
+			if b[k] == '@' {
+				next = k
+				break
+			}
+		}
+		for k := i; k < j; k++ {
+			b[k] = '@'
+		}
+		at = next
+	}
+}
+
 // The word bytes of appendTemplate and maskAddresses (letters, digits and
 // . - _ : + % @) as two 64-bit masks, for the bytes below 64 and from 64 to
 // 127: one shift and test per byte instead of a chain of comparisons.

@@ -149,3 +149,53 @@ func BenchmarkAppendTemplate(b *testing.B) {
 		})
 	}
 }
+
+// checkPrepareText: prepareText gives what normalize and maskAddresses
+// give, with lower the same string as plain when nothing is masked.
+func checkPrepareText(t *testing.T, buf []byte, s string) []byte {
+	t.Helper()
+	norm, plain, lower, buf := prepareText(buf, s)
+	wantNorm, wantPlain := normalize(s)
+	if norm != wantNorm || plain != wantPlain || lower != maskAddresses(wantPlain) {
+		t.Fatalf("prepareText(%q) = %q, %q, %q; want %q, %q, %q", s, norm, plain, lower, wantNorm, wantPlain, maskAddresses(wantPlain))
+	}
+	return buf
+}
+
+func TestPrepareTextSame(t *testing.T) {
+	var buf []byte
+	for _, s := range append(identityTexts(t), "", " ", "\\n", "A@B", "@", "a@b c@d", "x <Bob@Example.COM>: no", "@@ @", " \t Mixed CASE\\n@end@") {
+		buf = checkPrepareText(t, buf, s)
+	}
+}
+
+func FuzzPrepareText(f *testing.F) {
+	for _, s := range builtinMix {
+		f.Add(s)
+	}
+	f.Add("a@b.c <D@E> @ x@@y \\n\t Z")
+	var buf []byte
+	f.Fuzz(func(t *testing.T, s string) {
+		buf = checkPrepareText(t, buf, s)
+	})
+}
+
+// BenchmarkPrepareText: the texts decide matches on, in one pass and
+// string (fast) and as normalize and maskAddresses make them (ref).
+func BenchmarkPrepareText(b *testing.B) {
+	texts := identityTexts(b)
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for i := 0; i < b.N; i++ {
+			_, _, _, buf = prepareText(buf, texts[i%len(texts)])
+		}
+	})
+	b.Run("ref", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, plain := normalize(texts[i%len(texts)])
+			_ = maskAddresses(plain)
+		}
+	})
+}
