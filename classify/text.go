@@ -195,25 +195,33 @@ func appendTemplate(dst []byte, text string) []byte {
 			continue
 		}
 		space = false
-		j, upper, special := i, false, false
+		// the word, counting what templateToken looks at
+		j, upper := i, false
+		var wc wordCounts
+	word:
 		for ; j < len(text); j++ {
 			d := text[j]
-			if d-'a' < 26 {
-				continue
-			}
-			if d-'A' < 26 {
+			switch {
+			case d-'a' < 26:
+			case d-'A' < 26:
 				upper = true
-				continue
+			case d-'0' < 10:
+				wc.digits++
+			case d == '.':
+				wc.dots++
+			case d == ':':
+				wc.colons++
+			case d == '@':
+				wc.at = true
+			case d == '-' || d == '_' || d == '+' || d == '%':
+			default:
+				break word
 			}
-			if !isWordByte(d) {
-				break
-			}
-			special = special || d-'0' < 10 || d == '@' || d == ':'
 		}
 		w := text[i:j]
 		i = j
-		if special {
-			if tok := templateToken(w); tok != "" {
+		if wc.digits > 0 || wc.at || wc.colons > 0 {
+			if tok := wc.token(w); tok != "" {
 				dst = append(dst, tok...)
 				continue
 			}
@@ -268,34 +276,55 @@ func plainChunk(x uint64, space bool) (uint64, bool) {
 // for a word with five or more digits that is not an enhanced status code;
 // "" to keep w.
 func templateToken(w string) string {
-	digits, dots, colons, at, hexOnly := 0, 0, 0, false, true
+	var n wordCounts
 	for k := 0; k < len(w); k++ {
-		d := w[k]
-		switch {
-		case d >= '0' && d <= '9':
-			digits++
-		case d == '.':
-			dots++
-		case d == ':':
-			colons++
-		case d == '@':
-			at = true
-		}
-		if !(d >= '0' && d <= '9' || d >= 'a' && d <= 'f' || d >= 'A' && d <= 'F' || d == ':') {
-			hexOnly = false
+		switch w[k] {
+		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			n.digits++
+		case '.':
+			n.dots++
+		case ':':
+			n.colons++
+		case '@':
+			n.at = true
 		}
 	}
+	return n.token(w)
+}
+
+// wordCounts are the bytes of a word that templateToken decides on, counted
+// by appendTemplate while it finds the end of the word (one pass, not two).
+type wordCounts struct {
+	digits, dots, colons int
+	at                   bool
+}
+
+// token is templateToken(w) for the word w whose bytes n counts.
+func (n *wordCounts) token(w string) string {
 	switch {
-	case at:
+	case n.at:
 		return "@"
-	case digits > 0 && dots >= 3 && isIPv4ish(w):
+	case n.digits > 0 && n.dots >= 3 && isIPv4ish(w):
 		return "#ip"
-	case colons >= 2 && hexOnly:
+	case n.colons >= 2 && isHexColon(w):
 		return "#ip"
-	case digits >= 5 && enhancedAt(strings.TrimRight(w, ".:")) != len(strings.TrimRight(w, ".:")):
-		return "#"
+	case n.digits >= 5:
+		if t := strings.TrimRight(w, ".:"); enhancedAt(t) != len(t) {
+			return "#"
+		}
 	}
 	return ""
+}
+
+// isHexColon: hex digits and colons only (an IPv6 address).
+func isHexColon(w string) bool {
+	for k := 0; k < len(w); k++ {
+		d := w[k]
+		if !(d >= '0' && d <= '9' || d >= 'a' && d <= 'f' || d >= 'A' && d <= 'F' || d == ':') {
+			return false
+		}
+	}
+	return true
 }
 
 // lowerInPlace lower-cases the ASCII letters of b.
