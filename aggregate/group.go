@@ -118,6 +118,7 @@ type Group struct {
 	Rows  []*Row   `json:"rows"` // by events, descending (Finish)
 	limit int
 	rows  map[string]*Row
+	last  *Row // of a group by one dimension: the row found last
 }
 
 // Row is one group's outcomes.
@@ -144,6 +145,9 @@ func (g *Group) row(r *Report, e *bouncescan.Event) *Row {
 	var parts []string
 	if len(g.By) == 1 {
 		k = dimValue(r, e, g.By[0])
+		if g.last != nil && g.last.Key[0] == k {
+			return g.last // the row of the event before (a message's recipients at one domain)
+		}
 	} else {
 		parts = make([]string, len(g.By))
 		for i, d := range g.By {
@@ -152,6 +156,9 @@ func (g *Group) row(r *Report, e *bouncescan.Event) *Row {
 		k = strings.Join(parts, "\x1f")
 	}
 	if row := g.rows[k]; row != nil {
+		if parts == nil {
+			g.last = row
+		}
 		return row
 	}
 	if len(g.rows) >= g.limit {

@@ -34,7 +34,13 @@ type Top struct {
 	m     map[uint64]*Tally // by hash64 of the name: no string hashed again
 	coll  map[string]*Tally // the names whose hash an earlier name has
 	other *Tally            // the OtherKey tally, once the limit is reached
+	// bits has the bit h%topBits of every name's hash h set: most names
+	// looked up are not there once the list is full, and a bit in 16 KiB
+	// says so for most of them (93 % at 10 000 names) without a probe of m
+	bits []uint64
 }
+
+const topBits = 1 << 17
 
 // Tally is one name of a Top.
 type Tally struct {
@@ -46,13 +52,16 @@ type Tally struct {
 func (t *Top) init(limit int) {
 	t.limit = limit
 	t.m = make(map[uint64]*Tally, len(t.Rows))
-	t.coll, t.other = nil, nil
+	t.coll, t.other, t.bits = nil, nil, nil
 	for _, x := range t.Rows {
 		t.put(x, hash64(x.Name))
 	}
 }
 
 func (t *Top) get(name string, h uint64) *Tally {
+	if t.bits != nil && t.bits[h%topBits/64]&(1<<(h%64)) == 0 {
+		return nil
+	}
 	x := t.m[h]
 	if x == nil || x.Name == name {
 		return x
@@ -61,6 +70,10 @@ func (t *Top) get(name string, h uint64) *Tally {
 }
 
 func (t *Top) put(x *Tally, h uint64) {
+	if t.bits == nil {
+		t.bits = make([]uint64, topBits/64)
+	}
+	t.bits[h%topBits/64] |= 1 << (h % 64)
 	if t.m[h] == nil {
 		t.m[h] = x
 		return
