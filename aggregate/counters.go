@@ -73,9 +73,9 @@ func (c *addCounts) fold(r *Report) {
 }
 
 // nameCounts counts names, each in a nameCount found by a map lookup
-// (no assignment) or, for the name of the event before, none.
+// (no assignment) or, for the names of the last events, none.
 type nameCounts struct {
-	last *nameCount
+	last [4]*nameCount // the names counted last, the latest first
 	m    map[string]*nameCount
 }
 
@@ -85,9 +85,13 @@ type nameCount struct {
 }
 
 func (c *nameCounts) add(name string) {
-	if x := c.last; x != nil && x.name == name {
-		x.n++
-		return
+	for i, x := range c.last {
+		if x != nil && x.name == name {
+			x.n++
+			copy(c.last[1:i+1], c.last[:i])
+			c.last[0] = x
+			return
+		}
 	}
 	x := c.m[name]
 	if x == nil {
@@ -98,7 +102,8 @@ func (c *nameCounts) add(name string) {
 		c.m[x.name] = x
 	}
 	x.n++
-	c.last = x
+	copy(c.last[1:], c.last[:3])
+	c.last[0] = x
 }
 
 func (c *nameCounts) fold(into Counts) {

@@ -234,6 +234,8 @@ type Series struct {
 	BucketSeconds int64     `json:"bucket_seconds"`
 	Buckets       []*Bucket `json:"buckets"` // in time order (Finish)
 	m             map[int64]*Bucket
+	last          *Bucket // the bucket found last, that of lastStart
+	lastStart     int64
 }
 
 // Bucket is one time bucket.
@@ -243,6 +245,7 @@ type Bucket struct {
 }
 
 func (s *Series) init() {
+	s.last = nil
 	s.m = make(map[int64]*Bucket, len(s.Buckets))
 	for _, b := range s.Buckets {
 		s.m[b.Start.Unix()] = b
@@ -250,7 +253,13 @@ func (s *Series) init() {
 }
 
 func (s *Series) bucket(r *Report, start int64) *Bucket {
+	if b := s.last; b != nil && s.lastStart == start {
+		return b // the bucket of the event before: events come in time order
+	}
 	b := s.m[start]
+	if b != nil {
+		s.last, s.lastStart = b, start
+	}
 	if b == nil {
 		if len(s.m) >= r.limits.Buckets {
 			return nil
