@@ -73,9 +73,9 @@ func (c *addCounts) fold(r *Report) {
 }
 
 // nameCounts counts names, each in a nameCount found by a map lookup
-// (no assignment) or, for the names of the last events, none.
+// (no assignment) or, for the name of the event before, none.
 type nameCounts struct {
-	last [4]*nameCount // the names counted last, the latest first
+	last *nameCount
 	m    map[string]*nameCount
 }
 
@@ -85,13 +85,9 @@ type nameCount struct {
 }
 
 func (c *nameCounts) add(name string) {
-	for i, x := range c.last {
-		if x != nil && x.name == name {
-			x.n++
-			copy(c.last[1:i+1], c.last[:i])
-			c.last[0] = x
-			return
-		}
+	if x := c.last; x != nil && x.name == name {
+		x.n++
+		return
 	}
 	x := c.m[name]
 	if x == nil {
@@ -102,8 +98,7 @@ func (c *nameCounts) add(name string) {
 		c.m[x.name] = x
 	}
 	x.n++
-	copy(c.last[1:], c.last[:3])
-	c.last[0] = x
+	c.last = x
 }
 
 func (c *nameCounts) fold(into Counts) {
