@@ -272,7 +272,7 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 	}
 	// normalize, then maskAddresses
 	in.norm, in.plain, in.lower, c.lit.text = prepareText(c.lit.text, e.Text)
-	in.ascii = isASCII(in.norm)
+	in.ascii = prefilterHolds(in.norm)
 	in.relay = relayHost(e.Relay)
 	c.idx.prepare(c.lit, &in)
 	if in.stage == bouncescan.StageUnknown {
@@ -322,7 +322,8 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 		Rule:         "fallback.undefined",
 	}
 	var decided *rule
-	for i, r := range c.rules {
+	for i := c.idx.nextRule(c.lit, 0); i >= 0; i = c.idx.nextRule(c.lit, i+1) {
+		r := c.rules[i]
 		ok, ev := c.idx.matchFound(i, r, c.lit, &in)
 		if !ok {
 			continue

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/bouncescan/bouncescan"
@@ -29,6 +30,9 @@ type ruleIndex struct {
 	permanent, transient []int32
 	// textRules[id]: the rules that have literal id as a text
 	textRules [][]int32
+	// always: bit per rule that is not textOnly (a candidate whatever
+	// the texts found; nextRule)
+	always []uint64
 	// src is the rules slice the index was built from (builtFor)
 	src []*rule
 }
@@ -98,9 +102,13 @@ func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
 		}
 	}
 	x.textRules = make([][]int32, len(x.lits))
+	x.always = make([]uint64, (len(x.rules)+63)/64)
 	for i := range x.rules {
 		l := &x.rules[i]
 		l.textOnly = len(l.text) > 0 && len(l.reLit) == 0
+		if !l.textOnly {
+			x.always[i>>6] |= 1 << (i & 63)
+		}
 		for _, t := range l.text {
 			if n := len(x.textRules[t]); n == 0 || x.textRules[t][n-1] != int32(i) {
 				x.textRules[t] = append(x.textRules[t], int32(i))
@@ -143,13 +151,14 @@ type litScratch struct {
 	// plainDone: plain holds the literals of input.plain
 	plainDone bool
 	text      []byte // prepareText's working space
-	// textHit: bit per rule one of whose texts is in input.lower
-	textHit []uint64
+	// textHit: bit per rule one of whose texts is in input.lower; cand
+	// is always or textHit
+	textHit, cand []uint64
 }
 
 func newLitScratch(x *ruleIndex) *litScratch {
 	return &litScratch{lower: newLitFound(x.scan.n), plain: newLitFound(x.scan.n), prov: newLitFound(x.prov.n),
-		textHit: make([]uint64, (len(x.rules)+63)/64)}
+		textHit: make([]uint64, len(x.always)), cand: make([]uint64, len(x.always))}
 }
 
 // prepare finds the literals of in.lower; those of in.plain follow when
@@ -167,6 +176,25 @@ func (x *ruleIndex) prepare(s *litScratch, in *input) {
 			}
 		}
 	}
+	for k := range s.cand {
+		s.cand[k] = x.always[k] | s.textHit[k]
+	}
+}
+
+// nextRule is the first rule from number i on that may match the text
+// prepare saw (matchFound is false for the others: text-only rules none of
+// whose texts is there), or -1.
+func (x *ruleIndex) nextRule(s *litScratch, i int) int {
+	for k := i >> 6; k < len(s.cand); k++ {
+		w := s.cand[k]
+		if k == i>>6 {
+			w &^= 1<<(i&63) - 1
+		}
+		if w != 0 {
+			return k<<6 | bits.TrailingZeros64(w)
+		}
+	}
+	return -1
 }
 
 // plainFor is the set of the strings of regexPrefilter in in.plain.

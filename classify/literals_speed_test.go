@@ -172,7 +172,7 @@ func TestMatchFound(t *testing.T) {
 			var in input
 			in.norm, in.plain = normalize(text)
 			in.lower = maskAddresses(in.plain)
-			in.ascii = isASCII(in.norm)
+			in.ascii = prefilterHolds(in.norm)
 			in.grams.fill(in.lower)
 			in.reply, in.enh = codesFromText(in.norm)
 			if in.enh != "" {
@@ -190,8 +190,15 @@ func TestMatchFound(t *testing.T) {
 			if got, want := c.idx.classOf(c.lit), classFromText(in.lower); got != want {
 				t.Fatalf("%q: classOf %v, classFromText %v", text, got, want)
 			}
+			next := c.idx.nextRule(c.lit, 0)
 			for i, r := range c.rules {
+				if i > next && next >= 0 {
+					next = c.idx.nextRule(c.lit, i)
+				}
 				ok, ev := r.match(&in)
+				if ok && i != next {
+					t.Fatalf("rule %s matches %q but nextRule skips it", r.id, text)
+				}
 				fok, fev := c.idx.matchFound(i, r, c.lit, &in)
 				if ok != fok || ev != fev {
 					t.Fatalf("rule %s on %q: match %v %q, matchFound %v %q", r.id, text, ok, ev, fok, fev)

@@ -194,8 +194,9 @@ const maxExact = 16
 // "user"), which requiredLiteral and requiredAnyLiteral do not, so that
 // most expressions are not run on texts they cannot match. On ASCII text
 // a case-insensitive match of an ASCII letter is the letter in either
-// case, so the sets are exact there; texts with other bytes run every
-// expression (BenchmarkRegexPrefilter).
+// case, so the sets are exact there, and on texts with other bytes too
+// unless they have one of the two runes that fold to ASCII letters
+// (prefilterHolds); those run every expression (BenchmarkRegexPrefilter).
 //
 // A string may start or end with boundMark: the \b of the expression next
 // to it, which the text must have there too ("\bip\b" is not in
@@ -215,6 +216,22 @@ func regexPrefilter(expr string) [][]string {
 		}
 	}
 	return out
+}
+
+// The two runes beyond ASCII that case-fold to ASCII letters: long s and
+// the Kelvin sign (ſ is s and K is k for (?i)).
+const (
+	foldS = '\u017f'
+	foldK = '\u212a'
+)
+
+// prefilterHolds reports whether regexPrefilter's sets hold for the text
+// norm: a case-insensitive expression matches an ASCII letter of its
+// literals only with that letter in either case unless the text has ſ or
+// K, and the sets list no other byte beyond ASCII (exactSet), so that
+// texts in other scripts need not run every expression.
+func prefilterHolds(norm string) bool {
+	return isASCII(norm) || !strings.ContainsRune(norm, foldS) && !strings.ContainsRune(norm, foldK)
 }
 
 // boundMark in a string of regexPrefilter stands for a word boundary
@@ -408,6 +425,13 @@ func exactSet(re *syntax.Regexp) ([]string, bool) {
 	case syntax.OpCharClass:
 		var out []string
 		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := max(re.Rune[i], utf8.RuneSelf); r <= re.Rune[i+1]; r++ {
+				if r != foldS && r != foldK {
+					// a byte beyond ASCII the strings would not list
+					// (prefilterHolds)
+					return nil, false
+				}
+			}
 			lo, hi := re.Rune[i], min(re.Rune[i+1], utf8.RuneSelf-1)
 			if hi-lo > maxExact {
 				return nil, false

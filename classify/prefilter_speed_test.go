@@ -1,8 +1,11 @@
 package classify
 
 import (
+	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestRegexPrefilterSets(t *testing.T) {
@@ -43,9 +46,10 @@ func TestRegexPrefilterSound(t *testing.T) {
 	}
 	matched := 0
 	for _, text := range identityTexts(t) {
-		for _, v := range []string{text, strings.ToUpper(text), strings.ToLower(text)} {
+		// and with bytes beyond ASCII (prefilterHolds)
+		for _, v := range []string{text, strings.ToUpper(text), strings.ToLower(text), "é " + text + " 日本", strings.ReplaceAll(text, " ", "\u00a0 ")} {
 			norm, plain := normalize(v)
-			if !isASCII(norm) {
+			if !prefilterHolds(norm) {
 				continue
 			}
 			for _, r := range c.rules {
@@ -105,5 +109,32 @@ func BenchmarkRegexPrefilter(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestPrefilterHolds: the runes beyond ASCII that case-fold to an ASCII
+// letter are exactly ſ and K, which prefilterHolds turns away; and a
+// class with another rune beyond ASCII gives no strings.
+func TestPrefilterHolds(t *testing.T) {
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < utf8.RuneSelf && r != foldS && r != foldK {
+				t.Errorf("%U folds to %q: prefilterHolds must know it", r, f)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{{"sender rejected", true}, {"é sender 日本", true}, {"ſender rejected", false}, {"blocK", true}, {"bloc\u212a", false}} {
+		if got := prefilterHolds(tc.text); got != tc.want {
+			t.Errorf("prefilterHolds(%q) = %v", tc.text, got)
+		}
+	}
+	if sets := regexPrefilter(`(?i)caf[eé] noir`); len(sets) != 2 || sets[0][0] != "caf" || sets[1][0] != " noir" {
+		t.Errorf("regexPrefilter(caf[eé] noir) = %q, want caf and \" noir\", not cafe", sets)
+	}
+	if !regexp.MustCompile(`(?i)sender`).MatchString("ſender") || regexp.MustCompile(`(?i)sender`).MatchString("sendér") {
+		t.Error("case folding is not what prefilterHolds assumes")
 	}
 }

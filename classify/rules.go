@@ -444,7 +444,7 @@ type input struct {
 	norm     string // text, whitespace collapsed
 	lower    string // norm with ASCII letters lower-cased (same length), addresses masked
 	plain    string // lower before the addresses were masked
-	ascii    bool   // norm is all ASCII: regexPrefilter's sets hold
+	ascii    bool   // regexPrefilter's sets hold for norm (prefilterHolds; all ASCII, or no ſ and no K)
 	grams    gramSet
 }
 
