@@ -44,11 +44,21 @@ func normalize(s string) (norm, lower string) {
 // three texts cut from one string: norm, plain (norm lower-cased) and
 // lower (plain with the addresses masked; plain itself when there is no
 // '@'). buf is working space, returned for the next call. One allocation
-// instead of four or five (BenchmarkPrepareText).
+// instead of four or five (BenchmarkPrepareText). Eight bytes without
+// white space or '\\' are copied at once, and lower-cased at once.
 func prepareText(buf []byte, s string) (norm, plain, lower string, _ []byte) {
 	b := buf[:0]
 	space := true // drop leading space
 	for i := 0; i < len(s); i++ {
+		if i+8 <= len(s) {
+			if x := binary.LittleEndian.Uint64([]byte(s[i : i+8])); !hasByte(x, ' ') && !hasByte(x, '\\') &&
+				!hasByte(x, '\t') && !hasByte(x, '\n') && !hasByte(x, '\r') {
+				b = binary.LittleEndian.AppendUint64(b, x)
+				space = false
+				i += 7
+				continue
+			}
+		}
 		c := s[i]
 		if c == '\\' && i+1 < len(s) && s[i+1] == 'n' {
 			c = ' '
@@ -69,7 +79,17 @@ func prepareText(buf []byte, s string) (norm, plain, lower string, _ []byte) {
 	}
 	n := len(b)
 	at := -1
-	for i := 0; i < n; i++ {
+	i := 0
+	for ; i+8 <= n && at < 0; i += 8 {
+		x := binary.LittleEndian.Uint64(b[i : i+8])
+		if hasByte(x, '@') {
+			break
+		}
+		ascii := ^x & highs
+		upper := bytesIn(x&^highs, 'A', 'Z') & ascii
+		b = binary.LittleEndian.AppendUint64(b, x+upper>>2)
+	}
+	for ; i < n; i++ {
 		c := b[i]
 		if c-'A' < 26 {
 			c += 'a' - 'A'
@@ -88,6 +108,12 @@ func prepareText(buf []byte, s string) (norm, plain, lower string, _ []byte) {
 		lower = all[2*n:]
 	}
 	return norm, plain, lower, b
+}
+
+// hasByte reports whether one of the eight bytes of x is c.
+func hasByte(x uint64, c byte) bool {
+	y := x ^ lanes*uint64(c)
+	return (y-lanes)&^y&highs != 0
 }
 
 // maskInPlace is maskAddresses on b, whose first '@' is at offset at.
