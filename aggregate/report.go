@@ -78,7 +78,8 @@ type Report struct {
 	First   time.Time `json:"first,omitzero"`
 	Last    time.Time `json:"last,omitzero"`
 
-	// ByStatus … ByMTA are complete after Finish (Add counts apart).
+	// The breakdowns ByStatus … ByMTA are complete after Finish (Add
+	// counts them apart).
 	Totals     Outcomes `json:"totals"`
 	ByStatus   Counts   `json:"by_status"`
 	ByClass    Counts   `json:"by_class"`
@@ -463,7 +464,7 @@ func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes
 				// a message forgotten since its deferral (Limits.Messages),
 				// with recipients pending: say so for its next events
 				mk := r.msgHash(e.Host, e.QueueID)
-				r.setMessage(mk, r.recent.get(mk)|msgDeferred)
+				r.setMessage(mk, r.recent.get(mk)|msgSeen|msgDeferred)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -442,5 +443,77 @@ func TestTopHashCollision(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" || r.Dropped.Top != 2 {
 		t.Errorf("rows (-want +got):\n%s\ndropped %d", diff, r.Dropped.Top)
+	}
+}
+
+// The templates come out as a plain map of Template gives them, with
+// more texts than the cache of texts holds, some repeated, one text
+// under two statuses and codes; the rejects' restrictions likewise.
+func TestTemplatesThroughTheTextCache(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	r := New(Limits{})
+	type key struct {
+		status string
+		code   int
+		tpl    string
+	}
+	want := map[key]int64{}
+	restr := map[string]int64{}
+	for i := range 40_000 {
+		n := rng.IntN(3 * textSlots)
+		text := fmt.Sprintf("user%d unknown in table %d (queue id Q%d)", n, n%7, n)
+		if n%5 == 0 {
+			text = fmt.Sprintf("Recipient rejected by policy %c%d", 'a'+n%26, n%3)
+		}
+		st, code := bouncescan.StatusDeferred, 450
+		if i%3 == 0 {
+			st, code = bouncescan.StatusRejected, 550
+		}
+		e := ev(st, "u@x.test", code, "", text, "")
+		e.Stage = bouncescan.StageRcpt
+		r.Add(e)
+		want[key{st.String(), code, Template(text)}]++
+		if st == bouncescan.StatusRejected {
+			restr[Restriction(e)]++
+		}
+	}
+	r.Finish()
+	got := map[key]int64{}
+	for _, d := range r.Templates {
+		got[key{d.Status, d.ReplyCode, d.Template}] += d.Count
+		if Template(d.Example) != d.Template {
+			t.Errorf("template %q of example %q", d.Template, d.Example)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("templates (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(Counts(restr), r.Rejects.ByRestriction); diff != "" {
+		t.Errorf("restrictions (-want +got):\n%s", diff)
+	}
+}
+
+// Finish folds Add's counters into the breakdowns once: adding after
+// Finish and finishing again, or merging unfinished reports, counts
+// every event once.
+func TestBreakdownsFoldOnce(t *testing.T) {
+	a, b := New(Limits{}), New(Limits{})
+	a.Add(ev(bouncescan.StatusBounced, "u@x.test", 550, "5.1.1", "no such user", "userunknown"))
+	a.Finish()
+	a.Add(ev(bouncescan.StatusBounced, "v@x.test", 550, "5.1.1", "no such user", "userunknown"))
+	a.Finish()
+	a.Finish()
+	b.Add(ev(bouncescan.StatusSent, "w@x.test", 250, "", "", ""))
+	b.Add(ev(bouncescan.StatusBounced, "v@y.test", 550, "5.1.1", "no such user", "userunknown"))
+	if err := a.Merge(b, "b"); err != nil {
+		t.Fatal(err)
+	}
+	a.Add(&bouncescan.Event{MTA: "postfix", Status: bouncescan.StatusSent, Hop: true})
+	a.Finish()
+	if want := (Counts{"bounced": 3, "sent": 1, "handoff": 1}); !cmp.Equal(want, a.ByStatus) {
+		t.Errorf("by status %v, want %v", a.ByStatus, want)
+	}
+	if a.ByReason["userunknown"] != 3 || a.ByProvider["gmail"] != 3 || a.ByMTA["postfix"] != 5 || a.ByClass["permanent"] != 3 || a.BySubject["addressing"] != 3 {
+		t.Errorf("reason %v provider %v mta %v class %v subject %v", a.ByReason, a.ByProvider, a.ByMTA, a.ByClass, a.BySubject)
 	}
 }

@@ -409,9 +409,6 @@ func (r *Report) textSlot(text string) *textSlot {
 	return sl
 }
 
-// template is Template(text), remembered for the last texts seen.
-func (r *Report) template(text string) string { return r.textSlot(text).tpl }
-
 // lower is strings.ToLower(s) for a string holding an ASCII capital
 // letter, else s (no copy). It looks at 8 bytes at a time.
 func lower(s string) string {
