@@ -17,18 +17,24 @@ const msgFlags = 7 // the low bits that hold the flags
 
 // get returns the flags of h (0 when not there).
 func (s *msgSet) get(h uint64) uint8 {
+	_, f := s.find(h)
+	return f
+}
+
+// find returns the slot of h and its flags (-1 and 0 when not there).
+func (s *msgSet) find(h uint64) (int, uint8) {
 	if len(s.slots) == 0 {
-		return 0
+		return -1, 0
 	}
 	key := msgKey(h)
 	mask := uint64(len(s.slots) - 1)
 	for i := key >> 32 & mask; ; i = (i + 1) & mask {
 		v := s.slots[i]
 		if v == 0 {
-			return 0
+			return -1, 0
 		}
 		if v&^msgFlags == key {
-			return uint8(v & msgFlags)
+			return int(i), uint8(v & msgFlags)
 		}
 	}
 }
@@ -108,10 +114,23 @@ type msgWindow struct {
 
 // get returns the flags of h (0 when not remembered).
 func (w *msgWindow) get(h uint64) uint8 {
-	if f := w.cur.get(h); f != 0 {
-		return f
+	f, _ := w.lookup(h)
+	return f
+}
+
+// lookup returns the flags of h (0 when not remembered) and, when h is
+// in the current generation, its slot there for update (else -1).
+func (w *msgWindow) lookup(h uint64) (uint8, int) {
+	if i, f := w.cur.find(h); i >= 0 {
+		return f, i
 	}
-	return w.old.get(h)
+	return w.old.get(h), -1
+}
+
+// update stores new flags (not 0) for h, at the slot lookup gave for it,
+// with no change to the window since.
+func (w *msgWindow) update(at int, h uint64, flags uint8) {
+	w.cur.slots[at] = msgKey(h) | uint64(flags)
 }
 
 // set stores flags (not 0) for h in the current generation; it tells

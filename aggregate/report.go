@@ -422,13 +422,14 @@ func (r *Report) Add(e *bouncescan.Event) {
 	r.Series.add(r, e)
 	msg := r.Volume.add(r, e, rcpt, rcptHash)
 	r.trackPending(e, rcpt, rows, msg)
+	var sl *textSlot // of e.Text, once looked up
 	if e.Status == bouncescan.StatusRejected {
-		r.Rejects.add(r, e)
+		sl = r.Rejects.add(r, e)
 	}
 	// a deliverable address verification probe is no failure
 	probeOK := e.Status == bouncescan.StatusProbe && e.Verdict != nil && e.Verdict.Class == bouncescan.ClassSuccess
 	if e.Status != bouncescan.StatusSent && !probeOK && (e.Text != "" || e.ReplyCode != 0) {
-		r.addDiag(e)
+		r.addDiag(e, sl)
 	}
 }
 

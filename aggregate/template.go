@@ -47,8 +47,11 @@ func (d *Diag) diagKey() diagKey { return diagKey{d.Status, d.ReplyCode, d.Enhan
 // maxExample bounds the example text kept per template.
 const maxExample = 2000
 
-func (r *Report) addDiag(e *bouncescan.Event) {
-	sl := r.textSlot(e.Text)
+// addDiag counts e under its template; sl is the slot of its text, or nil.
+func (r *Report) addDiag(e *bouncescan.Event, sl *textSlot) {
+	if sl == nil {
+		sl = r.textSlot(e.Text)
+	}
 	status := e.Status.String()
 	d := sl.diag
 	if d == nil || d.Status != status || d.ReplyCode != e.ReplyCode || d.EnhancedCode != e.EnhancedCode {

@@ -170,7 +170,7 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string, rcptHash uint6
 	// a hash, not the string, in two windows of recent messages (see
 	// Limits.Messages): any message, and the messages with a deferral
 	key := r.msgHash(e.Host, id)
-	flags := r.recent.get(key)
+	flags, at := r.recent.lookup(key)
 	if flags == 0 {
 		flags = r.deferred.get(key)
 	}
@@ -199,7 +199,11 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string, rcptHash uint6
 	if e.Status == bouncescan.StatusDeferred {
 		flags |= msgDeferred
 	}
-	r.setMessage(key, flags)
+	if at >= 0 && flags&msgDeferred == 0 {
+		r.recent.update(at, key, flags) // in the current generation already
+	} else {
+		r.setMessage(key, flags)
+	}
 	return prev
 }
 
@@ -421,7 +425,8 @@ func (c Counts) addBounded(key string, n int64, limit int, dropped *int64) {
 	c[key] += n
 }
 
-func (j *Rejects) add(r *Report, e *bouncescan.Event) {
+// add counts a reject; it returns the slot of its text.
+func (j *Rejects) add(r *Report, e *bouncescan.Event) *textSlot {
 	sl := r.textSlot(e.Text)
 	if sl.restr == "" || sl.stage != e.Stage {
 		sl.restr, sl.stage = restriction(e, func(string) string { return sl.tpl }), e.Stage
@@ -435,6 +440,7 @@ func (j *Rejects) add(r *Report, e *bouncescan.Event) {
 		client = "(none)"
 	}
 	addBounded(r, j.ByClient, client, 1)
+	return sl
 }
 
 func (j *Rejects) merge(r *Report, o *Rejects) {
