@@ -230,7 +230,14 @@ const (
 // literals only with that letter in either case unless the text has ſ or
 // K, and the sets list no other byte beyond ASCII (exactSet), so that
 // texts in other scripts need not run every expression.
+//
+// The texts are made by normalize: their white space is single spaces,
+// but for form feeds, which \s matches too; a text with one runs every
+// expression.
 func prefilterHolds(norm string) bool {
+	if strings.IndexByte(norm, '\f') >= 0 {
+		return false
+	}
 	return isASCII(norm) || !strings.ContainsRune(norm, foldS) && !strings.ContainsRune(norm, foldK)
 }
 
@@ -437,6 +444,9 @@ func exactSet(re *syntax.Regexp) ([]string, bool) {
 				return nil, false
 			}
 			for r := lo; r <= hi; r++ {
+				if r == '\t' || r == '\n' || r == '\r' || r == '\f' {
+					continue // not in a text normalize made (prefilterHolds)
+				}
 				out = appendNew(out, strings.ToLower(string(r)))
 			}
 		}
@@ -446,6 +456,27 @@ func exactSet(re *syntax.Regexp) ([]string, bool) {
 		return out, true
 	case syntax.OpCapture:
 		return exactSet(re.Sub[0])
+	case syntax.OpPlus, syntax.OpStar, syntax.OpRepeat:
+		// white space: normalize leaves single spaces, so \s+ is " "
+		// there and \s* "" or " " (prefilterHolds)
+		s, ok := exactSet(re.Sub[0])
+		if !ok || len(s) != 1 || s[0] != " " {
+			return nil, false
+		}
+		lo := 0
+		switch re.Op {
+		case syntax.OpPlus:
+			lo = 1
+		case syntax.OpRepeat:
+			if re.Max == 0 {
+				return []string{""}, true
+			}
+			lo = min(re.Min, 1)
+		}
+		if lo == 1 {
+			return []string{" "}, true
+		}
+		return []string{"", " "}, true
 	case syntax.OpQuest:
 		s, ok := exactSet(re.Sub[0])
 		if !ok || len(s)+1 > maxExact {
