@@ -421,7 +421,22 @@ func normalizeEnhanced(code string) string {
 	if !ok || s > 7 {
 		return ""
 	}
+	if canonicalEnhanced(code) {
+		return code // as it would be written again: no allocation
+	}
 	return itoa(c) + "." + itoa(s) + "." + itoa(d)
+}
+
+// canonicalEnhanced reports whether code, an enhanced status code
+// (enhancedAt covers all of it), has no leading zero in its parts: it is
+// what normalizeEnhanced would write.
+func canonicalEnhanced(code string) bool {
+	for i := 0; i+1 < len(code); i++ {
+		if code[i] == '0' && (i == 0 || code[i-1] == '.') && code[i+1] != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 func itoa(n int) string {

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -198,4 +199,54 @@ func BenchmarkPrepareText(b *testing.B) {
 			_ = maskAddresses(plain)
 		}
 	})
+}
+
+// TestNormalizeEnhancedSame: the copy-free normalizeEnhanced and the
+// strings.Cut splitEnhanced give what they gave when they always built
+// the code again and split it.
+func TestNormalizeEnhancedSame(t *testing.T) {
+	ref := func(code string) string {
+		code = strings.TrimSpace(code)
+		if code == "" {
+			return ""
+		}
+		if n := enhancedAt(code); n == 0 || n != len(code) {
+			return ""
+		}
+		parts := strings.Split(code, ".")
+		var v [3]int
+		for k, p := range parts {
+			n, err := strconv.Atoi(p)
+			if err != nil || len(parts) != 3 {
+				return ""
+			}
+			v[k] = n
+		}
+		if v[1] > 7 {
+			return ""
+		}
+		return strconv.Itoa(v[0]) + "." + strconv.Itoa(v[1]) + "." + strconv.Itoa(v[2])
+	}
+	for _, code := range []string{"", "5.1.1", " 5.1.1 ", "5.01.1", "5.1.01", "5.1.0", "5.0.0", "4.7.606", "5.10.1", "5.7.000", "5.007.1", "2.0.0", "5.1", "5.1.1.1", "x.1.1", "5.8.1", "5.1.1a", "05.1.1", "5.1.10"} {
+		if got, want := normalizeEnhanced(code), ref(code); got != want {
+			t.Errorf("normalizeEnhanced(%q) = %q, want %q", code, got, want)
+		}
+	}
+	for _, code := range []string{"5.1.1", "a.b.c", "5..1", "5.1", "5.1.1.1", "+5.1.1", "5.-1.2", ""} {
+		c, s, d, ok := splitEnhanced(code)
+		parts := strings.Split(code, ".")
+		wok := len(parts) == 3
+		var w [3]int
+		for k := 0; wok && k < 3; k++ {
+			n, err := strconv.Atoi(parts[k])
+			wok = err == nil
+			w[k] = n
+		}
+		if !wok {
+			w = [3]int{}
+		}
+		if ok != wok || c != w[0] || s != w[1] || d != w[2] {
+			t.Errorf("splitEnhanced(%q) = %d %d %d %v, want %v %v", code, c, s, d, ok, w, wok)
+		}
+	}
 }
