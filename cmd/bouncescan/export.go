@@ -95,7 +95,7 @@ func (c *ExportCmd) Run(app *App) error {
 		return &exitError{code: exitFailure, err: err}
 	}
 
-	report := aggregate.New(aggregate.Limits{})
+	report := aggregate.New(run.limits)
 	for _, err := range run.errs {
 		report.FileError(source.ErrorPath(err), err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/bouncescan/bouncescan"
+	"github.com/bouncescan/bouncescan/aggregate"
 	"github.com/bouncescan/bouncescan/classify"
 	"github.com/bouncescan/bouncescan/internal/pipeline"
 	"github.com/bouncescan/bouncescan/internal/redact"
@@ -31,6 +32,8 @@ type InputFlags struct {
 	MaxLine  ByteSize `default:"1MiB" help:"Longer lines are cut to this size, counted and reported."`
 	Progress bool     `default:"true" negatable:"" help:"Show a progress bar on stderr (only when stderr is a terminal)."`
 	Rules    string   `placeholder:"FILE" help:"Extra classification rules (TOML or YAML), tried before the built-in ones; see README."`
+
+	LimitFlags `embed:""`
 }
 
 // RedactFlags are --redact and --redact-key (scan, export).
@@ -79,6 +82,7 @@ type runInputs struct {
 	loc    *time.Location
 	inputs []source.Input
 	errs   []error
+	limits aggregate.Limits // the report's, from --limit
 }
 
 // setup reads the flags, builds the classifier and expands files, as scan
@@ -113,10 +117,15 @@ func (f *InputFlags) setup(app *App, files []string) (*runInputs, error) {
 	if len(inputs) == 0 {
 		return nil, fmt.Errorf("nothing to read: no file could be found among %q", files)
 	}
+	popts := parsekit.Options{Year: f.Year, Location: loc, Now: app.Now}
+	var limits aggregate.Limits
+	if err := f.apply(&popts, &limits); err != nil {
+		return nil, err
+	}
 	cfg := pipeline.Config{
 		Formats:  formats,
 		Format:   f.Format,
-		Parser:   parsekit.Options{Year: f.Year, Location: loc, Now: app.Now},
+		Parser:   popts,
 		MaxLine:  int(f.MaxLine),
 		Strict:   f.Strict,
 		Since:    since,
@@ -127,7 +136,7 @@ func (f *InputFlags) setup(app *App, files []string) (*runInputs, error) {
 			fmt.Fprintf(app.Stderr, "bouncescan: %v\n", err)
 		},
 	}
-	return &runInputs{cfg: cfg, loc: loc, inputs: inputs, errs: errs}, nil
+	return &runInputs{cfg: cfg, loc: loc, inputs: inputs, errs: errs, limits: limits}, nil
 }
 
 // progress sets cfg.Progress to draw a bar labelled what on stderr when it

@@ -88,6 +88,10 @@ func (c *ScanCmd) Run(app *App) error {
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
+	popts := parsekit.Options{Year: c.Year, Location: loc, Now: app.Now}
+	if err := c.apply(&popts, &limits); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
 	report := aggregate.New(limits)
 	var tax aggregate.Taxonomy // --taxonomy: looked up by the report and the events, nothing added to the verdicts
 	if c.Taxonomy {
@@ -132,13 +136,9 @@ func (c *ScanCmd) Run(app *App) error {
 	ctx, stop := interruptContext(app)
 	defer stop()
 	cfg := pipeline.Config{
-		Formats: formats,
-		Format:  c.Format,
-		Parser: parsekit.Options{
-			Year:     c.Year,
-			Location: loc,
-			Now:      app.Now,
-		},
+		Formats:   formats,
+		Format:    c.Format,
+		Parser:    popts,
 		MaxLine:   int(c.MaxLine),
 		Strict:    c.Strict,
 		Since:     since,

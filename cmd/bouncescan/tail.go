@@ -54,6 +54,7 @@ type TailCmd struct {
 	Rules           string        `placeholder:"FILE" help:"Extra classification rules (TOML or YAML), tried first."`
 	Taxonomy        bool          `help:"Every event's verdict also names its reason as Sisimai 4 did and by PowerMTA-style bounce category (sisimai4_reason, bounce_category; README: Other taxonomies)."`
 	Progress        bool          `default:"true" negatable:"" help:"While the files' existing content is read (--from start, or a restart behind), show a progress bar on stderr until caught up (only when stderr is a terminal)."`
+	LimitFlags      `embed:""`
 	RedactFlags
 }
 
@@ -113,6 +114,11 @@ func (c *TailCmd) Run(app *App) error {
 	if c.MetricDomains < 0 || c.AlertMinEvents < 1 || c.AlertRate <= 0 || c.AlertRate > 1 || c.AlertFactor < 1 {
 		return fail(errors.New("--metric-domains ≥ 0, --alert-min-events ≥ 1, 0 < --alert-rate ≤ 1, --alert-factor ≥ 1"))
 	}
+	opts := parsekit.Options{Year: c.Year, Location: loc, Now: app.Now}
+	var limits aggregate.Limits
+	if err := c.apply(&opts, &limits); err != nil {
+		return fail(err)
+	}
 	cl, err := classify.New(classify.Options{RulesFile: c.Rules})
 	if err != nil {
 		return fail(err)
@@ -148,7 +154,6 @@ func (c *TailCmd) Run(app *App) error {
 	stopSignals := tailSignals(app, cancel, events)
 	defer stopSignals()
 
-	opts := parsekit.Options{Year: c.Year, Location: loc, Now: app.Now}
 	var srcs []source.Lines
 	var backlog []int64
 	followed := map[string]bool{}
@@ -200,7 +205,7 @@ func (c *TailCmd) Run(app *App) error {
 		}
 	}()
 
-	report := aggregate.New(aggregate.Limits{})
+	report := aggregate.New(limits)
 	sw := &stateWriter{path: c.State, spool: c.spoolDir(), events: events}
 	live, err := c.liveConsumers(ctx, app, paths, &wg)
 	if err != nil {
