@@ -151,8 +151,8 @@ func TestLitScannerRandom(t *testing.T) {
 	}
 }
 
-// TestMatchFound: stageOf and classOf give what stageFromText and
-// classFromText give, and for every rule (built-in, and the user rules of
+// TestMatchFound: stageOf, classOf and providerOf give what
+// stageFromText, classFromText and providerOfText give, and for every rule (built-in, and the user rules of
 // TestUserRules, which the index holds too) and every text of the identity
 // corpus (in several stages and with the codes the text gives),
 // ruleIndex.matchFound gives what rule.match gives.
@@ -165,7 +165,8 @@ func TestMatchFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	texts := append(identityTexts(t), "ACME quota 42 reached", "Denied by ACME rules", "no - gsmtp")
+	texts := append(identityTexts(t), "ACME quota 42 reached", "Denied by ACME rules", "no - gsmtp",
+		"bob@gmail.com: no", "see support.google.com/mail and hotmail", "[TSS04] yahoo 1.2.3.4")
 	for _, c := range []*Classifier{builtin, user} {
 		matched := 0
 		for n, text := range texts {
@@ -189,6 +190,15 @@ func TestMatchFound(t *testing.T) {
 			}
 			if got, want := c.idx.classOf(c.lit), classFromText(in.lower); got != want {
 				t.Fatalf("%q: classOf %v, classFromText %v", text, got, want)
+			}
+			template := string(appendTemplate(nil, text))
+			want := c.providerOfText(template)
+			got := ""
+			if p := c.idx.providerOf(c.lit, template); p >= 0 {
+				got = c.providers[p].Name
+			}
+			if got != want {
+				t.Fatalf("%q: providerOf %q, providerOfText %q", template, got, want)
 			}
 			next := c.idx.nextRule(c.lit, 0)
 			for i, r := range c.rules {
