@@ -386,6 +386,10 @@ func TestTemplate(t *testing.T) {
 		"550 5.7.1 rejected":                                                          "550 5.7.1 rejected",
 		"connect to mx1.example.com[192.0.2.1]:25: Connection refused":                "connect to <host>[<ip>]:#: Connection refused",
 		"host mail.example.org said: 452 try later (Mon, 22 Nov 2026 10:00:01 +0000)": "host <host> said: 452 try later (Mon, # Nov # # #)",
+		// a number in brackets or after a host name is an id, not a code
+		"Server busy. (S77714) [AM4PEPF00025F97.eurprd10.prod.outlook.com 421]":   "Server busy. (#) [<host> #]",
+		"This user doesn't have a yahoo.com account (a@b.example) [554] - mta1.x": "This user doesn't have a <host> account (<addr>) [#] - #",
+		"mx.example.net 550 go away": "<host> # go away",
 	} {
 		if got := Template(in); got != want {
 			t.Errorf("Template(%q) = %q, want %q", in, got, want)

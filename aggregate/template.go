@@ -255,7 +255,7 @@ func shape(b *strings.Builder, tok, prev string) {
 		mid = "<ip>"
 	case dot && isHost(trim) && !keepHost(trim, prev):
 		mid = "<host>"
-	case digit && !isCode(trim):
+	case digit && !(isCode(trim) && codeHere(trim, pre, prev)):
 		mid = "#"
 	default:
 		b.WriteString(tok)
@@ -274,6 +274,22 @@ func indexBracket(s string) int {
 		}
 	}
 	return -1
+}
+
+// codeHere tells whether a 3-digit number shaped like a reply code
+// stands where one may: not inside brackets ("[123]") and not right after
+// a host name ("[mx1.example.net 123]", the trailer some providers add):
+// there it is an id, and kept as it is every reply would be a template
+// of its own. Enhanced codes and provider tags ("[TSS04]") stay anywhere.
+func codeHere(code, pre, prev string) bool {
+	if len(code) != 3 {
+		return true
+	}
+	if strings.IndexByte(pre, '[') >= 0 {
+		return false
+	}
+	p := strings.TrimLeft(prev, "[(<")
+	return !isHost(p)
 }
 
 // isCode keeps reply and enhanced status codes ("550", "5.7.1") and
