@@ -289,6 +289,12 @@ func (r *runner) file(in source.Input) error {
 	}
 	p.Begin(parsekit.File{Name: in.Name, ModTime: rd.ModTime(), Fingerprint: fr.identity, Seq: fr.seq, Years: fr.years.years})
 	src := rd.Lines()
+	if !in.Stdin {
+		// reading on a goroutine of its own (a read of standard input
+		// may block until input comes: it is read in line)
+		src = source.Prefetch(src)
+		defer src.Close() // before rd.Close: stops the goroutine reading rd
+	}
 	err = r.lines(src, fs, fr, p, func() int64 { return r.done + rd.BytesRead() })
 	fs.Bytes += rd.BytesRead()
 	r.report.Input.Bytes += rd.BytesRead()

@@ -65,6 +65,13 @@ func TestReadAheadCloseStops(t *testing.T) {
 		}
 		ra.Close(true)
 	}
+	noGoroutinesLeft(t, before)
+}
+
+// noGoroutinesLeft waits up to 5 s for the goroutines to be back to
+// before, and fails if they are not.
+func noGoroutinesLeft(t *testing.T, before int) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
