@@ -2,6 +2,7 @@ package parsekit
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -371,6 +372,23 @@ func TestInterner(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { in.Get([]byte("mx.example.com")) }); n != 0 {
 		t.Errorf("hit allocates %v", n)
+	}
+	// whatever slot a string lands in, and whoever shares it, Get gives the
+	// string itself; the hosts and IPs of a log spread over the slots
+	rng := rand.New(rand.NewPCG(11, 12))
+	slots := map[uint32]bool{}
+	for n := 0; n < 20000; n++ {
+		b := []byte(fmt.Sprintf("mx%d.example%d.com", rng.IntN(300), rng.IntN(3)))
+		if n%2 == 0 {
+			b = []byte(fmt.Sprintf("192.0.%d.%d", rng.IntN(4), rng.IntN(256)))
+		}
+		if got := in.Get(b); got != string(b) {
+			t.Fatalf("Get(%q) = %q", b, got)
+		}
+		slots[internHash(b)%512] = true
+	}
+	if len(slots) < 450 {
+		t.Errorf("1900 distinct hosts and IPs fill only %d of 512 slots", len(slots))
 	}
 }
 
