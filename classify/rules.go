@@ -448,52 +448,6 @@ type input struct {
 	grams    gramSet
 }
 
-// match reports whether r applies to in, and the evidence. It searches
-// the text for each of the rule's substrings; the Classifier uses
-// ruleIndex.matchFound, which gives the same answers from one scan of the
-// text for all rules.
-func (r *rule) match(in *input) (bool, string) {
-	if !r.matchConditions(in) {
-		return false, ""
-	}
-	for i := range r.unless {
-		if u := &r.unless[i]; u.mayBeIn(&in.grams) && strings.Contains(in.lower, u.s) {
-			return false, ""
-		}
-	}
-	if !r.hasText() {
-		return true, ""
-	}
-	for k := range r.text {
-		t := &r.text[k]
-		if !t.mayBeIn(&in.grams) {
-			continue
-		}
-		if i := strings.Index(in.lower, t.s); i >= 0 {
-			return true, in.norm[i : i+len(t.s)]
-		}
-	}
-	for k, re := range r.regex {
-		if lit := r.reLit[k]; lit != "" && !strings.Contains(in.lower, lit) {
-			continue
-		}
-		if a := r.reAny[k]; a != nil && !containsAny(in.lower, a) {
-			continue
-		}
-		if in.ascii && !containsEach(in.plain, r.rePre[k]) {
-			continue
-		}
-		text := in.norm
-		if r.reCap > 0 && len(text) > r.reCap {
-			text = text[:r.reCap]
-		}
-		if loc := re.FindStringIndex(text); loc != nil {
-			return true, text[loc[0]:loc[1]]
-		}
-	}
-	return false, ""
-}
-
 // matchConditions reports whether in meets the rule's conditions other
 // than its texts: stage, status, codes, provider, MTA and relay.
 func (r *rule) matchConditions(in *input) bool {

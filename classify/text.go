@@ -5,41 +5,6 @@ import (
 	"strings"
 )
 
-// normalize collapses runs of white space (and the literal "\n" that Exim
-// writes between the lines of a multi-line reply) into one space and trims
-// the ends. lower is norm with ASCII letters lower-cased, byte for byte the
-// same length, so that offsets found in lower cut evidence out of norm.
-func normalize(s string) (norm, lower string) {
-	b := make([]byte, 0, len(s))
-	space := true // drop leading space
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\\' && i+1 < len(s) && s[i+1] == 'n' {
-			c = ' '
-			i++
-		}
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-			if !space {
-				b = append(b, ' ')
-				space = true
-			}
-			continue
-		}
-		b = append(b, c)
-		space = false
-	}
-	for len(b) > 0 && b[len(b)-1] == ' ' {
-		b = b[:len(b)-1]
-	}
-	norm = string(b)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return norm, string(b)
-}
-
 // prepareText is normalize followed by maskAddresses in one pass, with the
 // three texts cut from one string: norm, plain (norm lower-cased) and
 // lower (plain with the addresses masked; plain itself when there is no
