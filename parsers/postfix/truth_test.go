@@ -88,17 +88,7 @@ func checkTruth(t *testing.T, logPath, truthPath string) {
 	matched, unknowable := 0, 0
 	greeting := map[string]bool{}
 	for _, want := range rows {
-		if want.QueueID == "NOQUEUE" {
-			want.QueueID = ""
-		}
-		// Postfix writes a 4xx reply to EHLO exactly as a 4xx greeting
-		// ("host … refused to talk to me: 421 …", smtp_proto.c uses one
-		// text for both): the log cannot tell them apart, and the parser
-		// says connect, the common case (421 too many connections).
-		// (the expiry of such a message carries that stage too)
-		if want.Stage == "helo" && (strings.Contains(want.LogLine, " refused to talk to me: 4") || want.Status == "expired" && greeting[want.QueueID]) {
-			want.Stage = "connect"
-			greeting[want.QueueID] = true
+		if want.PostfixKnowable(greeting) {
 			unknowable++
 		}
 		// a MAIL FROM reject happens before any recipient is named: the

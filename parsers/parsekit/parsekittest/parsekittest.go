@@ -421,3 +421,22 @@ func GeneratedLog(b *testing.B, format string, n int) (lines [][]byte, ok bool) 
 	}
 	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")), true
 }
+
+// PostfixKnowable adjusts a Postfix truth row to what a Postfix log can
+// tell, and reports whether it had to guess: NOQUEUE is no queue id; and
+// Postfix writes a 4xx reply to EHLO exactly as a 4xx greeting ("host …
+// refused to talk to me: 421 …", smtp_proto.c uses one text for both), so
+// the parser says connect, the common case (421 too many connections) —
+// and the expiry of such a message carries that stage too (greeting
+// remembers those messages across rows).
+func (w *TruthRow) PostfixKnowable(greeting map[string]bool) (guessed bool) {
+	if w.QueueID == "NOQUEUE" {
+		w.QueueID = ""
+	}
+	if w.Stage == "helo" && (strings.Contains(w.LogLine, " refused to talk to me: 4") || w.Status == "expired" && greeting[w.QueueID]) {
+		w.Stage = "connect"
+		greeting[w.QueueID] = true
+		return true
+	}
+	return false
+}
