@@ -175,26 +175,30 @@ func Tagged(line []byte, h *Header) bool {
 
 // splitTag reads "prog[pid]: msg" or "prog: msg".
 func splitTag(b []byte, h *Header) bool {
-	// one pass over the tag: it ends at the first ": " (or a ':' ending
-	// the line) and holds no space; '[' starts the pid
-	colon, lb := -1, -1
-	for i, c := range b {
-		if c == ':' && (i+1 == len(b) || b[i+1] == ' ') {
+	// the tag ends at the first ": " (or a ':' ending the line) and holds
+	// no space; '[' starts the pid (vectorised searches: tags are short,
+	// but a byte loop costs more)
+	colon := -1
+	for off := 0; off < len(b); {
+		i := bytes.IndexByte(b[off:], ':')
+		if i < 0 {
+			break
+		}
+		i += off
+		if i+1 == len(b) || b[i+1] == ' ' {
 			colon = i
 			break
 		}
-		if c == ' ' {
-			return false
-		}
-		if c == '[' && lb < 0 {
-			lb = i
-		}
+		off = i + 1
 	}
 	if colon < 0 || colon == 0 && len(b) > 1 { // a lone ":" is an empty tag
 		return false
 	}
 	tag := b[:colon]
-	if lb > 0 && tag[len(tag)-1] == ']' {
+	if bytes.IndexByte(tag, ' ') >= 0 {
+		return false
+	}
+	if lb := bytes.IndexByte(tag, '['); lb > 0 && tag[len(tag)-1] == ']' {
 		h.PID, _ = digits(tag[lb+1 : len(tag)-1])
 		tag = tag[:lb]
 	}

@@ -220,7 +220,7 @@ func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
 		if i := bytes.Index(d, []byte(" said: ")); i > 0 && bytes.IndexByte(d[:i], ' ') == 4 {
 			body := d[i+len(" said: "):]
 			// the two may overlap in "… (in reply to command)": require order
-			if j := bytes.LastIndex(body, []byte(" (in reply to ")); j >= 0 && bytes.HasSuffix(body, []byte(" command)")) &&
+			if j := lastIndex(body, " (in reply to "); j >= 0 && bytes.HasSuffix(body, []byte(" command)")) &&
 				j+len(" (in reply to ") <= len(body)-len(" command)") {
 				e.Stage = stageOfCommand(body[j+len(" (in reply to ") : len(body)-len(" command)")])
 				body = body[:j]
@@ -258,7 +258,7 @@ func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
 			e.ReplyCode = 250
 		}
 		e.Stage = bouncescan.StageUnknown
-		if i := bytes.LastIndex(d, []byte("queued as ")); i >= 0 {
+		if i := lastIndex(d, "queued as "); i >= 0 {
 			next := d[i+len("queued as "):]
 			if j := bytes.IndexAny(next, " )"); j >= 0 {
 				next = next[:j]
@@ -275,6 +275,21 @@ func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
 		return
 	}
 	e.Text = string(d)
+}
+
+// lastIndex is bytes.LastIndex for a separator that is mostly found once:
+// forward searches (vectorised) from one find to the next cost about a
+// third of LastIndex's backward hashing on the texts of a log.
+func lastIndex(b []byte, sep string) int {
+	last := -1
+	for off := 0; ; {
+		i := bytes.Index(b[off:], []byte(sep))
+		if i < 0 {
+			return last
+		}
+		last = off + i
+		off = last + 1
+	}
 }
 
 // setReply fills the reply fields from an SMTP reply as Postfix logs it.

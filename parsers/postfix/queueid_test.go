@@ -61,3 +61,16 @@ func TestQueueIDLikeReference(t *testing.T) {
 		}
 	}
 }
+
+func TestLastIndexLikeBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for n := 0; n < 100000; n++ {
+		var b []byte
+		for k := rng.IntN(12); k >= 0; k-- {
+			b = append(b, []string{"queued as ", "queued", " as ", "q", "x", "queued as queued as "}[rng.IntN(6)]...)
+		}
+		if got, want := lastIndex(b, "queued as "), bytes.LastIndex(b, []byte("queued as ")); got != want {
+			t.Fatalf("%q: %d, bytes.LastIndex %d", b, got, want)
+		}
+	}
+}
