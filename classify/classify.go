@@ -58,6 +58,36 @@ type Classifier struct {
 	key   []byte
 	// keyRelay: some rule looks at the relay host, so the cache key holds it
 	keyRelay bool
+	// hosts remembers providerOfHost's last answers (a value: each Clone
+	// has its own)
+	hosts [64]hostMemo
+}
+
+// hostMemo is one remembered providerOfHost answer.
+type hostMemo struct {
+	relay, domain, provider string
+	ok                      bool
+}
+
+// providerOf is providerOfHost, remembered for the relays and domains of
+// the last events (a log names the same few dozen hosts again and again:
+// matching a relay against every provider's host patterns costs more than
+// the look-up). Same answers as providerOfHost (TestProviderOfMemo).
+func (c *Classifier) providerOf(relay, domain string) string {
+	h := uint(len(relay))*7 + uint(len(domain))
+	if len(relay) > 0 {
+		h += uint(relay[len(relay)-1])*3 + uint(relay[0])
+	}
+	if len(domain) > 0 {
+		h += uint(domain[0]) * 5
+	}
+	m := &c.hosts[h%uint(len(c.hosts))]
+	if m.ok && m.relay == relay && m.domain == domain {
+		return m.provider
+	}
+	p := c.providerOfHost(relay, domain)
+	*m = hostMemo{relay: relay, domain: domain, provider: p, ok: true}
+	return p
 }
 
 // New loads the embedded data and the user rules of opts.
@@ -163,7 +193,7 @@ func (c *Classifier) Classify(e *bouncescan.Event) bouncescan.Verdict {
 	if e == nil {
 		return bouncescan.Verdict{Subject: bouncescan.SubjectOther, Reason: "undefined", Rule: "none"}
 	}
-	pre := c.providerOfHost(e.Relay, e.Domain)
+	pre := c.providerOf(e.Relay, e.Domain)
 	if c.cache.max == 0 {
 		c.key = appendTemplate(c.key[:0], e.Text)
 		return c.decide(e, pre, string(c.key))
