@@ -207,7 +207,7 @@ func Table(w io.Writer, r *aggregate.Report, o Options) error {
 			case f.CopyOf != "":
 				note = "copy of " + clipLeft(Safe(f.CopyOf), 30)
 			case f.Note != "":
-				note = clip(Safe(f.Note), 40)
+				note = Safe(f.Note) // clipped below to what the row leaves
 			case f.Truncated > 0:
 				note = n(f.Truncated) + " lines cut"
 			case f.Backwards > 0:
@@ -219,6 +219,7 @@ func Table(w io.Writer, r *aggregate.Report, o Options) error {
 			}
 			rows = append(rows, []string{clipLeft(Safe(name), 40), Safe(f.Format), n(f.Lines), n(f.Events), n(f.Unparsed), note})
 		}
+		clipLastColumn(rows, 100)
 		tw.table(rows)
 		if len(bad) > 0 {
 			tw.section("Files that could not be read (fully)")
@@ -230,8 +231,8 @@ func Table(w io.Writer, r *aggregate.Report, o Options) error {
 	d := r.Dropped
 	if d.Groups+d.Templates+d.Messages+d.Pending+d.Top+d.Buckets+d.State > 0 {
 		tw.section("Limits reached (counted, not shown in detail)")
-		tw.printf("  events in (other) groups %d, diagnostic templates %d, message memory restarts %d, pending not tracked %d,\n  senders/recipients/rejects in (other) %d, time buckets %d, message state %d\n",
-			d.Groups, d.Templates, d.Messages, d.Pending, d.Top, d.Buckets, d.State)
+		tw.printf("  events in (other) groups %d, diagnostic templates %d, time buckets %d,\n  senders/recipients/rejects in (other) %d, pending not tracked %d,\n  message state %d, deferred-message window turns %d\n",
+			d.Groups, d.Templates, d.Buckets, d.Top, d.Pending, d.State, d.Messages)
 	}
 	return tw.err
 }
@@ -521,6 +522,27 @@ func clip(s string, max int) string {
 	}
 	r := []rune(s)
 	return string(r[:max-1]) + "…"
+}
+
+// clipLastColumn cuts the last cell of every row so that the table fits
+// in width columns (two leading and two separating spaces a column, as
+// table writes them), keeping at least 12 runes of it.
+func clipLastColumn(rows [][]string, width int) {
+	if len(rows) == 0 {
+		return
+	}
+	last := len(rows[0]) - 1
+	used := 2
+	for c := 0; c < last; c++ {
+		w := 0
+		for _, r := range rows {
+			w = max(w, utf8.RuneCountInString(r[c]))
+		}
+		used += w + 2
+	}
+	for _, r := range rows {
+		r[last] = clip(r[last], max(width-used, 12))
+	}
 }
 
 // clipLeft keeps the end of s (file names: the base name matters).

@@ -46,6 +46,16 @@ func TestLimitFlag(t *testing.T) {
 			t.Errorf("--limit %s: exit %d, stderr %q", bad, code, stderr)
 		}
 	}
+	// the table says what was dropped, within 100 columns
+	out, _, _ := runCLI(t, "", "scan", "--progress=false", "--limit", "templates=2", "--limit", "state=2", "--limit", "top=1", samples)
+	if !strings.Contains(out, "Limits reached") || !strings.Contains(out, "message state") {
+		t.Errorf("table: no Limits reached section:\n%s", out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if n := len([]rune(l)); n > 100 {
+			t.Errorf("table line of %d columns: %q", n, l)
+		}
+	}
 	// export and tail take it too, and refuse a bad one before reading
 	for _, args := range [][]string{
 		{"export", "--progress=false", "--limit", "bogus=1", "--to", t.TempDir(), samples},
