@@ -32,6 +32,18 @@ const (
 	// the rules written from what their misses mean (so no longer held out)
 	unseenPostfixFloor = 267
 	unseenEximFloor    = 209
+
+	// A second held-out pair of runs (scenarios-unseen2.tsv: GoDaddy,
+	// QQ, NetEase 163, Sina, La Poste, SFR, Rackspace, Sophos, Trend
+	// Micro, Cox, AT&T/BellSouth, Seznam, Interia, qmail chkuser, Forpsi,
+	// Fastmail, Rspamd, Telstra BigPond, Spambrella, IceWarp; the note
+	// column names each source), made after the rules above were written
+	// and before any rule had seen them: these floors are held-out
+	// figures (the verdicts when the runs were made): of 270 and 229
+	// truth rows, 216 and 184 agree (80.0%, 80.3%); fields 270/270 and
+	// 229/229.
+	unseen2PostfixFloor = 216
+	unseen2EximFloor    = 184
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -43,8 +55,10 @@ func TestUnseenTestbed(t *testing.T) {
 	}{
 		{"postfix", "unseen-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseenPostfixFloor},
 		{"exim", "unseen-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseenEximFloor},
+		{"postfix", "unseen2-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2PostfixFloor},
+		{"exim", "unseen2-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2EximFloor},
 	} {
-		t.Run(tc.mta, func(t *testing.T) {
+		t.Run(tc.dir, func(t *testing.T) {
 			checkUnseenRun(t, tc.mta, filepath.Join(dir, tc.dir), tc.truth, tc.logs, tc.floor)
 		})
 	}
