@@ -44,6 +44,19 @@ const (
 	// misses mean: 266 and 225 (fit, no longer held out).
 	unseen2PostfixFloor = 266
 	unseen2EximFloor    = 225
+
+	// A third held-out pair of runs (scenarios-unseen3.tsv: Naver,
+	// Daum/Kakao, Korean portal return-mail lists, IONOS, hMailServer,
+	// Haraka, Free.fr, bytecamp, onesystems, La Poste via gadz.org; the
+	// note column names each source), made after round e and before any
+	// rule had seen them. These floors are the held-out figures, reached
+	// when the runs were made: of 202 and 169 truth rows 163 and 136
+	// agree (80.7%, 80.5%); fields 202/202 and 169/169. (Exim's run has
+	// one testbed check mismatch, kept as logged: kr-421-busy, a 421
+	// greeting meant to clear after one try, expired because Exim's host
+	// retry time outlasted the short queue lifetime.)
+	unseen3PostfixFloor = 163
+	unseen3EximFloor    = 136
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -57,6 +70,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseenEximFloor},
 		{"postfix", "unseen2-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2PostfixFloor},
 		{"exim", "unseen2-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2EximFloor},
+		{"postfix", "unseen3-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen3PostfixFloor},
+		{"exim", "unseen3-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3EximFloor},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			checkUnseenRun(t, tc.mta, filepath.Join(dir, tc.dir), tc.truth, tc.logs, tc.floor)
