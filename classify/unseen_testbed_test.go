@@ -49,14 +49,15 @@ const (
 	// Daum/Kakao, Korean portal return-mail lists, IONOS, hMailServer,
 	// Haraka, Free.fr, bytecamp, onesystems, La Poste via gadz.org; the
 	// note column names each source), made after round e and before any
-	// rule had seen them. These floors are the held-out figures, reached
-	// when the runs were made: of 202 and 169 truth rows 163 and 136
-	// agree (80.7%, 80.5%); fields 202/202 and 169/169. (Exim's run has
+	// rule had seen them. Held out, when the runs were made: of 202 and
+	// 169 truth rows 163 and 136 agreed (80.7%, 80.5%); fields 202/202
+	// and 169/169. Round f then wrote rules from five of its misses: 173
+	// and 146 (fit, no longer held out). (Exim's run has
 	// one testbed check mismatch, kept as logged: kr-421-busy, a 421
 	// greeting meant to clear after one try, expired because Exim's host
 	// retry time outlasted the short queue lifetime.)
-	unseen3PostfixFloor = 163
-	unseen3EximFloor    = 136
+	unseen3PostfixFloor = 173
+	unseen3EximFloor    = 146
 )
 
 func TestUnseenTestbed(t *testing.T) {
