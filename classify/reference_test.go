@@ -5,7 +5,8 @@ import "strings"
 // The first, plain versions of what the engine now does faster, kept as
 // the references the tests compare the engine with (TestMatchFound,
 // TestPrepareTextSame and others): the rule matched one condition and one
-// literal at a time, the text normalised in its own pass.
+// literal at a time, the text normalised and its addresses masked in
+// passes of their own.
 
 // match reports whether r applies to in, and the evidence. It searches
 // the text for each of the rule's substrings; the Classifier uses
@@ -86,4 +87,36 @@ func normalize(s string) (norm, lower string) {
 		}
 	}
 	return norm, string(b)
+}
+
+// maskAddresses overwrites every e-mail address in lower (a word holding
+// an '@') with '@' bytes, keeping the length, so that rules do not match
+// inside the recipient's or sender's address ("<marble@example.com>" does
+// not contain a blocklist's "rbl") and offsets still cut evidence out of
+// the text. The cache template drops addresses too, so verdicts cannot
+// depend on them.
+func maskAddresses(lower string) string {
+	at := strings.IndexByte(lower, '@')
+	if at < 0 {
+		return lower
+	}
+	b := []byte(lower)
+	for at >= 0 && at < len(b) {
+		i, j := at, at
+		for i > 0 && isWordByte(b[i-1]) {
+			i--
+		}
+		for j < len(b) && isWordByte(b[j]) {
+			j++
+		}
+		for k := i; k < j; k++ {
+			b[k] = '@'
+		}
+		next := strings.IndexByte(lower[j:], '@')
+		if next < 0 {
+			break
+		}
+		at = j + next
+	}
+	return string(b)
 }
