@@ -213,7 +213,7 @@ func TestReasonsVocabulary(t *testing.T) {
 	want := strings.Fields(`userunknown hostunknown hasmoved rejected filtered mailboxfull exceedlimit suspend
 		systemfull notaccept emailtoolarge systemerror mailererror networkerror expired toomanyconn ratelimited
 		syntaxerror contenterror notcompliantrfc securityerror authfailure blocked badreputation requireptr
-		spamdetected policyviolation virusdetected norelaying failedstarttls greylisted discarded delivered undefined`)
+		spamdetected policyviolation virusdetected norelaying failedstarttls greylisted queued discarded delivered undefined`)
 	if !slices.Equal(Reasons(), want) {
 		t.Errorf("Reasons() = %v, want %v", Reasons(), want)
 	}

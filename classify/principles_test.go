@@ -63,3 +63,44 @@ func TestPrinciples(t *testing.T) {
 		}
 	}
 }
+
+// Outcomes the local configuration caused, in the MTA's own words: a
+// queue policy that held the message without any attempt is `queued`,
+// errors naming the system's own routers, transports or files are
+// `systemerror`, a route back to the local host is a network error. The
+// texts are Exim's and Postfix's defaults in other instances (other
+// router, transport and file names than the corpus has).
+func TestLocalPolicyAndConfig(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text   string
+		stage  bouncescan.Stage
+		status bouncescan.Status
+		class  bouncescan.Class
+		reason string
+	}{
+		{"SMTP delivery explicitly queued", bouncescan.StageLocal, bouncescan.StatusDeferred, bouncescan.ClassTransient, "queued"},
+		{"domain is held", bouncescan.StageLocal, bouncescan.StatusDeferred, bouncescan.ClassTransient, "queued"},
+		{"deferred transport", 0, bouncescan.StatusDeferred, bouncescan.ClassTransient, "queued"},
+		{"first-pass only routing due to -odqs", bouncescan.StageLocal, bouncescan.StatusDeferred, bouncescan.ClassTransient, "queued"},
+		// a remote server's words are not our queue policy
+		{"451 4.3.0 domain is held", bouncescan.StageRcpt, bouncescan.StatusDeferred, bouncescan.ClassTransient, "systemerror"},
+		// a lookup the configuration needed deferred: the system's error, not a policy
+		{"recipients check lookup or other defer", bouncescan.StageLocal, bouncescan.StatusDeferred, bouncescan.ClassTransient, "systemerror"},
+		{"queue_smtp_domains lookup deferred", bouncescan.StageLocal, bouncescan.StatusDeferred, bouncescan.ClassTransient, "systemerror"},
+		{"invalid quota in maildir_home transport", bouncescan.StageLocal, bouncescan.StatusDeferred, bouncescan.ClassTransient, "systemerror"},
+		{"user root set for remote_smtp transport is on the never_users list", bouncescan.StageLocal, bouncescan.StatusDeferred, bouncescan.ClassTransient, "systemerror"},
+		{"Is a directory: while opening /var/mail/bob", bouncescan.StageLocal, bouncescan.StatusDeferred, bouncescan.ClassTransient, "systemerror"},
+		{"host lookup for mx.example.org did not complete (DNS timeout?)", 0, bouncescan.StatusDeferred, bouncescan.ClassTransient, "networkerror"},
+		{"remote_smtp transport found host 192.0.2.9 to be local", 0, bouncescan.StatusDeferred, bouncescan.ClassTransient, "networkerror"},
+		{"message body contains binary zero characters", bouncescan.StageData, bouncescan.StatusRejected, bouncescan.ClassPermanent, "contenterror"},
+	} {
+		v := c.Classify(&bouncescan.Event{Text: tc.text, Stage: tc.stage, Status: tc.status})
+		if v.Reason != tc.reason || v.Class != tc.class {
+			t.Errorf("%q (stage %v, %v): %v/%s by %s, want %v/%s", tc.text, tc.stage, tc.status, v.Class, v.Reason, v.Rule, tc.class, tc.reason)
+		}
+	}
+}

@@ -29,7 +29,7 @@ func Reasons() []string {
 		"mailererror", "networkerror", "expired", "toomanyconn", "ratelimited", "syntaxerror",
 		"contenterror", "notcompliantrfc", "securityerror", "authfailure", "blocked",
 		"badreputation", "requireptr", "spamdetected", "policyviolation", "virusdetected",
-		"norelaying", "failedstarttls", "greylisted", "discarded", "delivered", "undefined",
+		"norelaying", "failedstarttls", "greylisted", "queued", "discarded", "delivered", "undefined",
 	}
 }
 
