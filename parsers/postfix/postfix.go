@@ -159,6 +159,11 @@ func noticeOf(rest []byte) (string, bool) {
 	if len(rest) < 7 {
 		return "", false
 	}
+	switch rest[0] {
+	case 'w', 'r', 'e', 'f', 'p':
+	default:
+		return "", false // most lines: "to=<", "from=<", "connect from" …
+	}
 	for _, sev := range [...]string{"warning", "reject_warning", "error", "fatal", "panic"} {
 		if len(rest) > len(sev)+1 && rest[len(sev)] == ':' && rest[len(sev)+1] == ' ' && string(rest[:len(sev)]) == sev {
 			return sev, true
@@ -263,21 +268,17 @@ func daemonName(svc []byte) string {
 // (enable_long_queue_ids) use [0-9A-Za-z]; NOQUEUE is the id of rejects
 // before a queue file exists.
 func queueID(msg []byte) (qid, rest []byte) {
-	// one pass: the id's characters, its digits and whether it is all
-	// upper-case hex (unsigned subtraction: one compare a range)
-	i, digits, hex := 0, 0, true
-	for ; i < len(msg) && i < 32; i++ {
-		c := msg[i]
-		if c-'0' < 10 {
-			digits++
-			continue
-		}
-		if (c|0x20)-'a' >= 26 {
+	// one pass, one table look-up a byte (see idClass): hex ids mix digits
+	// and letters at random, so a test per class mispredicts a branch
+	// every other byte
+	i, digits, class := 0, 0, byte(0)
+	for n := min(len(msg), 32); i < n; i++ {
+		c := idClass[msg[i]]
+		if c == 0 {
 			break
 		}
-		if c-'A' >= 6 {
-			hex = false // lower-case, or upper-case after F
-		}
+		digits += int(c & classDigit)
+		class |= c
 	}
 	if i < 5 || i+1 >= len(msg) || msg[i] != ':' || msg[i+1] != ' ' {
 		return nil, msg
@@ -286,11 +287,40 @@ func queueID(msg []byte) (qid, rest []byte) {
 	// reject words that are not queue ids ("warning", "fatal",
 	// "statistics"); anonymised logs rewrite ids as upper-case hex
 	// without digits ("ABCDEFAB"); words are lower-case
+	hex := class&classLetter == 0
 	if digits == 0 && !(hex && len(id) >= 6) && !bytes.Equal(id, []byte("NOQUEUE")) {
 		return nil, msg
 	}
 	return id, msg[i+2:]
 }
+
+// The classes of idClass: a byte of a queue id is a digit, an upper-case
+// hex letter or another ASCII letter; anything else (0) ends the id.
+const (
+	classDigit  = 1
+	classHex    = 2
+	classLetter = 4
+)
+
+// idClass is the class of every byte value (a constant: indexing it is
+// one load, and nothing can change it).
+const idClass = "" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x00\x00\x00\x00\x00\x00" +
+	"\x00\x02\x02\x02\x02\x02\x02\x04\x04\x04\x04\x04\x04\x04\x04\x04" +
+	"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x00\x00\x00\x00\x00" +
+	"\x00\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04" +
+	"\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x04\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
 
 // addrAt returns the address in "<addr>…" (b starts at '<').
 func addrAt(b []byte) []byte {

@@ -74,3 +74,63 @@ func TestLastIndexLikeBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestIDClass checks the table queueID reads against the classes it
+// stands for.
+func TestIDClass(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		var want byte
+		switch {
+		case c >= '0' && c <= '9':
+			want = classDigit
+		case c >= 'A' && c <= 'F':
+			want = classHex
+		case c >= 'G' && c <= 'Z' || c >= 'a' && c <= 'z':
+			want = classLetter
+		}
+		if got := idClass[c]; got != want {
+			t.Errorf("idClass[%#x] = %d, want %d", c, got, want)
+		}
+	}
+}
+
+// BenchmarkQueueID splits the messages of a generated log (after the
+// syslog header): queue ids, NOQUEUE and words.
+func BenchmarkQueueID(b *testing.B) {
+	lines := benchLog(b, "postfix")
+	var msgs [][]byte
+	for _, l := range lines {
+		if i := bytes.Index(l, []byte("]: ")); i > 0 {
+			msgs = append(msgs, l[i+3:])
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		for _, m := range msgs {
+			if q, _ := queueID(m); q != nil {
+				n++
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(msgs)), "ns/msg")
+}
+
+// BenchmarkQueueIDByRanges is the reference, for comparison.
+func BenchmarkQueueIDByRanges(b *testing.B) {
+	lines := benchLog(b, "postfix")
+	var msgs [][]byte
+	for _, l := range lines {
+		if i := bytes.Index(l, []byte("]: ")); i > 0 {
+			msgs = append(msgs, l[i+3:])
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, m := range msgs {
+			queueIDByRanges(m)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(msgs)), "ns/msg")
+}
