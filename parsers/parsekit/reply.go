@@ -81,23 +81,11 @@ func FindEnhanced(b []byte) string {
 // (same code, optionally the same enhanced code) are removed from the text.
 // Text without a leading reply code is returned as it is (trimmed).
 func ParseReply(b []byte) Reply {
-	b = bytes.TrimSpace(b)
-	if !isReplyCode(b) {
-		return Reply{Text: string(b)}
+	n, code, enh, rest, cut, next := splitReply(b)
+	if n == 0 {
+		return Reply{Text: string(rest)}
 	}
-	r := Reply{}
-	r.Code, _ = digits(b[:3])
-	code := b[:3]
-	rest := b[3:]
-	if len(rest) > 0 {
-		rest = rest[1:]
-	}
-	rest = bytes.TrimLeft(rest, " ")
-	if n := EnhancedAt(rest); n > 0 {
-		r.Enhanced = string(rest[:n])
-		rest = bytes.TrimLeft(rest[n:], " ")
-	}
-	cut, next := nextContinuation(rest, code)
+	r := Reply{Code: n, Enhanced: string(enh)}
 	if next < 0 {
 		// one line (most replies): the text as it is, one copy
 		r.Text = string(bytes.TrimSpace(rest))
@@ -130,6 +118,47 @@ func ParseReply(b []byte) Reply {
 	}
 	r.Text = sb.String()
 	return r
+}
+
+// SplitReply is ParseReply for a reply of one line, without a copy: the
+// enhanced code and the text are slices of b, equal to what ParseReply
+// gives as strings. ok is false for a reply whose lines were joined
+// (ParseReply takes the continuation prefixes out of those); the other
+// results are then meaningless.
+func SplitReply(b []byte) (code int, enhanced, text []byte, ok bool) {
+	code, _, enhanced, rest, _, next := splitReply(b)
+	if code == 0 {
+		return 0, nil, rest, true
+	}
+	if next >= 0 {
+		return 0, nil, nil, false
+	}
+	return code, enhanced, bytes.TrimSpace(rest), true
+}
+
+// splitReply is the first part of ParseReply and SplitReply: the reply
+// code as a number and as its three digits (0 and rest the trimmed text
+// when b has none), the enhanced code, the text after them, and where the
+// first continuation line starts in rest (see nextContinuation; next -1:
+// none).
+func splitReply(b []byte) (code int, digits3, enhanced, rest []byte, cut, next int) {
+	b = bytes.TrimSpace(b)
+	if !isReplyCode(b) {
+		return 0, nil, nil, b, 0, -1
+	}
+	code, _ = digits(b[:3])
+	digits3 = b[:3]
+	rest = b[3:]
+	if len(rest) > 0 {
+		rest = rest[1:]
+	}
+	rest = bytes.TrimLeft(rest, " ")
+	if n := EnhancedAt(rest); n > 0 {
+		enhanced = rest[:n]
+		rest = bytes.TrimLeft(rest[n:], " ")
+	}
+	cut, next = nextContinuation(rest, digits3)
+	return code, digits3, enhanced, rest, cut, next
 }
 
 // nextContinuation finds where the next line of a joined multi-line reply
