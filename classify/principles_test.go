@@ -104,3 +104,38 @@ func TestLocalPolicyAndConfig(t *testing.T) {
 		}
 	}
 }
+
+// The MTAs' own texts for local and routing failures, as Postfix, Exim and
+// Sendmail write them (from their sources and manuals, in other instances
+// than any sample): each names what failed.
+func TestMTADefaultTexts(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text   string
+		stage  bouncescan.Stage
+		reason string
+	}{
+		{"mail transport unavailable", 0, "systemerror"},
+		{"unknown mail transport error", 0, "systemerror"},
+		{"connect to private/lmtp[private/lmtp]: No such file or directory", bouncescan.StageConnect, "systemerror"},
+		{"queue file write error", 0, "systemerror"},
+		{"Can't create output", 0, "systemerror"},
+		{"Command died with signal 11: \"/usr/libexec/dovecot/dovecot-lda\"", 0, "mailererror"},
+		{"Server certificate not verified", bouncescan.StageStartTLS, "failedstarttls"},
+		{"all relevant MX records point to non-existent hosts", 0, "hostunknown"},
+		{"all host address lookups failed permanently", 0, "hostunknown"},
+		{"Cannot send message for 4 days", 0, "expired"},
+		{"lost connection: server dropped connection without sending the initial SMTP greeting", bouncescan.StageConnect, "networkerror"},
+		{"Too many recipients", bouncescan.StageRcpt, "exceedlimit"},
+		// a limit per hour is a rate, not the size of one transaction
+		{"Too many recipients received this hour", bouncescan.StageRcpt, "ratelimited"},
+	} {
+		v := c.Classify(&bouncescan.Event{Text: tc.text, Stage: tc.stage})
+		if v.Reason != tc.reason {
+			t.Errorf("%q (stage %v): %s by %s, want %s", tc.text, tc.stage, v.Reason, v.Rule, tc.reason)
+		}
+	}
+}
