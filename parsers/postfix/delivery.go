@@ -10,6 +10,12 @@ import (
 
 // delivery reads "to=<a>, [orig_to=<b>,] relay=…, delay=…, delays=…,
 // dsn=…, status=word (detail)" written by a delivery agent (or qmgr).
+//
+// The event's strings that vary from line to line (queue id, recipients,
+// relay IP, enhanced code, text, next queue id, event id) are gathered in
+// p.pack and cost one allocation together (see strpack); a deferral's text
+// gets one of its own, so that the deferral memory frees it when its
+// budget strips texts (parsekit.Deferrals).
 func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bouncescan.Event)) error {
 	rcpt := addrAt(rest[3:])
 	if rcpt == nil {
@@ -24,33 +30,27 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 		// without is cut or of a layout we do not know, never ignored
 		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "delivery line without status=", line)
 	}
-	st := f.status
-	word := st
-	var detail []byte
-	if sp := bytes.IndexByte(st, ' '); sp >= 0 {
-		word = st[:sp]
-		detail = bytes.TrimSpace(st[sp+1:])
-		if len(detail) >= 2 && detail[0] == '(' && detail[len(detail)-1] == ')' {
-			// pipe and local command output often ends in a space: "… exceeded )"
-			detail = bytes.TrimSpace(detail[1 : len(detail)-1])
-		}
-	}
-	status, ok := bouncescan.StatusProbe, true
-	if !isProbe(word) {
-		status, ok = bouncescan.ParseStatus(string(word))
-	}
+	word, detail := splitStatus(f.status)
+	status, ok := statusOf(word)
 	if !ok {
 		return bouncescan.NewParseError(p.linePos, bouncescan.ErrUnparsed, "unknown status word", line)
 	}
 
-	e := p.start(qid)
-	e.Recipient = string(rcpt)
-	e.Domain = parsekit.Domain(e.Recipient)
-	if f.origTo != nil {
-		e.OrigRecipient = string(parsekit.Unbracket(f.origTo))
+	e := p.begin()
+	k := &p.pack
+	k.reset()
+	var sp eventSpans
+	if len(qid) > 0 && !bytes.Equal(qid, []byte("NOQUEUE")) {
+		sp.qid = k.add(qid)
 	}
+	sp.rcpt = k.add(rcpt)
+	if f.origTo != nil {
+		sp.orig = k.add(parsekit.Unbracket(f.origTo))
+	}
+	var ip []byte
 	if f.relay != nil && !bytes.Equal(f.relay, []byte("none")) {
-		p.setRelay(e, f.relay)
+		ip = p.setRelay(e, f.relay)
+		sp.ip = k.add(ip)
 	}
 	if f.delay != nil {
 		e.Delay = parseDelay(f.delay)
@@ -59,16 +59,33 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 		e.DSN = p.strs.Get(f.dsn)
 	}
 	e.Status = status
-	p.detail(e, service, detail)
+	var d detailParts
+	p.detail(e, &d, service, detail, ip)
 	if e.Relay == "" {
 		// relay=none: the host that could not be reached is in the text
 		// ("connect to mx.example.com[192.0.2.1]:25: Connection timed out")
 		if rest, ok := bytes.CutPrefix(detail, []byte("connect to ")); ok {
 			if i := bytes.Index(rest, []byte(": ")); i > 0 {
-				p.setRelay(e, rest[:i])
+				if ip := p.setRelay(e, rest[:i]); len(ip) > 0 {
+					sp.ip = k.add(ip)
+				}
 			}
 		}
 	}
+	if !d.joined {
+		sp.enh = k.add(d.enh)
+		if status == bouncescan.StatusDeferred {
+			e.Text = string(d.text)
+		} else {
+			sp.text = k.add(d.text)
+		}
+	}
+	if d.next != nil {
+		sp.next = k.add(d.next)
+	}
+	sp.id = k.addID(p.idPrefix[:], p.linePos.Offset, p.emitIdx)
+	k.fill(e, &sp)
+	e.Domain = parsekit.Domain(e.Recipient)
 
 	var m *message
 	if len(qid) > 0 {
@@ -95,6 +112,40 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 	}
 	p.emit(e, emit)
 	return nil
+}
+
+// splitStatus splits "word (detail)" into the status word and the
+// detail without its parentheses, trimmed.
+func splitStatus(st []byte) (word, detail []byte) {
+	sp := bytes.IndexByte(st, ' ')
+	if sp < 0 {
+		return st, nil
+	}
+	word = st[:sp]
+	detail = bytes.TrimSpace(st[sp+1:])
+	if len(detail) >= 2 && detail[0] == '(' && detail[len(detail)-1] == ')' {
+		// pipe and local command output often ends in a space: "… exceeded )"
+		detail = bytes.TrimSpace(detail[1 : len(detail)-1])
+	}
+	return word, detail
+}
+
+// statusOf maps a status word: the probe words (see isProbe), the three
+// words of nearly every line by a switch, the others by
+// bouncescan.ParseStatus.
+func statusOf(word []byte) (bouncescan.Status, bool) {
+	switch string(word) {
+	case "sent":
+		return bouncescan.StatusSent, true
+	case "deferred":
+		return bouncescan.StatusDeferred, true
+	case "bounced":
+		return bouncescan.StatusBounced, true
+	}
+	if isProbe(word) {
+		return bouncescan.StatusProbe, true
+	}
+	return bouncescan.ParseStatus(string(word))
 }
 
 // deliveryFields are the fields of a delivery line that bouncescan reads;
@@ -208,8 +259,20 @@ func parseDelay(b []byte) float64 {
 	return float64(m) / pow10[len(b)-point-1]
 }
 
-// detail reads the parenthesised text of a delivery line.
-func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
+// detailParts are what detail finds in the text of a delivery line
+// besides the event fields it sets: slices of the line, for the caller to
+// copy into the event's strings (see strpack).
+type detailParts struct {
+	enh, text []byte // the enhanced code and text (unless joined)
+	next      []byte // the next queue id of a hand-off (Event.NextQueueID)
+	// joined: the reply had several lines, joined by parsekit.ParseReply,
+	// which set the event's EnhancedCode and Text itself
+	joined bool
+}
+
+// detail reads the parenthesised text of a delivery line; ip is the
+// relay's IP address from relay= (nil if none).
+func (p *Parser) detail(e *bouncescan.Event, out *detailParts, service string, d, ip []byte) {
 	if service == "local" || service == "virtual" || service == "pipe" && !bytes.HasPrefix(d, []byte("host ")) {
 		e.Stage = bouncescan.StageLocal
 	}
@@ -225,11 +288,11 @@ func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
 				e.Stage = stageOfCommand(body[j+len(" (in reply to ") : len(body)-len(" command)")])
 				body = body[:j]
 			}
-			setReply(e, body)
+			setReply(e, out, body)
 			return
 		}
 		if i := bytes.Index(d, []byte(" refused to talk to me: ")); i > 0 {
-			setReply(e, d[i+len(" refused to talk to me: "):])
+			setReply(e, out, d[i+len(" refused to talk to me: "):])
 			e.Stage = greetingOrHelo(e)
 			return
 		}
@@ -242,10 +305,10 @@ func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
 	case bytes.Contains(d, []byte("TLS")) && (bytes.Contains(d, []byte("TLS is required")) || bytes.HasPrefix(d, []byte("Cannot start TLS"))):
 		e.Stage = bouncescan.StageStartTLS
 	}
-	if e.Status == bouncescan.StatusProbe && e.ReplyCode == 0 && e.Text == "" {
+	if e.Status == bouncescan.StatusProbe {
 		// "deliverable (250 2.1.5 Ok)", "undeliverable (unknown user: "x")",
 		// "deliverable (delivers to mailbox)": the probe's answer
-		setReply(e, d)
+		setReply(e, out, d)
 		if e.Stage == bouncescan.StageUnknown {
 			e.Stage = bouncescan.StageRcpt // the answer to RCPT TO
 		}
@@ -253,7 +316,7 @@ func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
 	}
 	if e.Status == bouncescan.StatusSent {
 		// local: "delivered to mailbox"; smtp: "250 2.0.0 Ok: queued as X"
-		setReply(e, d)
+		setReply(e, out, d)
 		if e.ReplyCode == 0 {
 			e.ReplyCode = 250
 		}
@@ -267,14 +330,14 @@ func (p *Parser) detail(e *bouncescan.Event, service string, d []byte) {
 			// 127.0.0.1:10024, or a second Postfix instance) whose reply
 			// names a Postfix queue id: the message goes on under that id
 			// in the same logs, and its real outcome is a later event
-			if loopback(e.RelayIP) && postfixID(next) {
-				e.NextQueueID = string(next)
+			if loopback(ip) && postfixID(next) {
+				out.next = next
 				e.Hop = true
 			}
 		}
 		return
 	}
-	e.Text = string(d)
+	out.text = d
 }
 
 // lastIndex is bytes.LastIndex for a separator that is mostly found once:
@@ -292,10 +355,17 @@ func lastIndex(b []byte, sep string) int {
 	}
 }
 
-// setReply fills the reply fields from an SMTP reply as Postfix logs it.
-func setReply(e *bouncescan.Event, b []byte) {
+// setReply fills the reply code from an SMTP reply as Postfix logs it,
+// and out with its enhanced code and text: slices of b for a reply of one
+// line, the event's strings themselves for one of several (joined).
+func setReply(e *bouncescan.Event, out *detailParts, b []byte) {
+	if code, enh, text, ok := parsekit.SplitReply(b); ok {
+		e.ReplyCode, out.enh, out.text = code, enh, text
+		return
+	}
 	r := parsekit.ParseReply(b)
 	e.ReplyCode, e.EnhancedCode, e.Text = r.Code, r.Enhanced, r.Text
+	out.joined = true
 }
 
 // greetingOrHelo decides whether "refused to talk to me" was the greeting or
@@ -379,19 +449,19 @@ func isProbe(word []byte) bool {
 	return bytes.Equal(word, []byte("deliverable")) || bytes.HasPrefix(word, []byte("undeliverable"))
 }
 
-// setRelay sets the relay fields from "host[ip]:port".
-func (p *Parser) setRelay(e *bouncescan.Event, v []byte) {
+// setRelay sets the relay host and port from "host[ip]:port" and
+// returns the IP, for the caller to pack (host names repeat and are
+// interned; the IPs of a large provider vary too much for that).
+func (p *Parser) setRelay(e *bouncescan.Event, v []byte) (ip []byte) {
 	host, ip, port := parsekit.HostIP(v)
 	e.Relay = p.strs.Get(host)
-	if len(ip) > 0 {
-		e.RelayIP = p.strs.Get(ip)
-	}
 	e.RelayPort = port
+	return ip
 }
 
 // loopback tells addresses of this host (127.0.0.0/8, ::1).
-func loopback(ip string) bool {
-	return len(ip) > 4 && ip[:4] == "127." || ip == "::1" || ip == "ipv6:::1"
+func loopback(ip []byte) bool {
+	return len(ip) > 4 && string(ip[:4]) == "127." || string(ip) == "::1" || string(ip) == "ipv6:::1"
 }
 
 // postfixID tells ids Postfix itself writes: short ids (upper-case hex)

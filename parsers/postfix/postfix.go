@@ -48,6 +48,8 @@ type Parser struct {
 	hdr      parsekit.Header
 	ev       bouncescan.Event
 	strs     parsekit.Interner // relay, dsn, host and process strings
+	pack     strpack           // the other strings of a delivery event
+	idPrefix [17]byte          // of the event ids of the file (see idPrefix)
 	timeLoc  *time.Location
 	emitIdx  int
 	linePos  bouncescan.Pos
@@ -66,12 +68,14 @@ func New(opts parsekit.Options) *Parser {
 		defs: parsekit.NewDeferrals(opts, parsekit.DeferralOptions{MatchOrig: true}),
 	}
 	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
+	p.idPrefix = idPrefix(0)
 	return p
 }
 
 // Begin starts a new input file.
 func (p *Parser) Begin(f parsekit.File) {
 	p.file = f
+	p.idPrefix = idPrefix(f.Fingerprint)
 	p.stamps.Begin(f)
 }
 
@@ -335,6 +339,15 @@ func addrAt(b []byte) []byte {
 
 // start fills the common fields of p.ev for the current line.
 func (p *Parser) start(qid []byte) *bouncescan.Event {
+	e := p.begin()
+	if len(qid) > 0 && !bytes.Equal(qid, []byte("NOQUEUE")) {
+		e.QueueID = string(qid)
+	}
+	return e
+}
+
+// begin is start without the queue id.
+func (p *Parser) begin() *bouncescan.Event {
 	h := &p.hdr
 	p.ev = bouncescan.Event{
 		Time:    h.Time,
@@ -346,14 +359,15 @@ func (p *Parser) start(qid []byte) *bouncescan.Event {
 		Process: p.strs.Get(h.Prog),
 		Attempt: 1,
 	}
-	if len(qid) > 0 && !bytes.Equal(qid, []byte("NOQUEUE")) {
-		p.ev.QueueID = string(qid)
-	}
 	return &p.ev
 }
 
+// emit gives e its id, unless it has one already (a delivery event's is
+// in its pack), and passes it on.
 func (p *Parser) emit(e *bouncescan.Event, emit func(*bouncescan.Event)) {
-	e.ID = parsekit.EventID(p.file.Fingerprint, e.Offset, p.emitIdx)
+	if e.ID == "" {
+		e.ID = parsekit.EventID(p.file.Fingerprint, e.Offset, p.emitIdx)
+	}
 	p.emitIdx++
 	emit(e)
 }
