@@ -34,7 +34,12 @@ func Domain(addr string) string {
 		return ""
 	}
 	d := addr[i+1:]
-	d = strings.TrimRight(d, ">.")
+	// strings.TrimRight(d, ">.") without building its cutset each call
+	n := len(d)
+	for n > 0 && (d[n-1] == '>' || d[n-1] == '.') {
+		n--
+	}
+	d = d[:n]
 	for j := 0; j < len(d); j++ {
 		if c := d[j]; c >= 'A' && c <= 'Z' {
 			return strings.ToLower(d)
