@@ -29,7 +29,7 @@ var builtinMix = []string{
 // benchEvents builds the events: the dev set and the testbed truth rows
 // when ../shared is there, else the built-in mix; each text appears with
 // varying addresses and numbers, as in a real log.
-func benchEvents(b *testing.B) []*bouncescan.Event {
+func benchEvents(b testing.TB) []*bouncescan.Event {
 	var evs []*bouncescan.Event
 	dir := filepath.Join("..", "..", "shared")
 	for _, f := range []string{filepath.Join(dir, "classify", "sisimai-dev.tsv"), filepath.Join(dir, "testbed", "truth-postfix.tsv"), filepath.Join(dir, "testbed", "truth-exim.tsv")} {

@@ -2,6 +2,8 @@ package classify
 
 import (
 	"encoding/binary"
+	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -133,101 +135,200 @@ func isWordByte(c byte) bool {
 // ids) by "#". Enhanced status codes and short numbers are kept, so rules
 // may still look at them.
 //
-// It runs on every event (the cache key), so most of the text goes eight
-// bytes at a time: a chunk of letters, single spaces and punctuation that
-// cannot start a replacement (plainChunk) is copied lower-cased in one
-// step; anything else (digits, '@', ':', other white space, "\\n") is done
-// a word at a time from the start of its word, and only a word with a
-// digit, '@' or ':' goes to templateToken (BenchmarkAppendTemplate).
+// It runs on every event (the cache key), so the text goes eight bytes at
+// a time: each chunk is written lower-cased (lowerChunk), and dst keeps
+// its bytes up to the first one that needs a look of its own
+// (templateStops): white space to collapse, "\\n", a control byte, or a
+// digit, ':' or '@', which may make its word a replacement. Such a word is done on its own
+// (appendWord) from its start, whose bytes so far are the last ones of dst
+// (chunks copy word bytes one for one), and the chunks go on right after
+// it. appendTemplateRef (text_speed_test.go) is the byte-by-byte version it
+// must equal; BenchmarkAppendTemplate.
 func appendTemplate(dst []byte, text string) []byte {
-	base := len(dst)
-	space := true   // the last byte written is a collapsed space, or none yet
-	chunked := true // text[:i] ends inside a chunk copied as it was, or at a word boundary
-	slowUntil := 0  // text[:slowUntil] goes a word at a time
-	i := 0
-	for i < len(text) {
-		if i >= slowUntil && (chunked || !isWordByte(text[i-1])) {
-			if i+8 <= len(text) {
-				if out, ok := plainChunk(binary.LittleEndian.Uint64([]byte(text[i:i+8])), space); ok {
-					dst = binary.LittleEndian.AppendUint64(dst, out)
-					space = out>>56 == ' '
-					chunked = true
-					i += 8
-					continue
-				}
-				slowUntil = i + 8
+	n := len(text)
+	dst = slices.Grow(dst, n+8)
+	floor := 0            // no word starts before text[floor] (after "\\n", whose 'n' is a word byte)
+	space := uint64(0x80) // 0x80: the template so far is empty or ends in a space
+	for i := 0; i < n; {
+		var x uint64 // past the end zero bytes: control bytes, stops
+		if i+8 <= n {
+			x = binary.LittleEndian.Uint64([]byte(text[i : i+8]))
+		} else {
+			x = loadTail(text, i)
+		}
+		stops := templateStops(x, space)
+		dst = binary.LittleEndian.AppendUint64(dst, lowerChunk(x))
+		if stops == 0 {
+			space = 0
+			if x>>56 == ' ' {
+				space = 0x80
 			}
-			if chunked {
-				// back to the start of the word the chunks end in: they
-				// are copied byte for byte, so its bytes so far are the
-				// last i-w of dst
-				w := i
-				for w > 0 && isWordByte(text[w-1]) {
-					w--
-				}
-				dst = dst[:len(dst)-(i-w)]
-				i = w
-				space = len(dst) == base || dst[len(dst)-1] == ' '
+			i += 8
+			continue
+		}
+		k := bits.TrailingZeros64(stops) >> 3 // at most n-i: a zero byte stops
+		dst = dst[:len(dst)-8+k]
+		if k > 0 {
+			space = 0
+			if byte(x>>(8*k-8)) == ' ' {
+				space = 0x80
 			}
 		}
-		chunked = false
-		c := text[i]
-		if !isWordByte(c) {
-			if c == '\\' && i+1 < len(text) && text[i+1] == 'n' {
-				c = ' '
+		if i += k; i >= n {
+			break
+		}
+		switch c := text[i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\\' && i+1 < n && text[i+1] == 'n':
+			if c == '\\' {
 				i++
 			}
 			i++
-			if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-				if !space {
-					dst = append(dst, ' ')
-					space = true
-				}
-				continue
+			floor = i
+			if space == 0 {
+				dst = append(dst, ' ')
+				space = 0x80
 			}
-			space = false
-			dst = append(dst, c) // not a letter: nothing to lower-case
-			continue
-		}
-		space = false
-		// the word, counting what templateToken looks at
-		j, upper := i, false
-		var wc wordCounts
-	word:
-		for ; j < len(text); j++ {
-			d := text[j]
-			switch {
-			case d-'a' < 26:
-			case d-'A' < 26:
-				upper = true
-			case d-'0' < 10:
-				wc.digits++
-			case d == '.':
-				wc.dots++
-			case d == ':':
-				wc.colons++
-			case d == '@':
-				wc.at = true
-			case d == '-' || d == '_' || d == '+' || d == '%':
-			default:
-				break word
+		case c < '0' || c > '@':
+			// a control byte or '\\': not a word byte, not a letter
+			dst = append(dst, c)
+			space = 0
+			i++
+		default:
+			// a digit, ':' or '@': its word from the start
+			s := i
+			for s > floor && wordClass[text[s-1]]&classWord != 0 {
+				s--
 			}
-		}
-		w := text[i:j]
-		i = j
-		if wc.digits > 0 || wc.at || wc.colons > 0 {
-			if tok := wc.token(w); tok != "" {
-				dst = append(dst, tok...)
-				continue
-			}
-		}
-		n := len(dst)
-		dst = append(dst, w...)
-		if upper {
-			lowerInPlace(dst[n:])
+			dst = dst[:len(dst)-(i-s)]
+			dst, i = appendWord(dst, text, s)
+			space = 0
 		}
 	}
 	return dst
+}
+
+// loadShort is the bytes of s (shorter than 8) as the low bytes of a
+// uint64, little-endian; the bytes above are zero.
+func loadShort(s string) uint64 {
+	var x uint64
+	for k := len(s) - 1; k >= 0; k-- {
+		x = x<<8 | uint64(s[k])
+	}
+	return x
+}
+
+// templateStops sets the high bit of each of the eight bytes x (text
+// order, low byte first) that appendTemplate must look at on its own: a
+// control byte, a digit, ':', '@' (which may make a word a replacement),
+// '\\' (an escape), a space after a space, or first when space is 0x80
+// (the template so far ends in a space or is empty). Bytes from 0x80 on are
+// not stops. Small enough to be inlined, as is lowerChunk.
+func templateStops(x, space uint64) uint64 {
+	x7 := x &^ highs
+	// the high bit of each byte is clear where it is a control byte, '@', '\\'
+	ctl := x7 + lanes*(0x80-0x20)
+	at := x7 ^ lanes*'@' + lanes*0x7f
+	bs := x7 ^ lanes*'\\' + lanes*0x7f
+	// and set where it is a digit or ':', a space
+	dig := (x7 + lanes*(0x80-'0')) &^ (x7 + lanes*(0x7f-':'))
+	sp := ^(x7 ^ lanes*' ' + lanes*0x7f)
+	return (^(ctl & at & bs) | dig | sp&(sp<<8|space)) &^ x & highs
+}
+
+// lowerChunk is the eight bytes x with their ASCII capitals lower-cased.
+func lowerChunk(x uint64) uint64 {
+	x7 := x &^ highs
+	upper := (x7 + lanes*(0x80-'A')) &^ (x7 + lanes*(0x7f-'Z')) &^ x & highs
+	return x + upper>>2 // 0x80>>2 is 'a'-'A'
+}
+
+// appendWord appends the template of the word (a run of word bytes) that
+// starts at text[s], and returns where it ends: "@" for an e-mail address,
+// "#ip" for an IPv4 or IPv6 address, "#" for a word with five or more
+// digits that is not an enhanced status code, else the word lower-cased.
+// One table look-up per byte (wordClass) finds the end of the word and
+// what the choice depends on, without a branch per kind of byte.
+func appendWord(dst []byte, text string, s int) ([]byte, int) {
+	j := s
+	digits := 0
+	var kinds byte // the wordClass bits of all its bytes
+	for ; j < len(text); j++ {
+		f := wordClass[text[j]]
+		if f&classWord == 0 {
+			break
+		}
+		kinds |= f
+		digits += int(f & classDigit)
+	}
+	w := text[s:j]
+	// the dots and colons are counted only in words that may be addresses
+	switch {
+	case kinds&classAt != 0:
+		return append(dst, '@'), j
+	case digits > 0 && kinds&(classNotIPv4|classDot) == classDot && strings.Count(w, ".") >= 3,
+		kinds&(classNotHex|classColon) == classColon && strings.Count(w, ":") >= 2:
+		return append(dst, "#ip"...), j
+	case digits >= 5:
+		if t := strings.TrimRight(w, ".:"); enhancedAt(t) != len(t) {
+			return append(dst, '#'), j
+		}
+	}
+	n := len(dst)
+	dst = append(dst, w...)
+	if kinds&classUpper != 0 {
+		lowerInPlace(dst[n:])
+	}
+	return dst, j
+}
+
+// The bits of wordClass.
+const (
+	classDigit   = 1 << iota // '0' to '9'
+	classDot                 // '.'
+	classColon               // ':'
+	classAt                  // '@'
+	classUpper               // 'A' to 'Z'
+	classNotHex              // a word byte other than a hex digit or ':' (not in an IPv6 address)
+	classNotIPv4             // a word byte other than a digit, '.' or ':' (not in an IPv4 address)
+	classWord                // a word byte (isWordByte)
+)
+
+// wordClass is the class bits of each byte (TestWordClass checks it
+// against the definitions).
+const wordClass = "" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\xe0\x00\x00\x00\x00\x00\xe0\x00\xe0\xa2\x00" +
+	"\x81\x81\x81\x81\x81\x81\x81\x81\x81\x81\x84\x00\x00\x00\x00\x00" +
+	"\xe8\xd0\xd0\xd0\xd0\xd0\xd0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0" +
+	"\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\xf0\x00\x00\x00\x00\xe0" +
+	"\x00\xc0\xc0\xc0\xc0\xc0\xc0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0" +
+	"\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\xe0\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+
+// load8 is the eight bytes of text from i on as a uint64, little-endian,
+// with zero bytes past the end of text (i <= len(text)).
+func load8(text string, i int) uint64 {
+	if i+8 <= len(text) {
+		return binary.LittleEndian.Uint64([]byte(text[i : i+8]))
+	}
+	return loadTail(text, i)
+}
+
+// loadTail is load8 for the last bytes of text (i+8 > len(text)).
+func loadTail(text string, i int) uint64 {
+	if n := len(text); n >= 8 {
+		// the last n-i bytes, low in x (a shift by 64 is 0)
+		return binary.LittleEndian.Uint64([]byte(text[n-8:])) >> (8 * (8 - (n - i)))
+	}
+	return loadShort(text[i:])
 }
 
 // Byte-parallel tests on eight bytes in a uint64 (SWAR): lanes is 0x01 in
@@ -242,73 +343,6 @@ const (
 // from lo on, x+(0x7f-hi) from hi+1 on, and no byte carries into the next.
 func bytesIn(x uint64, lo, hi byte) uint64 {
 	return (x + lanes*uint64(0x80-lo)) &^ (x + lanes*uint64(0x7f-hi)) & highs
-}
-
-// plainChunk is the template of the eight bytes x (text order, low byte
-// first) when it is the bytes themselves lower-cased: no control byte, no
-// digit, ':', '@' (which may make a word a replacement) or '\\' (an
-// escape), no two spaces in a row and no space that follows a collapsed
-// one (space: the template so far ends in one, or is empty). Bytes from
-// 0x80 on are copied as they are, as appendTemplate does.
-func plainChunk(x uint64, space bool) (uint64, bool) {
-	ascii := ^x & highs // high bit of each ASCII byte
-	x7 := x &^ highs
-	bad := bytesIn(x7, 0x00, 0x1f) | bytesIn(x7, '0', ':') | bytesIn(x7, '@', '@') | bytesIn(x7, '\\', '\\')
-	sp := bytesIn(x7, ' ', ' ') & ascii
-	bad |= sp & (sp << 8)
-	if space {
-		bad |= sp & 0x80
-	}
-	if bad&ascii != 0 {
-		return 0, false
-	}
-	upper := bytesIn(x7, 'A', 'Z') & ascii
-	return x + upper>>2, true // 0x80>>2 is 'a'-'A'
-}
-
-// templateToken is what appendTemplate puts for the word w instead of w
-// itself: "@" for an e-mail address, "#ip" for an IPv4 or IPv6 address, "#"
-// for a word with five or more digits that is not an enhanced status code;
-// "" to keep w.
-func templateToken(w string) string {
-	var n wordCounts
-	for k := 0; k < len(w); k++ {
-		switch w[k] {
-		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-			n.digits++
-		case '.':
-			n.dots++
-		case ':':
-			n.colons++
-		case '@':
-			n.at = true
-		}
-	}
-	return n.token(w)
-}
-
-// wordCounts are the bytes of a word that templateToken decides on, counted
-// by appendTemplate while it finds the end of the word (one pass, not two).
-type wordCounts struct {
-	digits, dots, colons int
-	at                   bool
-}
-
-// token is templateToken(w) for the word w whose bytes n counts.
-func (n *wordCounts) token(w string) string {
-	switch {
-	case n.at:
-		return "@"
-	case n.digits > 0 && n.dots >= 3 && isIPv4ish(w):
-		return "#ip"
-	case n.colons >= 2 && isHexColon(w):
-		return "#ip"
-	case n.digits >= 5:
-		if t := strings.TrimRight(w, ".:"); enhancedAt(t) != len(t) {
-			return "#"
-		}
-	}
-	return ""
 }
 
 // isHexColon: hex digits and colons only (an IPv6 address).

@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,6 +97,34 @@ func TestIsWordByte(t *testing.T) {
 	}
 }
 
+// TestWordClass: the table of appendWord says of each byte what the
+// definitions say.
+func TestWordClass(t *testing.T) {
+	if len(wordClass) != 256 {
+		t.Fatalf("wordClass has %d entries", len(wordClass))
+	}
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		digit := b >= '0' && b <= '9'
+		hex := digit || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' || b == ':'
+		ipv4 := digit || b == '.' || b == ':'
+		word := isWordByteRef(b)
+		want := byte(0)
+		for _, k := range []struct {
+			bit byte
+			is  bool
+		}{{classDigit, digit}, {classDot, b == '.'}, {classColon, b == ':'}, {classAt, b == '@'},
+			{classUpper, b >= 'A' && b <= 'Z'}, {classNotHex, word && !hex}, {classNotIPv4, word && !ipv4}, {classWord, word}} {
+			if k.is {
+				want |= k.bit
+			}
+		}
+		if got := wordClass[c]; got != want {
+			t.Errorf("wordClass[%q] = %#x, want %#x", b, got, want)
+		}
+	}
+}
+
 // identityTexts are the texts of the identity corpus.
 func identityTexts(t testing.TB) []string {
 	cases, err := readIdentityGolden(identityGolden)
@@ -114,6 +144,84 @@ func TestAppendTemplateSame(t *testing.T) {
 			t.Errorf("appendTemplate(%q) = %q, want %q", s, got, want)
 		}
 	}
+}
+
+// mixTexts are the distinct texts of the benchmarks' mix (the dev set and
+// the testbed truth rows with their addresses and numbers varied, or the
+// built-in mix) and of the identity corpus.
+func mixTexts(t testing.TB) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range benchEvents(t) {
+		if !seen[e.Text] {
+			seen[e.Text] = true
+			out = append(out, e.Text)
+		}
+	}
+	for _, s := range identityTexts(t) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// mutateText changes s at a few random places with the bytes that take
+// appendTemplate's other paths: digits, ':', '@', '.', white space, "\\n",
+// '\\', capitals, control and non-ASCII bytes; or cuts it short (the
+// tail of fewer than eight bytes).
+func mutateText(r *rand.Rand, s string) string {
+	const pieces = "0123456789::@@..  \t\n\r\\AZaz-_+%#[]<>\x00\x1f\x7f\x80\xc3\xff"
+	b := []byte(s)
+	for range 1 + r.IntN(4) {
+		switch op := r.IntN(6); {
+		case op == 0 && len(b) > 0:
+			b = b[:r.IntN(len(b))]
+		case op == 1:
+			at := r.IntN(len(b) + 1)
+			b = slices.Insert(b, at, []byte("\\n")...)
+		case op == 2 && len(b) > 0:
+			b[r.IntN(len(b))] = pieces[r.IntN(len(pieces))]
+		default:
+			at := r.IntN(len(b) + 1)
+			ins := make([]byte, 1+r.IntN(6))
+			for k := range ins {
+				ins[k] = pieces[r.IntN(len(pieces))]
+			}
+			b = slices.Insert(b, at, ins...)
+		}
+	}
+	return string(b)
+}
+
+// TestAppendTemplateMix: appendTemplate and the byte-by-byte reference
+// agree on every text of the mix, after a key prefix or none, whole and
+// randomly changed (a fixed seed: the same cases each run).
+func TestAppendTemplateMix(t *testing.T) {
+	texts := mixTexts(t)
+	if len(texts) < 100 {
+		t.Fatalf("only %d texts", len(texts))
+	}
+	r := rand.New(rand.NewPCG(14, 1))
+	checked := 0
+	for _, s := range texts {
+		for k := range 20 {
+			m := s
+			if k > 0 {
+				m = mutateText(r, s)
+			}
+			for _, prefix := range []string{"", "550|5.1.1||", "x "} {
+				got := string(appendTemplate([]byte(prefix), m))
+				want := string(appendTemplateRef([]byte(prefix), m))
+				if got != want {
+					t.Fatalf("appendTemplate(%q, %q) = %q, want %q", prefix, m, got, want)
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d texts checked", checked)
 }
 
 func FuzzAppendTemplate(f *testing.F) {
@@ -139,14 +247,16 @@ func BenchmarkAppendTemplate(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		fn   func([]byte, string) []byte
-	}{{"fast", appendTemplate}, {"ref", appendTemplateRef}} {
+	}{{"fast", appendTemplate}, {"prev", appendTemplatePrev}, {"ref", appendTemplateRef}} {
 		b.Run(bc.name, func(b *testing.B) {
 			var buf []byte
 			b.SetBytes(int64(n / len(texts)))
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				buf = bc.fn(buf[:0], texts[i%len(texts)])
 			}
+			reportCPU(b, cpu0)
 		})
 	}
 }
