@@ -159,18 +159,21 @@ type deliveryFields struct {
 // them after "to=<…>", up to ", status=", whose detail is the rest of the
 // line (it may hold anything, ", status=" too). ok is false when the
 // fields are not of that shape (a value with ", " in it, a cut line):
-// searchFields then looks for each one.
+// searchFields then looks for each one. Each byte of a key is looked at
+// once, and a value's end is found by commaSpace.
 func scanFields(b []byte) (f deliveryFields, ok bool) {
 	for len(b) > 2 && b[0] == ',' && b[1] == ' ' {
 		b = b[2:]
-		eq := bytes.IndexByte(b, '=')
-		if eq <= 0 {
+		// the key: letters and '_' up to the first '=' (a key with any
+		// other byte before its '=' is not a field name)
+		eq := 0
+		for eq < len(b) && (b[eq]-'a' < 26 || b[eq] == '_') {
+			eq++
+		}
+		if eq == 0 || eq == len(b) || b[eq] != '=' {
 			return f, false
 		}
 		key, val := b[:eq], b[eq+1:]
-		if !fieldName(key) {
-			return f, false
-		}
 		if string(key) == "status" {
 			f.status = val
 			return f, true
@@ -182,7 +185,7 @@ func scanFields(b []byte) (f deliveryFields, ok bool) {
 				return f, false
 			}
 		}
-		end := bytes.Index(val[from:], []byte(", "))
+		end := commaSpace(val[from:])
 		if end < 0 {
 			return f, false
 		}
@@ -202,14 +205,21 @@ func scanFields(b []byte) (f deliveryFields, ok bool) {
 	return f, false
 }
 
-// fieldName tells a Postfix field name: lower-case letters and '_'.
-func fieldName(b []byte) bool {
-	for _, c := range b {
-		if (c < 'a' || c > 'z') && c != '_' {
-			return false
+// commaSpace is bytes.Index(b, []byte(", ")) for the short values of a
+// delivery line, where the first ',' is nearly always the one: a byte
+// search and one comparison, without bytes.Index's set-up.
+func commaSpace(b []byte) int {
+	for off := 0; ; {
+		i := bytes.IndexByte(b[off:], ',')
+		if i < 0 {
+			return -1
 		}
+		i += off
+		if i+1 < len(b) && b[i+1] == ' ' {
+			return i
+		}
+		off = i + 1
 	}
-	return true
 }
 
 // searchFields finds the fields anywhere in a delivery line (the status
