@@ -133,7 +133,7 @@ func TestMTADefaultTexts(t *testing.T) {
 		// a limit per hour is a rate, not the size of one transaction
 		{"Too many recipients received this hour", bouncescan.StageRcpt, "ratelimited"},
 		// a forbidden attachment, however the sentence runs
-		{"550 5.7.1 Message rejected as it contains an attachment type that is not permitted", bouncescan.StageEOD, "policyviolation"},
+		{"550 5.7.1 Message rejected as it contains an attachment type that is not permitted", bouncescan.StageEndOfData, "policyviolation"},
 	} {
 		v := c.Classify(&bouncescan.Event{Text: tc.text, Stage: tc.stage})
 		if v.Reason != tc.reason {
