@@ -28,17 +28,20 @@ func (p *Parser) qmgr(qid, rest, line []byte, emit func(*bouncescan.Event)) erro
 		m.sender = string(sender)
 		m.hasSender = true
 	}
-	if v, ok := parsekit.Field(rest, "size"); ok {
-		m.size, _ = strconv.ParseInt(string(v), 10, 64)
+	f, ok := queueActive(sender, rest[len("from=<")+len(sender):])
+	if !ok {
+		f = searchQmgrFields(rest)
 	}
-	if v, ok := parsekit.Field(rest, "nrcpt"); ok {
+	if f.size != nil {
+		m.size = parseSize(f.size)
+	}
+	if v := f.nrcpt; v != nil {
 		if sp := bytes.IndexByte(v, ' '); sp > 0 {
 			v = v[:sp]
 		}
 		m.nrcpt, _ = parsekit.Atoi(v)
 	}
-	st, ok := parsekit.Field(rest, "status")
-	if !ok || !bytes.HasPrefix(st, []byte("expired")) {
+	if !bytes.HasPrefix(f.status, []byte("expired")) {
 		return nil
 	}
 	// message-level expiry: one event per recipient still deferred
@@ -52,6 +55,71 @@ func (p *Parser) qmgr(qid, rest, line []byte, emit func(*bouncescan.Event)) erro
 		p.emit(e, emit)
 	})
 	return nil
+}
+
+// qmgrFields are the values of the fields of a qmgr "from=<…>" line that
+// bouncescan reads, as parsekit.Field finds them (nil when absent).
+type qmgrFields struct {
+	size, nrcpt, status []byte
+}
+
+// searchQmgrFields finds each field anywhere in the line.
+func searchQmgrFields(rest []byte) (f qmgrFields) {
+	f.size, _ = parsekit.Field(rest, "size")
+	f.nrcpt, _ = parsekit.Field(rest, "nrcpt")
+	f.status, _ = parsekit.Field(rest, "status")
+	return f
+}
+
+// queueActive reads the line qmgr writes once for each message, "from=<s>,
+// size=N, nrcpt=N (queue active)", from the bytes after the sender
+// (tail, starting at its '>'), in one pass and only when it has exactly
+// that shape, where it finds what searchQmgrFields finds with its three
+// searches: nothing in a sender without ' ' and ',' can be taken for a
+// field (parsekit.Field wants one of these before a key), and the tail
+// holds no other. ok is false for any other line.
+func queueActive(sender, tail []byte) (f qmgrFields, ok bool) {
+	const sizeKey, nrcptKey, active = ">, size=", ", nrcpt=", " (queue active)"
+	if bytes.IndexByte(sender, ' ') >= 0 || bytes.IndexByte(sender, ',') >= 0 ||
+		len(tail) < len(sizeKey) || string(tail[:len(sizeKey)]) != sizeKey {
+		return f, false
+	}
+	b := tail[len(sizeKey):]
+	n := digitRun(b)
+	if n == 0 || len(b) < n+len(nrcptKey) || string(b[n:n+len(nrcptKey)]) != nrcptKey {
+		return f, false
+	}
+	f.size = b[:n]
+	b = b[n+len(nrcptKey):]
+	n = digitRun(b)
+	if n == 0 || string(b[n:]) != active {
+		return f, false
+	}
+	f.nrcpt = b
+	return f, true
+}
+
+// digitRun is the number of ASCII digits at the start of b.
+func digitRun(b []byte) int {
+	n := 0
+	for n < len(b) && b[n]-'0' < 10 {
+		n++
+	}
+	return n
+}
+
+// parseSize reads size= as strconv.ParseInt does (a value out of range
+// is clamped), without its set-up for the usual few digits.
+func parseSize(b []byte) int64 {
+	if len(b) > 0 && len(b) <= 18 && digitRun(b) == len(b) {
+		var v int64
+		for _, c := range b {
+			v = v*10 + int64(c-'0')
+		}
+		return v
+	}
+	v, _ := strconv.ParseInt(string(b), 10, 64)
+	return v
 }
 
 // reject reads smtpd, postscreen and cleanup rejections:
