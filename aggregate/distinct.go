@@ -36,8 +36,23 @@ func (d *Distinct) addHash(h uint64) {
 		d.addReg(h)
 		return
 	}
-	d.set.add(h)
-	if d.set.len() > d.exactMax {
+	if len(d.set.slots) < lateFrom {
+		d.set.add(h)
+	} else if !d.set.addLater(h) {
+		return
+	}
+	if d.set.n > d.exactMax {
+		d.toSketch()
+	}
+}
+
+// settle puts the hashes the set queued in it (hashSet.addLater) and
+// turns to the sketch if that makes more than exactMax: what Count,
+// Exact, Merge and MarshalJSON see is the state adding one hash at a time
+// gives (exact while at most exactMax distinct hashes came, else the
+// sketch of all of them, whatever their order).
+func (d *Distinct) settle() {
+	if d.regs == nil && len(d.set.queue) > 0 && d.set.len() > d.exactMax {
 		d.toSketch()
 	}
 }
@@ -60,11 +75,15 @@ func (d *Distinct) addReg(h uint64) {
 }
 
 // Exact tells whether Count is exact (no sketch was needed).
-func (d *Distinct) Exact() bool { return d.regs == nil }
+func (d *Distinct) Exact() bool {
+	d.settle()
+	return d.regs == nil
+}
 
 // Count is the number of distinct strings added: exact while the set is
 // small, else the HyperLogLog estimate (with the small-range correction).
 func (d *Distinct) Count() int64 {
+	d.settle()
 	if d.regs == nil {
 		return int64(d.set.len())
 	}
@@ -85,6 +104,8 @@ func (d *Distinct) Count() int64 {
 
 // Merge adds o's strings to d.
 func (d *Distinct) Merge(o *Distinct) {
+	o.settle()
+	d.settle()
 	if o.regs == nil {
 		o.set.each(d.addHash)
 		return
@@ -145,6 +166,11 @@ type distinctJSON struct {
 
 // MarshalJSON writes the count and what merging needs.
 func (d Distinct) MarshalJSON() ([]byte, error) {
+	if len(d.set.queue) > 0 {
+		// d shares its tables with the counter it copies: settle a copy
+		d.set.slots = slices.Clone(d.set.slots)
+		d.set.queue = slices.Clone(d.set.queue)
+	}
 	j := distinctJSON{N: d.Count()}
 	if d.regs != nil {
 		j.P = d.p

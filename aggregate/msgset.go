@@ -39,6 +39,31 @@ func (s *msgSet) find(h uint64) (int, uint8) {
 	}
 }
 
+// head is where a probe for key starts: the slot and what it holds (0
+// and 0 in an empty table). Reading it apart from the probe lets a caller
+// read the heads of several tables before it looks at any of them, so that
+// their cache misses overlap (see lookupMessage).
+func (s *msgSet) head(key uint64) (uint64, uint64) {
+	if len(s.slots) == 0 {
+		return 0, 0
+	}
+	i := key >> 32 & uint64(len(s.slots)-1)
+	return i, s.slots[i]
+}
+
+// findFrom is find for key (msgKey's) from the slot i that holds v (head).
+func (s *msgSet) findFrom(key, i, v uint64) (int, uint8) {
+	mask := uint64(len(s.slots) - 1)
+	for v != 0 {
+		if v&^msgFlags == key {
+			return int(i), uint8(v & msgFlags)
+		}
+		i = (i + 1) & mask
+		v = s.slots[i]
+	}
+	return -1, 0
+}
+
 // set stores flags (not 0) for h.
 func (s *msgSet) set(h uint64, flags uint8) { s.setMax(h, flags, -1) }
 
@@ -143,4 +168,72 @@ func (w *msgWindow) set(h uint64, flags uint8) bool {
 	w.cur.reset()
 	w.cur.set(h, flags)
 	return true
+}
+
+// lookupMessage is recent.lookup(h) and, when recent does not remember h,
+// deferred.get(h): the flags of h and its slot in recent's current
+// generation (else -1). A message's first event finds it in none of the
+// four tables, each of which may be beyond the processor's caches (512 KiB
+// at the default Limits.Messages): the first slot of each is read before
+// any is looked at, so the four misses cost about one
+// (BenchmarkLookupMessage).
+func lookupMessage(recent, deferred *msgWindow, h uint64) (uint8, int) {
+	key := msgKey(h)
+	i1, v1 := recent.cur.head(key)
+	i2, v2 := recent.old.head(key)
+	i3, v3 := deferred.cur.head(key)
+	i4, v4 := deferred.old.head(key)
+	if at, f := recent.cur.findFrom(key, i1, v1); at >= 0 {
+		return f, at
+	}
+	if _, f := recent.old.findFrom(key, i2, v2); f != 0 {
+		return f, -1
+	}
+	if _, f := deferred.cur.findFrom(key, i3, v3); f != 0 {
+		return f, -1
+	}
+	_, f := deferred.old.findFrom(key, i4, v4)
+	return f, -1
+}
+
+// msgBits says of a message hash whether it may have been added since
+// the last clear: a bit per hash modulo msgBitsLen, 32 KiB. Report keeps
+// the messages with a recipient in pending in one, so that the first
+// event of a message, which is not remembered (Volume.add says 0) and
+// almost never has a recipient pending, needs no look-up in pending: on
+// the 1M-line benchmark log that was 112 000 look-ups of a map
+// (BenchmarkPendingFilter).
+type msgBits struct {
+	bits []uint64
+	n    int // bits set since the last clear (at most)
+}
+
+const msgBitsLen = 1 << 18
+
+// add marks h.
+func (m *msgBits) add(h uint64) {
+	if m.bits == nil {
+		m.bits = make([]uint64, msgBitsLen/64)
+	}
+	w, b := h%msgBitsLen/64, uint64(1)<<(h%64)
+	if m.bits[w]&b == 0 {
+		m.bits[w] |= b
+		m.n++
+	}
+}
+
+// may tells whether h may have been added (false: it was not).
+func (m *msgBits) may(h uint64) bool {
+	return m.bits != nil && m.bits[h%msgBitsLen/64]&(1<<(h%64)) != 0
+}
+
+// clearDense forgets every hash when more than 1 bit in 16 is set (call it
+// only when none of those marked needs its mark): the bits then say "not
+// there" for most hashes again, and clearing 32 KiB happens at most once
+// a 16 384 hashes added.
+func (m *msgBits) clearDense() {
+	if m.n > msgBitsLen/16 {
+		clear(m.bits)
+		m.n = 0
+	}
 }

@@ -1,9 +1,14 @@
 package aggregate
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/bouncescan/bouncescan"
 )
 
 // msgSet gives what a map gives, through growth and reset, also for the
@@ -115,6 +120,34 @@ func BenchmarkHashSet(b *testing.B) {
 			}
 		}
 	})
+	// as a scan adds: one hash an event, each from an event that waited
+	// for the one before (here: the hash depends on the set's size), into
+	// a set as large as a report's distinct recipients get
+	big := make([]uint64, 1<<20)
+	for i := range big {
+		big[i] = rng.Uint64()
+	}
+	b.Run("add", func(b *testing.B) {
+		for b.Loop() {
+			var s hashSet
+			for i := range 100_000 {
+				s.add(big[(i+s.n)&(len(big)-1)])
+			}
+		}
+	})
+	b.Run("addLater", func(b *testing.B) {
+		for b.Loop() {
+			var s hashSet
+			for i := range 100_000 {
+				if len(s.slots) < lateFrom {
+					s.add(big[(i+s.n)&(len(big)-1)])
+				} else {
+					s.addLater(big[(i+s.n)&(len(big)-1)])
+				}
+			}
+			_ = s.len()
+		}
+	})
 	b.Run("map", func(b *testing.B) {
 		for b.Loop() {
 			m := map[uint64]struct{}{}
@@ -190,4 +223,267 @@ func TestLower(t *testing.T) {
 			}
 		}
 	}
+}
+
+// lookupMessage gives what recent.lookup, then deferred.get, give.
+func TestLookupMessage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	recent, deferred := msgWindow{gen: 500}, msgWindow{gen: 200}
+	var seen []uint64
+	for i := range 5000 {
+		h := rng.Uint64()
+		if i%3 == 0 && len(seen) > 0 {
+			h = seen[rng.IntN(len(seen))]
+		}
+		seen = append(seen, h)
+		f, at := lookupMessage(&recent, &deferred, h)
+		wf, wat := recent.lookup(h)
+		if wf == 0 {
+			wf = deferred.get(h)
+		}
+		if f != wf || at != wat {
+			t.Fatalf("event %d: lookupMessage %d at %d, want %d at %d", i, f, at, wf, wat)
+		}
+		flags := uint8(msgSeen)
+		if i%4 == 0 {
+			flags |= msgDeferred
+			deferred.set(h, flags)
+		}
+		recent.set(h, flags)
+	}
+}
+
+// BenchmarkLookupMessage: a message's look-up in windows of the default
+// size, full, for hashes mostly not there (a message's first event), as
+// the four look-ups one after the other and as lookupMessage. Each hash
+// depends on the flags found before, as in a scan, where an event's
+// look-up does not overlap the next one's.
+func BenchmarkLookupMessage(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	recent, deferred := msgWindow{gen: 32768}, msgWindow{gen: 32768}
+	for range 3 * 32768 {
+		h := rng.Uint64()
+		recent.set(h, msgSeen|msgDeferred)
+		deferred.set(h, msgSeen|msgDeferred)
+	}
+	hs := make([]uint64, 1<<16)
+	for i := range hs {
+		hs[i] = rng.Uint64()
+	}
+	var sink uint8
+	b.Run("apart", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			h := hs[(i+int(sink))&(len(hs)-1)]
+			f, _ := recent.lookup(h)
+			if f == 0 {
+				f = deferred.get(h)
+			}
+			sink += f
+		}
+	})
+	b.Run("together", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			f, _ := lookupMessage(&recent, &deferred, hs[(i+int(sink))&(len(hs)-1)])
+			sink += f
+		}
+	})
+	if sink == 255 {
+		b.Log(sink)
+	}
+}
+
+// addLater, flushed by len and each, holds what add holds, through
+// growth, for the hash 0 and for hashes sharing their first slot.
+func TestHashSetAddLater(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var now, later hashSet
+	for i := range 300_000 {
+		h := rng.Uint64()
+		switch i % 50 {
+		case 0:
+			h = 0
+		case 1:
+			h = uint64(i/2) << 40
+		case 2:
+			h = uint64(rng.IntN(1000)) // repeats
+		}
+		now.add(h)
+		later.addLater(h)
+		if i%77_777 == 0 && later.len() != now.len() {
+			t.Fatalf("after %d: len %d, want %d", i, later.len(), now.len())
+		}
+	}
+	got, want := map[uint64]bool{}, map[uint64]bool{}
+	later.each(func(h uint64) { got[h] = true })
+	now.each(func(h uint64) { want[h] = true })
+	if later.len() != now.len() || len(got) != len(want) || len(got) != later.len() {
+		t.Fatalf("len %d, %d hashes; want %d", later.len(), len(got), now.len())
+	}
+	for h := range want {
+		if !got[h] {
+			t.Fatalf("hash %x missing", h)
+		}
+	}
+}
+
+// A Distinct large enough to queue its hashes counts, turns to the
+// sketch, merges and writes itself as one that never queued: exact at
+// exactMax, a sketch beyond, however the last hashes are still queued.
+func TestDistinctQueuedLikeAtOnce(t *testing.T) {
+	for _, n := range []int{lateFrom / 2, 60_000, 60_001, 60_003, 70_000} {
+		atOnce := newDistinct(60_000, 12)
+		queued := newDistinct(60_000, 12)
+		for i := range n {
+			h := mix64(uint64(i%(n-5) + 1))
+			atOnce.set.add(h)
+			if atOnce.set.len() > atOnce.exactMax {
+				atOnce.toSketch()
+				for j := i + 1; j < n; j++ {
+					atOnce.addReg(mix64(uint64(j%(n-5) + 1)))
+				}
+				break
+			}
+		}
+		for i := range n {
+			queued.addHash(mix64(uint64(i%(n-5) + 1)))
+		}
+		a, err := json.Marshal(atOnce)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := json.Marshal(queued) // a copy, settled apart
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, q) {
+			t.Fatalf("%d hashes: JSON differs (%d and %d bytes)", n, len(a), len(q))
+		}
+		if queued.Count() != atOnce.Count() || queued.Exact() != atOnce.Exact() || queued.Exact() != (n-5 <= 60_000) {
+			t.Fatalf("%d hashes: count %d exact %v, want %d %v", n, queued.Count(), queued.Exact(), atOnce.Count(), atOnce.Exact())
+		}
+		var m Distinct
+		m.exactMax, m.p = 60_000, 12
+		q2 := newDistinct(60_000, 12)
+		for i := range n {
+			q2.addHash(mix64(uint64(i%(n-5) + 1)))
+		}
+		m.Merge(&q2)
+		if m.Count() != atOnce.Count() || m.Exact() != atOnce.Exact() {
+			t.Fatalf("%d hashes merged: count %d exact %v, want %d %v", n, m.Count(), m.Exact(), atOnce.Count(), atOnce.Exact())
+		}
+	}
+}
+
+// A deferred recipient of a message the windows forgot (more deferred
+// messages between than Limits.Messages) is still found at its final
+// outcome, through pendMsgs, and pending empties and fills again.
+func TestPendingOfForgottenMessage(t *testing.T) {
+	r := New(Limits{Messages: 8})
+	add := func(q, rcpt string, st bouncescan.Status, attempt int) {
+		e := &bouncescan.Event{MTA: "postfix", Host: "mx", QueueID: q, Recipient: rcpt, Domain: "x.test", Status: st, Attempt: attempt}
+		r.Add(e)
+	}
+	for round := range 3 {
+		add("A", "a@x.test", bouncescan.StatusDeferred, 1)
+		for i := range 100 { // deferred, then sent: the windows forget A, pending empties of them
+			q := fmt.Sprintf("B%d-%d", round, i)
+			add(q, "b@x.test", bouncescan.StatusDeferred, 1)
+			add(q, "b@x.test", bouncescan.StatusSent, 2)
+		}
+		for i := range 50_000 { // new messages, none pending
+			add(fmt.Sprintf("C%d-%d", round, i), "c@x.test", bouncescan.StatusSent, 1)
+		}
+		if r.recent.get(r.msgHash("mx", "A")) != 0 || len(r.pending) != 1 {
+			t.Fatalf("round %d: A remembered (%d) or %d pending, want forgotten and 1", round, r.recent.get(r.msgHash("mx", "A")), len(r.pending))
+		}
+		add("A", "a@x.test", bouncescan.StatusSent, 2)
+		if len(r.pending) != 0 {
+			t.Fatalf("round %d: %d pending after A's delivery", round, len(r.pending))
+		}
+	}
+	r.Finish()
+	if p, after := r.Totals.Retry.Pending, r.Totals.Retry.AfterDeferrals; p != 0 || after != 303 {
+		t.Errorf("pending %d, delivered after deferrals %d; want 0 and 303", p, after)
+	}
+}
+
+// msgBits says "not there" only of hashes not added since it was last
+// cleared, and clears only when dense.
+func TestMsgBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	var m msgBits
+	if m.may(42) {
+		t.Fatal("an empty filter has 42")
+	}
+	added := map[uint64]bool{}
+	for range 1000 {
+		h := rng.Uint64()
+		m.add(h)
+		added[h] = true
+	}
+	m.clearDense() // 1000 bits: not dense, kept
+	others := 0
+	for h := range added {
+		if !m.may(h) {
+			t.Fatalf("%x added, not there", h)
+		}
+	}
+	for range 10_000 {
+		if m.may(rng.Uint64()) {
+			others++
+		}
+	}
+	if others > 200 { // 1000 of 2^18 bits: about 38 of 10 000
+		t.Errorf("%d of 10 000 hashes never added said to be there", others)
+	}
+	for range msgBitsLen / 8 {
+		m.add(rng.Uint64())
+	}
+	m.clearDense()
+	if m.n != 0 || m.may(func() uint64 {
+		for h := range added {
+			return h
+		}
+		return 0
+	}()) {
+		t.Errorf("dense filter not cleared: %d bits", m.n)
+	}
+}
+
+// BenchmarkPendingFilter: a final outcome's look-up in pending for a
+// message not remembered (its first event), 3000 recipients pending: the
+// map alone, and msgBits before it.
+func BenchmarkPendingFilter(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pending := map[uint64][]*Outcomes{}
+	var bits msgBits
+	for range 3000 {
+		h := rng.Uint64()
+		pending[h*0x9e3779b97f4a7c15] = make([]*Outcomes, 3)
+		bits.add(h)
+	}
+	hs := make([]uint64, 1<<16)
+	for i := range hs {
+		hs[i] = rng.Uint64()
+	}
+	found := 0
+	b.Run("map", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			h := hs[(i+found)&(len(hs)-1)]
+			if _, ok := pending[h*0x9e3779b97f4a7c15]; ok {
+				found++
+			}
+		}
+	})
+	b.Run("bits", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			h := hs[(i+found)&(len(hs)-1)]
+			if !bits.may(h) {
+				continue
+			}
+			if _, ok := pending[h*0x9e3779b97f4a7c15]; ok {
+				found++
+			}
+		}
+	})
 }

@@ -114,7 +114,8 @@ type Report struct {
 	// Messages/2 other deferred messages come between two events of it.
 	recent, deferred msgWindow
 
-	pending   map[uint64][]*Outcomes // by rcptHash(host, queue id, recipient)
+	pending   map[uint64][]*Outcomes // by rcptKey(msgHash(host, queue id), recipient)
+	pendMsgs  msgBits                // msgHash of every message with a recipient in pending (and more)
 	rowsBuf   []*Outcomes            // Add's rows of one event, reused
 	texts     []textSlot             // see textSlot
 	seed      maphash.Seed           // of msgHash, rcptHash, textSlot
@@ -420,8 +421,8 @@ func (r *Report) Add(e *bouncescan.Event) {
 	}
 	r.rowsBuf = rows
 	r.Series.add(r, e)
-	msg := r.Volume.add(r, e, rcpt, rcptHash)
-	r.trackPending(e, rcpt, rows, msg)
+	msg, mk := r.Volume.add(r, e, rcpt, rcptHash)
+	r.trackPending(e, rcpt, rows, msg, mk)
 	var sl *textSlot // of e.Text, once looked up
 	if e.Status == bouncescan.StatusRejected {
 		sl = r.Rejects.add(r, e)
@@ -436,19 +437,25 @@ func (r *Report) Add(e *bouncescan.Event) {
 // trackPending remembers deferred recipients until their final outcome;
 // those left at Finish are pending. msg is the flags the event's message
 // had before it (Volume.add): a message remembered without a deferral
-// has no recipient pending, and its final outcomes need no look-up.
-func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes, msg uint8) {
+// has no recipient pending, and its final outcomes need no look-up; nor
+// do those of a message not remembered that pendMsgs says had none. mk is
+// msgHash(e.Host, e.QueueID) when Volume.add made it, else 0.
+func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes, msg uint8, mk uint64) {
 	if e.QueueID == "" || rcpt == "" || e.Hop {
 		return
 	}
 	switch e.Status {
 	case bouncescan.StatusDeferred:
-		key := r.rcptHash(e.Host, e.QueueID, rcpt)
+		if mk == 0 {
+			mk = r.msgHash(e.Host, e.QueueID)
+		}
+		key := r.rcptKey(mk, rcpt)
 		old, ok := r.pending[key]
 		if !ok && len(r.pending) >= r.limits.Pending {
 			r.Dropped.Pending++
 			return
 		}
+		r.pendMsgs.add(mk)
 		if len(old) == len(rows) {
 			copy(old, rows) // the same rows, mostly: no new slice
 			return
@@ -458,13 +465,21 @@ func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes
 		if len(r.pending) == 0 || msg != 0 && msg&msgDeferred == 0 {
 			return
 		}
-		key := r.rcptHash(e.Host, e.QueueID, rcpt)
+		if mk == 0 {
+			mk = r.msgHash(e.Host, e.QueueID)
+		}
+		if msg == 0 && !r.pendMsgs.may(mk) {
+			return
+		}
+		key := r.rcptKey(mk, rcpt)
 		if _, ok := r.pending[key]; ok {
 			delete(r.pending, key)
+			if len(r.pending) == 0 {
+				r.pendMsgs.clearDense()
+			}
 			if msg == 0 {
 				// a message forgotten since its deferral (Limits.Messages),
 				// with recipients pending: say so for its next events
-				mk := r.msgHash(e.Host, e.QueueID)
 				r.setMessage(mk, r.recent.get(mk)|msgSeen|msgDeferred)
 			}
 		}
@@ -480,11 +495,11 @@ func (r *Report) msgHash(host, id string) uint64 {
 	return maphash.String(r.seed, host)*0x9e3779b97f4a7c15 ^ maphash.String(r.seed, id)
 }
 
-// rcptHash is the key of a recipient of a message in the report's
-// memory (pending): two of a million share one with odds of about 1 in
-// 30 million.
-func (r *Report) rcptHash(host, id, rcpt string) uint64 {
-	return r.msgHash(host, id)*0x9e3779b97f4a7c15 ^ maphash.String(r.seed, rcpt)
+// rcptKey is the key of a recipient of a message, whose msgHash is msg,
+// in the report's memory (pending): two of a million share one with odds
+// of about 1 in 30 million.
+func (r *Report) rcptKey(msg uint64, rcpt string) uint64 {
+	return msg*0x9e3779b97f4a7c15 ^ maphash.String(r.seed, rcpt)
 }
 
 // flushPending counts the recipients still deferred as pending.
@@ -495,6 +510,7 @@ func (r *Report) flushPending() {
 		}
 		delete(r.pending, k)
 	}
+	r.pendMsgs.clearDense()
 }
 
 // Finish counts what is still pending, derives rates and sorts the lists;

@@ -393,6 +393,7 @@ const textSlots = 8192
 
 // textSlot is what Report.texts remembers of a text.
 type textSlot struct {
+	hash  uint64 // maphash of text: most texts compared are not the slot's, and this says so without reading them
 	text  string
 	tpl   string // Template(text)
 	diag  *Diag  // the template the last event with this text went to, or nil
@@ -412,16 +413,17 @@ func (r *Report) textSlot(text string) *textSlot {
 		r.texts = make([]textSlot, textSlots)
 	}
 	r.textClock++
-	i := maphash.String(r.seed, text) & (textSlots - 2)
+	h := maphash.String(r.seed, text)
+	i := h & (textSlots - 2)
 	sl := &r.texts[i]
-	if sl.text != text {
-		if o := &r.texts[i+1]; o.text == text {
+	if sl.hash != h || sl.text != text {
+		if o := &r.texts[i+1]; o.hash == h && o.text == text {
 			sl = o
 		} else {
 			if o.used < sl.used {
 				sl = o
 			}
-			*sl = textSlot{text: strings.Clone(text), tpl: Template(text)}
+			*sl = textSlot{hash: h, text: strings.Clone(text), tpl: Template(text)}
 		}
 	}
 	sl.used = r.textClock

@@ -152,8 +152,9 @@ const (
 
 // add counts e; rcpt is its recipient, lower-cased, and rcptHash its
 // hash64. It returns the flags its message had before (0: not
-// remembered, or not a message).
-func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string, rcptHash uint64) uint8 {
+// remembered, or not a message) and the message's msgHash (0 when it
+// made none).
+func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string, rcptHash uint64) (uint8, uint64) {
 	if delivered(e) && rcpt != "" {
 		v.Deliveries++
 		v.TopRecipients.add(r, rcpt, rcptHash, 1, e.Size)
@@ -165,15 +166,12 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string, rcptHash uint6
 		id = e.MessageID
 	}
 	if id == "" || e.Status == bouncescan.StatusRejected {
-		return 0
+		return 0, 0
 	}
 	// a hash, not the string, in two windows of recent messages (see
 	// Limits.Messages): any message, and the messages with a deferral
 	key := r.msgHash(e.Host, id)
-	flags, at := r.recent.lookup(key)
-	if flags == 0 {
-		flags = r.deferred.get(key)
-	}
+	flags, at := lookupMessage(&r.recent, &r.deferred, key)
 	prev := flags
 	if flags == 0 {
 		v.Messages++
@@ -204,7 +202,7 @@ func (v *Volume) add(r *Report, e *bouncescan.Event, rcpt string, rcptHash uint6
 	} else {
 		r.setMessage(key, flags)
 	}
-	return prev
+	return prev, key
 }
 
 // setMessage stores the flags of a message.
@@ -229,6 +227,9 @@ func (v *Volume) merge(r *Report, o *Volume) {
 }
 
 func (v *Volume) finish() {
+	v.Senders.settle()
+	v.SenderDomains.settle()
+	v.Recipients.settle()
 	v.TopSenders.finish()
 	v.TopRecipients.finish()
 }
@@ -416,9 +417,15 @@ func addBounded(r *Report, c Counts, key string, n int64) {
 }
 
 // addBounded adds n to key, or to OtherKey (counting n in dropped) when key
-// is new and c already holds limit keys.
+// is new and c already holds limit keys. Below the limit that is one map
+// assignment, not a look-up and an assignment (a reject's restriction and
+// client are long keys, hashed and compared at each).
 func (c Counts) addBounded(key string, n int64, limit int, dropped *int64) {
-	if _, ok := c[key]; !ok && len(c) >= limit {
+	if len(c) < limit {
+		c[key] += n
+		return
+	}
+	if _, ok := c[key]; !ok {
 		*dropped += n
 		key = OtherKey
 	}
