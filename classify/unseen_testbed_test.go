@@ -58,6 +58,19 @@ const (
 	// retry time outlasted the short queue lifetime.)
 	unseen3PostfixFloor = 173
 	unseen3EximFloor    = 146
+
+	// A fourth held-out pair of runs (scenarios-unseen4.tsv: STRATO,
+	// goneo, Libero, sitepackage.de's provider list (Freenet, T-Online,
+	// GMX), Coremail, emailhost.com.cn, fobhost, smtpf/Barricade MX,
+	// Baruwa, Mailprotector, Cisco AsyncOS defaults, OpenSMTPD, Exim,
+	// Postfix and spamass-milter default texts, RFC 5248/7293/7372/7505
+	// codes; the note column names each source), made after round f and
+	// before any rule had seen them. Held out, when the runs were made
+	// (measured at commit 92ffbe5ebd34b36b4929bcfd92a39f946566f798): of
+	// 248 and 218 truth rows 220 and 190 agreed (88.7%, 87.2%); fields
+	// 248/248 and 218/218. Neither run has a testbed check mismatch.
+	unseen4PostfixFloor = 220
+	unseen4EximFloor    = 190
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -73,6 +86,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen2-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2EximFloor},
 		{"postfix", "unseen3-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen3PostfixFloor},
 		{"exim", "unseen3-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3EximFloor},
+		{"postfix", "unseen4-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen4PostfixFloor},
+		{"exim", "unseen4-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen4EximFloor},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			checkUnseenRun(t, tc.mta, filepath.Join(dir, tc.dir), tc.truth, tc.logs, tc.floor)
