@@ -24,8 +24,8 @@ import (
 // classifier gets better.
 const (
 	heldOutFloorClass   = 0.983
-	heldOutFloorSubject = 0.817
-	heldOutFloorReason  = 0.769
+	heldOutFloorSubject = 0.820
+	heldOutFloorReason  = 0.782
 )
 
 // unit names the part of a rule that decided a verdict.

@@ -69,16 +69,21 @@ func readTSVFile(path string) ([]map[string]string, error) {
 }
 
 // sisimaiName maps our reason to the name Sisimai 4.25.15 used.
+//
+// It is the sisimai4 column of data/taxonomy.toml for the reasons Sisimai 4
+// names otherwise (TestSisimaiNameIsTaxonomy keeps the two equal).
 func sisimaiName(r string) string {
 	switch r {
 	case "emailtoolarge":
 		return "mesgtoobig"
 	case "ratelimited":
 		return "toomanyconn"
-	case "authfailure", "failedstarttls", "notcompliantrfc":
+	case "failedstarttls", "notcompliantrfc":
 		return "securityerror"
-	case "badreputation", "requireptr":
+	case "badreputation", "requireptr", "authfailure":
 		return "blocked"
+	case "greylisted", "queued", "discarded":
+		return "undefined"
 	}
 	return r
 }
@@ -110,7 +115,7 @@ func stageOfCommand(cmd string) bouncescan.Stage {
 const (
 	devFloorClass   = 0.983 // reached 308/313 = 98.4%
 	devFloorSubject = 0.923 // reached 289/313 = 92.3%
-	devFloorReason  = 0.897 // reached 281/313 = 89.8%
+	devFloorReason  = 0.906 // reached 284/313 = 90.7%
 )
 
 func TestSisimaiDevSet(t *testing.T) {
@@ -300,5 +305,19 @@ func TestTestbedTruth(t *testing.T) {
 			ok++
 		}
 		t.Logf("%s: %d/%d rows agree", file, ok, len(rows))
+	}
+}
+
+// TestSisimaiNameIsTaxonomy: the tests' Sisimai 4 names are the ones
+// `--taxonomy` prints (data/taxonomy.toml), for every reason.
+func TestSisimaiNameIsTaxonomy(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Reasons() {
+		if got, want := sisimaiName(r), c.Taxonomy(r).Sisimai4; got != want {
+			t.Errorf("%s: tests say Sisimai 4 named it %q, data/taxonomy.toml says %q", r, got, want)
+		}
 	}
 }
