@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"slices"
@@ -11,60 +12,71 @@ import (
 // three texts cut from one string: norm, plain (norm lower-cased) and
 // lower (plain with the addresses masked; plain itself when there is no
 // '@'). buf is working space, returned for the next call. One allocation
-// instead of four or five (BenchmarkPrepareText). Eight bytes without
-// white space or '\\' are copied at once, and lower-cased at once.
+// instead of four or five (BenchmarkPrepareText). The text goes eight
+// bytes at a time: a chunk is copied whole and dst keeps its bytes up to
+// the first one that needs a look of its own (normalizeStops: white space
+// other than a single space, '\\'); the copy is lower-cased eight bytes
+// at a time too.
 func prepareText(buf []byte, s string) (norm, plain, lower string, _ []byte) {
-	b := buf[:0]
-	space := true // drop leading space
-	for i := 0; i < len(s); i++ {
+	b := slices.Grow(buf[:0], 3*len(s)+8)
+	space := uint64(0x80) // drop leading space
+	for i := 0; i < len(s); {
+		var x, end uint64 // end: the bytes past the end of s, stops
 		if i+8 <= len(s) {
-			if x := binary.LittleEndian.Uint64([]byte(s[i : i+8])); !hasByte(x, ' ') && !hasByte(x, '\\') &&
-				!hasByte(x, '\t') && !hasByte(x, '\n') && !hasByte(x, '\r') {
-				b = binary.LittleEndian.AppendUint64(b, x)
-				space = false
-				i += 7
-				continue
+			x = binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		} else {
+			x = loadTail(s, i)
+			end = highs << (8 * (len(s) - i))
+		}
+		stops := normalizeStops(x, space) | end
+		b = binary.LittleEndian.AppendUint64(b, x)
+		if stops == 0 {
+			space = 0
+			if x>>56 == ' ' {
+				space = 0x80
 			}
+			i += 8
+			continue
+		}
+		k := bits.TrailingZeros64(stops) >> 3
+		b = b[:len(b)-8+k]
+		if k > 0 {
+			space = 0
+			if byte(x>>(8*k-8)) == ' ' {
+				space = 0x80
+			}
+		}
+		if i += k; i >= len(s) {
+			break
 		}
 		c := s[i]
 		if c == '\\' && i+1 < len(s) && s[i+1] == 'n' {
 			c = ' '
 			i++
 		}
+		i++
 		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
-			if !space {
+			if space == 0 {
 				b = append(b, ' ')
-				space = true
+				space = 0x80
 			}
 			continue
 		}
-		b = append(b, c)
-		space = false
+		b = append(b, c) // a '\\' of its own
+		space = 0
 	}
 	for len(b) > 0 && b[len(b)-1] == ' ' {
 		b = b[:len(b)-1]
 	}
 	n := len(b)
-	at := -1
-	i := 0
-	for ; i+8 <= n && at < 0; i += 8 {
+	at := bytes.IndexByte(b, '@')
+	for i := 0; i < n; i += 8 {
+		// the last chunk reads bytes past n, from the growth above, and
+		// they are cut off again
 		x := binary.LittleEndian.Uint64(b[i : i+8])
-		if hasByte(x, '@') {
-			break
-		}
-		ascii := ^x & highs
-		upper := bytesIn(x&^highs, 'A', 'Z') & ascii
-		b = binary.LittleEndian.AppendUint64(b, x+upper>>2)
+		b = binary.LittleEndian.AppendUint64(b, lowerChunk(x))
 	}
-	for ; i < n; i++ {
-		c := b[i]
-		if c-'A' < 26 {
-			c += 'a' - 'A'
-		} else if c == '@' && at < 0 {
-			at = i
-		}
-		b = append(b, c)
-	}
+	b = b[:2*n]
 	if at >= 0 {
 		b = append(b, b[n:2*n]...)
 		maskInPlace(b[2*n:], at)
@@ -75,6 +87,21 @@ func prepareText(buf []byte, s string) (norm, plain, lower string, _ []byte) {
 		lower = all[2*n:]
 	}
 	return norm, plain, lower, b
+}
+
+// normalizeStops sets the high bit of each of the eight bytes x (text
+// order, low byte first) that prepareText must look at on its own: '\\',
+// a tab, a line feed, a carriage return, a space after a space, or first
+// when space is 0x80. Bytes from 0x80 on are not stops. Small enough to be
+// inlined.
+func normalizeStops(x, space uint64) uint64 {
+	x7 := x &^ highs
+	// high bit clear where the byte is '\r', '\\'; set where '\t' or '\n'
+	cr := x7 ^ lanes*'\r' + lanes*0x7f
+	bs := x7 ^ lanes*'\\' + lanes*0x7f
+	tab := (x7 + lanes*(0x80-'\t')) &^ (x7 + lanes*(0x7f-'\n'))
+	sp := ^(x7 ^ lanes*' ' + lanes*0x7f) // high bit: a space
+	return (tab | ^(cr & bs) | sp&(sp<<8|space)) &^ x & highs
 }
 
 // hasByte reports whether one of the eight bytes of x is c.
@@ -91,25 +118,22 @@ func hasByte(x uint64, c byte) bool {
 func maskInPlace(b []byte, at int) {
 	for at >= 0 && at < len(b) {
 		i, j := at, at
-		for i > 0 && isWordByte(b[i-1]) {
+		for i > 0 && wordClass[b[i-1]]&classWord != 0 {
 			i--
 		}
-		for j < len(b) && isWordByte(b[j]) {
+		for j < len(b) && wordClass[b[j]]&classWord != 0 {
 			j++
 		}
 		// the bytes from i to j are all word bytes or '@': the next '@'
 		// is not before j
-		next := -1
-		for k := j; k < len(b); k++ {
-			if b[k] == '@' {
-				next = k
-				break
-			}
-		}
+		next := bytes.IndexByte(b[j:], '@')
 		for k := i; k < j; k++ {
 			b[k] = '@'
 		}
-		at = next
+		if next < 0 {
+			break
+		}
+		at = j + next
 	}
 }
 

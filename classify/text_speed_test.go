@@ -280,6 +280,23 @@ func TestPrepareTextSame(t *testing.T) {
 	}
 }
 
+// TestPrepareTextMix: prepareText gives what normalize and maskAddresses
+// give on every text of the mix, whole and randomly changed.
+func TestPrepareTextMix(t *testing.T) {
+	texts := mixTexts(t)
+	if len(texts) < 100 {
+		t.Fatalf("only %d texts", len(texts))
+	}
+	r := rand.New(rand.NewPCG(14, 2))
+	var buf []byte
+	for _, s := range texts {
+		buf = checkPrepareText(t, buf, s)
+		for range 20 {
+			buf = checkPrepareText(t, buf, mutateText(r, s))
+		}
+	}
+}
+
 func FuzzPrepareText(f *testing.F) {
 	for _, s := range builtinMix {
 		f.Add(s)
@@ -298,9 +315,20 @@ func BenchmarkPrepareText(b *testing.B) {
 	b.Run("fast", func(b *testing.B) {
 		b.ReportAllocs()
 		var buf []byte
+		cpu0 := processCPU()
 		for i := 0; i < b.N; i++ {
 			_, _, _, buf = prepareText(buf, texts[i%len(texts)])
 		}
+		reportCPU(b, cpu0)
+	})
+	b.Run("prev", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		cpu0 := processCPU()
+		for i := 0; i < b.N; i++ {
+			_, _, _, buf = prepareTextPrev(buf, texts[i%len(texts)])
+		}
+		reportCPU(b, cpu0)
 	})
 	b.Run("ref", func(b *testing.B) {
 		b.ReportAllocs()
