@@ -196,44 +196,44 @@ func lookupMessage(recent, deferred *msgWindow, h uint64) (uint8, int) {
 	return f, -1
 }
 
-// msgBits says of a message hash whether it may have been added since
-// the last clear: a bit per hash modulo msgBitsLen, 32 KiB. Report keeps
-// the messages with a recipient in pending in one, so that the first
-// event of a message, which is not remembered (Volume.add says 0) and
-// almost never has a recipient pending, needs no look-up in pending: on
-// the 1M-line benchmark log that was 112 000 look-ups of a map
-// (BenchmarkPendingFilter).
-type msgBits struct {
-	bits []uint64
-	n    int // bits set since the last clear (at most)
+// msgCounts counts, by message hash modulo msgCountsLen, the recipients
+// a Report holds in pending: a bucket at 0 says that no message of the
+// bucket has one. The first event of a message, which is not remembered
+// (Volume.add says 0) and almost never has a recipient pending, then needs
+// no look-up in pending: on the 1M-line benchmark log that was 112 000
+// look-ups of a map (BenchmarkPendingFilter). A count that reaches 255
+// stays there (a bucket that always says "may be"), so the buckets never
+// wrap; 32 KiB of them hold a few thousand pending messages at once with
+// few false "may be"s, and, unlike bits, they empty as recipients leave
+// pending.
+type msgCounts struct {
+	c []uint8
 }
 
-const msgBitsLen = 1 << 18
+const msgCountsLen = 1 << 15
 
-// add marks h.
-func (m *msgBits) add(h uint64) {
-	if m.bits == nil {
-		m.bits = make([]uint64, msgBitsLen/64)
+// add counts one recipient of the message h.
+func (m *msgCounts) add(h uint64) {
+	if m.c == nil {
+		m.c = make([]uint8, msgCountsLen)
 	}
-	w, b := h%msgBitsLen/64, uint64(1)<<(h%64)
-	if m.bits[w]&b == 0 {
-		m.bits[w] |= b
-		m.n++
-	}
-}
-
-// may tells whether h may have been added (false: it was not).
-func (m *msgBits) may(h uint64) bool {
-	return m.bits != nil && m.bits[h%msgBitsLen/64]&(1<<(h%64)) != 0
-}
-
-// clearDense forgets every hash when more than 1 bit in 16 is set (call it
-// only when none of those marked needs its mark): the bits then say "not
-// there" for most hashes again, and clearing 32 KiB happens at most once
-// a 16 384 hashes added.
-func (m *msgBits) clearDense() {
-	if m.n > msgBitsLen/16 {
-		clear(m.bits)
-		m.n = 0
+	if c := &m.c[h%msgCountsLen]; *c < 255 {
+		*c++
 	}
 }
+
+// remove uncounts one recipient of h (one that add counted).
+func (m *msgCounts) remove(h uint64) {
+	if c := &m.c[h%msgCountsLen]; *c > 0 && *c < 255 {
+		*c--
+	}
+}
+
+// may tells whether the message h may have a recipient counted (false:
+// it has none).
+func (m *msgCounts) may(h uint64) bool {
+	return m.c != nil && m.c[h%msgCountsLen] != 0
+}
+
+// reset uncounts every recipient.
+func (m *msgCounts) reset() { clear(m.c) }

@@ -407,60 +407,62 @@ func TestPendingOfForgottenMessage(t *testing.T) {
 	}
 }
 
-// msgBits says "not there" only of hashes not added since it was last
-// cleared, and clears only when dense.
-func TestMsgBits(t *testing.T) {
+// msgCounts says "none" only of messages with no recipient counted, and
+// a bucket that reached 255 says "may be" for good.
+func TestMsgCounts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	var m msgBits
+	var m msgCounts
 	if m.may(42) {
 		t.Fatal("an empty filter has 42")
 	}
-	added := map[uint64]bool{}
-	for range 1000 {
+	want := map[uint64]int{} // recipients by bucket
+	var hs []uint64
+	for range 5000 {
 		h := rng.Uint64()
-		m.add(h)
-		added[h] = true
-	}
-	m.clearDense() // 1000 bits: not dense, kept
-	others := 0
-	for h := range added {
-		if !m.may(h) {
-			t.Fatalf("%x added, not there", h)
+		for range 1 + rng.IntN(3) {
+			m.add(h)
+			want[h%msgCountsLen]++
+			hs = append(hs, h)
 		}
 	}
-	for range 10_000 {
-		if m.may(rng.Uint64()) {
-			others++
+	rng.Shuffle(len(hs), func(i, j int) { hs[i], hs[j] = hs[j], hs[i] })
+	for _, h := range hs[:len(hs)/2] {
+		m.remove(h)
+		want[h%msgCountsLen]--
+	}
+	for _, h := range hs {
+		if m.may(h) != (want[h%msgCountsLen] > 0) {
+			t.Fatalf("%x: may %v, %d recipients in its bucket", h, m.may(h), want[h%msgCountsLen])
 		}
 	}
-	if others > 200 { // 1000 of 2^18 bits: about 38 of 10 000
-		t.Errorf("%d of 10 000 hashes never added said to be there", others)
+	for range 300 {
+		m.add(7)
 	}
-	for range msgBitsLen / 8 {
-		m.add(rng.Uint64())
+	for range 300 {
+		m.remove(7)
 	}
-	m.clearDense()
-	if m.n != 0 || m.may(func() uint64 {
-		for h := range added {
-			return h
+	if !m.may(7) {
+		t.Error("a bucket that reached 255 went back to none")
+	}
+	m.reset()
+	for _, h := range hs {
+		if m.may(h) {
+			t.Fatalf("%x counted after reset", h)
 		}
-		return 0
-	}()) {
-		t.Errorf("dense filter not cleared: %d bits", m.n)
 	}
 }
 
 // BenchmarkPendingFilter: a final outcome's look-up in pending for a
 // message not remembered (its first event), 3000 recipients pending: the
-// map alone, and msgBits before it.
+// map alone, and msgCounts before it.
 func BenchmarkPendingFilter(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	pending := map[uint64][]*Outcomes{}
-	var bits msgBits
+	var counts msgCounts
 	for range 3000 {
 		h := rng.Uint64()
 		pending[h*0x9e3779b97f4a7c15] = make([]*Outcomes, 3)
-		bits.add(h)
+		counts.add(h)
 	}
 	hs := make([]uint64, 1<<16)
 	for i := range hs {
@@ -475,14 +477,79 @@ func BenchmarkPendingFilter(b *testing.B) {
 			}
 		}
 	})
-	b.Run("bits", func(b *testing.B) {
+	b.Run("counts", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			h := hs[(i+found)&(len(hs)-1)]
-			if !bits.may(h) {
+			if !counts.may(h) {
 				continue
 			}
 			if _, ok := pending[h*0x9e3779b97f4a7c15]; ok {
 				found++
+			}
+		}
+	})
+}
+
+// topTable finds what it was given, also among names of one hash, and
+// nothing else.
+func TestTopTable(t *testing.T) {
+	var tab topTable
+	want := map[string]*Tally{}
+	for i := range 5000 {
+		name := fmt.Sprintf("u%d@x.test", i)
+		h := hash64(name)
+		if i%10 == 0 {
+			h = 99 // many names of one hash
+		}
+		x := &Tally{Name: name}
+		tab.put(x, h)
+		want[name] = x
+	}
+	for name, x := range want {
+		h := hash64(name)
+		if tab.get(name, h) != x && tab.get(name, 99) != x {
+			t.Fatalf("%s not found", name)
+		}
+	}
+	if tab.get("nobody@x.test", hash64("nobody@x.test")) != nil || tab.get("nobody@x.test", 99) != nil || tab.n != 5000 {
+		t.Fatalf("found a name never put, or n %d", tab.n)
+	}
+}
+
+// BenchmarkTopTable: a look-up of one of 10 000 names (a full top list),
+// each waiting for the one before: by a Go map of hashes, and by
+// topTable.
+func BenchmarkTopTable(b *testing.B) {
+	var tab topTable
+	m := map[uint64]*Tally{}
+	var names []string
+	for i := range 10_000 {
+		name := fmt.Sprintf("sender%d@example.test", i)
+		x := &Tally{Name: name}
+		tab.put(x, hash64(name))
+		m[hash64(name)] = x
+		names = append(names, name)
+	}
+	hs := make([]uint64, len(names))
+	for i, n := range names {
+		hs[i] = hash64(n)
+	}
+	var k int64
+	b.Run("map", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			j := (i*7919 + int(k&1)) % len(names)
+			if x := m[hs[j]]; x != nil && x.Name == names[j] {
+				x.Count++
+				k += x.Count
+			}
+		}
+	})
+	b.Run("topTable", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			j := (i*7919 + int(k&1)) % len(names)
+			if x := tab.get(names[j], hs[j]); x != nil {
+				x.Count++
+				k += x.Count
 			}
 		}
 	})

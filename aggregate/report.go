@@ -115,7 +115,7 @@ type Report struct {
 	recent, deferred msgWindow
 
 	pending   map[uint64][]*Outcomes // by rcptKey(msgHash(host, queue id), recipient)
-	pendMsgs  msgBits                // msgHash of every message with a recipient in pending (and more)
+	pendMsgs  msgCounts              // pending's recipients by msgHash of their message
 	rowsBuf   []*Outcomes            // Add's rows of one event, reused
 	texts     []textSlot             // see textSlot
 	seed      maphash.Seed           // of msgHash, rcptHash, textSlot
@@ -455,10 +455,12 @@ func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes
 			r.Dropped.Pending++
 			return
 		}
-		r.pendMsgs.add(mk)
 		if len(old) == len(rows) {
 			copy(old, rows) // the same rows, mostly: no new slice
 			return
+		}
+		if !ok {
+			r.pendMsgs.add(mk)
 		}
 		r.pending[key] = slices.Clone(rows)
 	case bouncescan.StatusSent, bouncescan.StatusBounced, bouncescan.StatusExpired, bouncescan.StatusRejected, bouncescan.StatusDiscarded:
@@ -474,9 +476,7 @@ func (r *Report) trackPending(e *bouncescan.Event, rcpt string, rows []*Outcomes
 		key := r.rcptKey(mk, rcpt)
 		if _, ok := r.pending[key]; ok {
 			delete(r.pending, key)
-			if len(r.pending) == 0 {
-				r.pendMsgs.clearDense()
-			}
+			r.pendMsgs.remove(mk)
 			if msg == 0 {
 				// a message forgotten since its deferral (Limits.Messages),
 				// with recipients pending: say so for its next events
@@ -510,7 +510,7 @@ func (r *Report) flushPending() {
 		}
 		delete(r.pending, k)
 	}
-	r.pendMsgs.clearDense()
+	r.pendMsgs.reset()
 }
 
 // Finish counts what is still pending, derives rates and sorts the lists;

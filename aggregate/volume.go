@@ -31,12 +31,11 @@ type Volume struct {
 type Top struct {
 	Rows  []*Tally `json:"rows"` // by count, then bytes, descending (Finish)
 	limit int
-	m     map[uint64]*Tally // by hash64 of the name: no string hashed again
-	coll  map[string]*Tally // the names whose hash an earlier name has
-	other *Tally            // the OtherKey tally, once the limit is reached
+	tab   topTable
+	other *Tally // the OtherKey tally, once the limit is reached
 	// bits has the bit h%topBits of every name's hash h set: most names
 	// looked up are not there once the list is full, and a bit in 16 KiB
-	// says so for most of them (93 % at 10 000 names) without a probe of m
+	// says so for most of them (93 % at 10 000 names) without a probe of tab
 	bits []uint64
 }
 
@@ -49,10 +48,63 @@ type Tally struct {
 	Bytes int64  `json:"bytes"`
 }
 
+// topTable finds a Top's tallies by the hash64 of their names: an
+// open-addressing table of (hash, tally) with linear probing, kept at most
+// 3/4 full. Names whose hashes are equal sit side by side and are told
+// apart by name. A look-up is a probe or two and the tally, where a Go map
+// of hashes (and one of names for equal hashes) read a directory, a
+// table, a group's control word and a slot first (BenchmarkTopTable).
+type topTable struct {
+	slots []topSlot
+	n     int
+}
+
+type topSlot struct {
+	h uint64
+	x *Tally // nil: an empty slot
+}
+
+// get returns the tally of name, whose hash is h, or nil.
+func (t *topTable) get(name string, h uint64) *Tally {
+	if len(t.slots) == 0 {
+		return nil
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h >> 32 & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.x == nil {
+			return nil
+		}
+		if sl.h == h && sl.x.Name == name {
+			return sl.x
+		}
+	}
+}
+
+// put adds x (not there yet), whose name's hash is h.
+func (t *topTable) put(x *Tally, h uint64) {
+	if (t.n+1)*4 > len(t.slots)*3 {
+		old := t.slots
+		t.slots = make([]topSlot, max(2*len(old), 64))
+		t.n = 0
+		for _, sl := range old {
+			if sl.x != nil {
+				t.put(sl.x, sl.h)
+			}
+		}
+	}
+	mask := uint64(len(t.slots) - 1)
+	i := h >> 32 & mask
+	for t.slots[i].x != nil {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = topSlot{h, x}
+	t.n++
+}
+
 func (t *Top) init(limit int) {
 	t.limit = limit
-	t.m = make(map[uint64]*Tally, len(t.Rows))
-	t.coll, t.other, t.bits = nil, nil, nil
+	t.tab, t.other, t.bits = topTable{}, nil, nil
 	for _, x := range t.Rows {
 		t.put(x, hash64(x.Name))
 	}
@@ -62,11 +114,7 @@ func (t *Top) get(name string, h uint64) *Tally {
 	if t.bits != nil && t.bits[h%topBits/64]&(1<<(h%64)) == 0 {
 		return nil
 	}
-	x := t.m[h]
-	if x == nil || x.Name == name {
-		return x
-	}
-	return t.coll[name]
+	return t.tab.get(name, h)
 }
 
 func (t *Top) put(x *Tally, h uint64) {
@@ -74,20 +122,13 @@ func (t *Top) put(x *Tally, h uint64) {
 		t.bits = make([]uint64, topBits/64)
 	}
 	t.bits[h%topBits/64] |= 1 << (h % 64)
-	if t.m[h] == nil {
-		t.m[h] = x
-		return
-	}
-	if t.coll == nil {
-		t.coll = map[string]*Tally{}
-	}
-	t.coll[x.Name] = x
+	t.tab.put(x, h)
 }
 
 // add counts n and bytes for name, whose hash64 is h.
 func (t *Top) add(r *Report, name string, h uint64, n, bytes int64) {
 	x := t.get(name, h)
-	if x == nil && len(t.m)+len(t.coll) >= t.limit {
+	if x == nil && t.tab.n >= t.limit {
 		r.Dropped.Top += n
 		if t.other == nil {
 			if t.other = t.get(OtherKey, hash64(OtherKey)); t.other == nil {
@@ -113,11 +154,10 @@ func (t *Top) merge(r *Report, o *Top) {
 
 func (t *Top) finish() {
 	t.Rows = t.Rows[:0]
-	for _, x := range t.m {
-		t.Rows = append(t.Rows, x)
-	}
-	for _, x := range t.coll {
-		t.Rows = append(t.Rows, x)
+	for _, sl := range t.tab.slots {
+		if sl.x != nil {
+			t.Rows = append(t.Rows, sl.x)
+		}
 	}
 	sort.Slice(t.Rows, func(i, j int) bool {
 		a, b := t.Rows[i], t.Rows[j]
