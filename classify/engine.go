@@ -30,8 +30,11 @@ type ruleIndex struct {
 	permanent, transient []int32
 	// textRules[id]: the rules that have literal id as a text
 	textRules [][]int32
-	// always: bit per rule that is not textOnly (a candidate whatever
-	// the texts found; nextRule)
+	// gateRules[id]: the gated rules (ruleLits.gated) one of whose
+	// regexes needs literal id in the text (its reLit, or one of its reAny)
+	gateRules [][]int32
+	// always: bit per rule that is neither textOnly nor gated (a
+	// candidate whatever the literals found; nextRule)
 	always []uint64
 	// src is the rules slice the index was built from (builtFor)
 	src []*rule
@@ -47,6 +50,11 @@ type ruleLits struct {
 	// textOnly: the rule has texts and no regex, so it matches only
 	// when one of its texts is found (litScratch.textHit)
 	textOnly bool
+	// gated: the rule has regexes, each with a literal it needs (reLit)
+	// or a list of which it needs one (reAny): it matches only when one
+	// of its texts or one of those literals is found (gateRules), and
+	// is not a candidate otherwise, whatever its conditions
+	gated bool
 }
 
 func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
@@ -102,16 +110,37 @@ func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
 		}
 	}
 	x.textRules = make([][]int32, len(x.lits))
+	x.gateRules = make([][]int32, len(x.lits))
 	x.always = make([]uint64, (len(x.rules)+63)/64)
+	addRule := func(list [][]int32, id int32, i int) {
+		if n := len(list[id]); n == 0 || list[id][n-1] != int32(i) {
+			list[id] = append(list[id], int32(i))
+		}
+	}
 	for i := range x.rules {
 		l := &x.rules[i]
 		l.textOnly = len(l.text) > 0 && len(l.reLit) == 0
-		if !l.textOnly {
+		l.gated = len(l.reLit) > 0
+		for k := range l.reLit {
+			if l.reLit[k] < 0 && l.reAny[k] == nil {
+				l.gated = false // a regex that may run on any text
+			}
+		}
+		if !l.textOnly && !l.gated {
 			x.always[i>>6] |= 1 << (i & 63)
 		}
 		for _, t := range l.text {
-			if n := len(x.textRules[t]); n == 0 || x.textRules[t][n-1] != int32(i) {
-				x.textRules[t] = append(x.textRules[t], int32(i))
+			addRule(x.textRules, t, i)
+		}
+		if l.gated {
+			for k := range l.reLit {
+				if l.reLit[k] >= 0 {
+					addRule(x.gateRules, l.reLit[k], i)
+					continue
+				}
+				for _, a := range l.reAny[k] {
+					addRule(x.gateRules, a, i)
+				}
 			}
 		}
 	}
@@ -151,8 +180,9 @@ type litScratch struct {
 	// plainDone: plain holds the literals of input.plain
 	plainDone bool
 	text      []byte // prepareText's working space
-	// textHit: bit per rule one of whose texts is in input.lower; cand
-	// is always or textHit
+	// textHit: bit per rule one of whose texts is in input.lower; cand:
+	// always, textHit and the gated rules one of whose gate literals is
+	// there
 	textHit, cand []uint64
 }
 
@@ -169,21 +199,26 @@ func (x *ruleIndex) prepare(s *litScratch, in *input) {
 	s.plainDone = false
 	x.scan.scan(in.lower, &s.lower)
 	clear(s.textHit)
+	copy(s.cand, x.always)
 	for _, id := range s.lower.ids {
 		if int(id) < len(x.textRules) {
 			for _, r := range x.textRules[id] {
 				s.textHit[r>>6] |= 1 << (r & 63)
 			}
+			for _, r := range x.gateRules[id] {
+				s.cand[r>>6] |= 1 << (r & 63)
+			}
 		}
 	}
 	for k := range s.cand {
-		s.cand[k] = x.always[k] | s.textHit[k]
+		s.cand[k] |= s.textHit[k]
 	}
 }
 
 // nextRule is the first rule from number i on that may match the text
 // prepare saw (matchFound is false for the others: text-only rules none of
-// whose texts is there), or -1.
+// whose texts is there, gated rules none of whose texts and none of whose
+// regexes' needed literals are there), or -1.
 func (x *ruleIndex) nextRule(s *litScratch, i int) int {
 	for k := i >> 6; k < len(s.cand); k++ {
 		w := s.cand[k]
