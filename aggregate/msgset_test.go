@@ -554,3 +554,26 @@ func BenchmarkTopTable(b *testing.B) {
 		}
 	})
 }
+
+// Rejects.client gives the string the concatenation gave, for clients
+// seen before and new ones, with and without a name, beyond the limit.
+func TestRejectsClient(t *testing.T) {
+	r := New(Limits{Top: 3})
+	var j Rejects
+	cases := [][2]string{{"mx.example", "192.0.2.1"}, {"", "192.0.2.2"}, {" \u2003spaced", "::1"}, {"unknown", "192.0.2.9"}, {"mx.example", "192.0.2.1"}, {"\t", "x"}}
+	for range 2 {
+		for _, c := range cases {
+			want := strings.TrimSpace(c[0] + " [" + c[1] + "]")
+			if got := j.client(r, c[0], c[1]); got != want {
+				t.Errorf("client(%q, %q) = %q, want %q", c[0], c[1], got, want)
+			}
+		}
+	}
+	if len(j.clients) != 3 {
+		t.Errorf("%d clients kept, want the limit, 3", len(j.clients))
+	}
+	allocs := testing.AllocsPerRun(100, func() { j.client(r, "mx.example", "192.0.2.1") })
+	if allocs != 0 {
+		t.Errorf("a client seen before cost %v allocations", allocs)
+	}
+}

@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 	"time"
@@ -439,8 +440,10 @@ func (s *Series) HourOfDay(loc *time.Location) [24]Outcomes {
 // Rejects groups rejections (our own server's refusals) by restriction
 // (the blocklist named, for "blocked using …") and by client.
 type Rejects struct {
-	ByRestriction Counts `json:"by_restriction"`
-	ByClient      Counts `json:"by_client"`
+	ByRestriction Counts            `json:"by_restriction"`
+	ByClient      Counts            `json:"by_client"`
+	clients       map[string]string // see client
+	buf           []byte
 }
 
 func (j *Rejects) init() {
@@ -481,13 +484,34 @@ func (j *Rejects) add(r *Report, e *bouncescan.Event) *textSlot {
 	addBounded(r, j.ByRestriction, sl.restr, 1)
 	client := lower(e.Relay)
 	if e.RelayIP != "" {
-		client = strings.TrimSpace(client + " [" + e.RelayIP + "]")
+		client = j.client(r, client, e.RelayIP)
 	}
 	if client == "" {
 		client = "(none)"
 	}
 	addBounded(r, j.ByClient, client, 1)
 	return sl
+}
+
+// client is strings.TrimSpace(relay + " [" + ip + "]") without a new
+// string for a client seen before: it is made in a buffer and looked up
+// in j.clients, which holds the ones made before (as many as Limits.Top;
+// beyond, the by-client table is full and its rows are few).
+func (j *Rejects) client(r *Report, relay, ip string) string {
+	b := append(append(append(append(j.buf[:0], relay...), " ["...), ip...), ']')
+	j.buf = b
+	b = bytes.TrimSpace(b)
+	if c, ok := j.clients[string(b)]; ok {
+		return c
+	}
+	c := string(b)
+	if len(j.clients) < r.limits.Top {
+		if j.clients == nil {
+			j.clients = map[string]string{}
+		}
+		j.clients[c] = c
+	}
+	return c
 }
 
 func (j *Rejects) merge(r *Report, o *Rejects) {
