@@ -172,6 +172,10 @@ func TestRoundH(t *testing.T) {
 		{553, "", bouncescan.StageRcpt, "Bad destination mailbox address syntax", "userunknown"},
 		{451, "", bouncescan.StageRcpt, "Timeout while checking the recipient", "networkerror"},
 		{0, "", bouncescan.StageLocal, "transport filter timeout while writing to pipe", "mailererror"},
+		// provider lists checked against archived copies of their pages
+		{421, "", bouncescan.StageConnect, "RP-003 The mail server IP connecting to Outlook.com server has exceeded the connection limit allowed", "toomanyconn"},
+		{421, "", bouncescan.StageConnect, "RP-001 The mail server IP connecting to Outlook.com server has exceeded the rate limit allowed", "ratelimited"},
+		{554, "", bouncescan.StageEndOfData, "Message refused [PH02]", "policyviolation"},
 	} {
 		v := c.Classify(&bouncescan.Event{ReplyCode: tc.reply, EnhancedCode: tc.enh, Stage: tc.stage, Text: tc.text})
 		if v.Reason != tc.reason {
