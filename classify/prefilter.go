@@ -376,7 +376,7 @@ func requiredSets(re *syntax.Regexp) [][]string {
 			}
 			if len(out) > maxExact {
 				if j == 0 {
-					return nil
+					return fewestClause(branches)
 				}
 				continue
 			}
@@ -412,6 +412,30 @@ func requiredSets(re *syntax.Regexp) [][]string {
 		return out
 	}
 	return nil
+}
+
+// fewestClause is the clause of an alternation whose best sets together
+// are too many strings: the set of each branch with the fewest strings
+// (ties: the longer shortest string), together, when they are at most
+// maxExact; else none. Each branch needs one string of its set, so the
+// alternation needs one of them all ("black[ -]?listed|on (?:a|the)
+// (?:black|block)[ -]?list" needs "...listed" or "...list", though the
+// branches' best sets are "on a black", "on the block", ... and too many).
+func fewestClause(branches [][][]string) [][]string {
+	var out []string
+	for _, sets := range branches {
+		best := sets[0]
+		for _, set := range sets[1:] {
+			if len(set) < len(best) || len(set) == len(best) && minLen(set) > minLen(best) {
+				best = set
+			}
+		}
+		out = appendNew(out, best...)
+	}
+	if len(out) > maxExact {
+		return nil
+	}
+	return [][]string{out}
 }
 
 // exactSet lists every string re matches in an ASCII text, lower-cased,

@@ -27,6 +27,10 @@ func TestRegexPrefilterSets(t *testing.T) {
 		{`a\bb|cd\b ef`, `cd ef`},
 		// an alternation whose branch needs two sets gives a set for each
 		{`(?:sender|(?:from|mail)\d+address)\s+rejected`, `sender|address & sender|from|mail &  rejected`},
+		// an alternation whose branches' best sets are too many together:
+		// the branches' smallest sets
+		{`\b(?:black[ -]?listed|on (?:a|our|the|my) (?:black|block)[ -]?list|in (?:a|our|the|my) (?:black|block)[ -]?list)\b`,
+			`blacklisted|black listed|black-listed|list| list|-list`},
 	} {
 		var got []string
 		for _, set := range regexPrefilter("(?i)" + tc.expr) {
