@@ -337,6 +337,7 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 		in.ecl, in.esub, in.edet = cl, s, d
 	}
 	in.weak = in.enh == "" || (in.esub == 0 && in.edet == 0)
+	c.idx.dropEnhanced(c.lit, c.rules, &in)
 	in.provider = pre
 	if in.provider == "" {
 		if p := c.idx.providerOf(c.lit, template); p >= 0 {

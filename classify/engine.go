@@ -36,6 +36,8 @@ type ruleIndex struct {
 	// always: bit per rule that is neither textOnly nor gated (a
 	// candidate whatever the literals found; nextRule)
 	always []uint64
+	// enhRules: the rules with enhanced code conditions (enhancedMask)
+	enhRules []int32
 	// src is the rules slice the index was built from (builtFor)
 	src []*rule
 }
@@ -144,6 +146,11 @@ func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
 			}
 		}
 	}
+	for i, r := range rules {
+		if len(r.enhanced) > 0 {
+			x.enhRules = append(x.enhRules, int32(i))
+		}
+	}
 	for _, m := range stageMarkers {
 		x.stages = append(x.stages, ids(m.text))
 	}
@@ -180,6 +187,8 @@ type litScratch struct {
 	// plainDone: plain holds the literals of input.plain
 	plainDone bool
 	text      []byte // prepareText's working space
+	// enhMasks remembers enhancedMask's answers, by enhanced code
+	enhMasks map[string][]uint64
 	// textHit: bit per rule one of whose texts is in input.lower; cand:
 	// always, textHit and the gated rules one of whose gate literals is
 	// there
@@ -188,7 +197,7 @@ type litScratch struct {
 
 func newLitScratch(x *ruleIndex) *litScratch {
 	return &litScratch{lower: newLitFound(x.scan.n), plain: newLitFound(x.scan.n), prov: newLitFound(x.prov.n),
-		textHit: make([]uint64, len(x.always)), cand: make([]uint64, len(x.always))}
+		textHit: make([]uint64, len(x.always)), cand: make([]uint64, len(x.always)), enhMasks: map[string][]uint64{}}
 }
 
 // prepare finds the literals of in.lower; those of in.plain follow when
@@ -212,6 +221,47 @@ func (x *ruleIndex) prepare(s *litScratch, in *input) {
 	}
 	for k := range s.cand {
 		s.cand[k] |= s.textHit[k]
+	}
+}
+
+// maxEnhMasks bounds litScratch.enhMasks (a log has a few dozen codes).
+const maxEnhMasks = 1024
+
+// dropEnhanced takes out of the candidates of nextRule the rules whose
+// enhanced code conditions in (its enh, and ecl, esub, edet and weak,
+// which decide derives from enh) does not meet: matchConditions would say
+// no to them. A rule such as code.microsoft lists two dozen code ranges,
+// tried on every event otherwise. The mask of each code is worked out once
+// with enhPat.matches and remembered.
+func (x *ruleIndex) dropEnhanced(s *litScratch, rules []*rule, in *input) {
+	if len(x.enhRules) == 0 {
+		return
+	}
+	mask, ok := s.enhMasks[in.enh]
+	if !ok {
+		mask = make([]uint64, len(s.cand))
+		for k := range mask {
+			mask[k] = ^uint64(0)
+		}
+		for _, i := range x.enhRules {
+			met := false
+			for _, p := range rules[i].enhanced {
+				if p.matches(in) {
+					met = true
+					break
+				}
+			}
+			if !met {
+				mask[i>>6] &^= 1 << (i & 63)
+			}
+		}
+		if len(s.enhMasks) >= maxEnhMasks {
+			clear(s.enhMasks)
+		}
+		s.enhMasks[in.enh] = mask
+	}
+	for k := range s.cand {
+		s.cand[k] &= mask[k]
 	}
 }
 
