@@ -73,9 +73,9 @@ func (c *addCounts) fold(r *Report) {
 }
 
 // nameCounts counts names, each in a nameCount found by a map lookup
-// (no assignment) or, for the name of the event before, none.
+// (no assignment) or, for a name met lately, none (keyCache).
 type nameCounts struct {
-	last *nameCount
+	seen keyCache[nameCount]
 	m    map[string]*nameCount
 }
 
@@ -85,7 +85,7 @@ type nameCount struct {
 }
 
 func (c *nameCounts) add(name string) {
-	if x := c.last; x != nil && x.name == name {
+	if x := c.seen.get(name); x != nil {
 		x.n++
 		return
 	}
@@ -98,7 +98,7 @@ func (c *nameCounts) add(name string) {
 		c.m[x.name] = x
 	}
 	x.n++
-	c.last = x
+	c.seen.put(x.name, x)
 }
 
 func (c *nameCounts) fold(into Counts) {

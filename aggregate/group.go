@@ -118,7 +118,7 @@ type Group struct {
 	Rows  []*Row   `json:"rows"` // by events, descending (Finish)
 	limit int
 	rows  map[string]*Row
-	last  *Row // of a group by one dimension: the row found last
+	seen  keyCache[Row] // of a group by one dimension: rows found lately, by their key
 }
 
 // Row is one group's outcomes.
@@ -145,8 +145,8 @@ func (g *Group) row(r *Report, e *bouncescan.Event) *Row {
 	var parts []string
 	if len(g.By) == 1 {
 		k = dimValue(r, e, g.By[0])
-		if g.last != nil && g.last.Key[0] == k {
-			return g.last // the row of the event before (a message's recipients at one domain)
+		if row := g.seen.get(k); row != nil {
+			return row
 		}
 	} else {
 		parts = make([]string, len(g.By))
@@ -157,7 +157,7 @@ func (g *Group) row(r *Report, e *bouncescan.Event) *Row {
 	}
 	if row := g.rows[k]; row != nil {
 		if parts == nil {
-			g.last = row
+			g.seen.put(row.Key[0], row)
 		}
 		return row
 	}
