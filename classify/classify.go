@@ -199,7 +199,7 @@ func (c *Classifier) Classify(e *bouncescan.Event) bouncescan.Verdict {
 		return c.decide(e, pre, string(c.key))
 	}
 	k := c.key[:0]
-	k = strconv.AppendInt(k, int64(e.ReplyCode), 10)
+	k = appendCode(k, e.ReplyCode)
 	k = append(k, '|')
 	k = append(k, e.EnhancedCode...)
 	k = append(k, '|')
@@ -216,13 +216,25 @@ func (c *Classifier) Classify(e *bouncescan.Event) bouncescan.Verdict {
 	t0 := len(k)
 	k = appendTemplate(k, e.Text)
 	c.key = k
-	if v, ok := c.cache.get(k); ok {
-		return v
+	if v := c.cache.get(k); v != nil {
+		return *v
 	}
 	key := string(k)
 	v := c.decide(e, pre, key[t0:])
-	c.cache.put(key, v)
+	c.cache.put(key, &v)
 	return v
+}
+
+// appendCode appends strconv.Itoa(code), the digits of a reply code (0 to
+// 999) written without the general conversion's call.
+func appendCode(k []byte, code int) []byte {
+	switch {
+	case code >= 100 && code <= 999:
+		return append(k, byte('0'+code/100), byte('0'+code/10%10), byte('0'+code%10))
+	case code == 0:
+		return append(k, '0')
+	}
+	return strconv.AppendInt(k, int64(code), 10)
 }
 
 // appendRelayHost appends relayHost(relay) without allocating.
@@ -569,31 +581,35 @@ func (c *Classifier) flags(in *input, e *bouncescan.Event, enhFromEvent string, 
 // cache is a bounded two-generation map: lookups see both generations;
 // when the young one is full it becomes the old one and the oldest is
 // dropped.
+//
+// The maps hold pointers: a verdict is copied once on a hit (by Classify),
+// not out of the map and again (BenchmarkClassify).
 type cache struct {
-	young, old map[string]bouncescan.Verdict
+	young, old map[string]*bouncescan.Verdict
 	max        int
 }
 
 func newCache(size int) cache {
 	half := max(size/2, 1)
-	return cache{young: make(map[string]bouncescan.Verdict, half), old: map[string]bouncescan.Verdict{}, max: half}
+	return cache{young: make(map[string]*bouncescan.Verdict, half), old: map[string]*bouncescan.Verdict{}, max: half}
 }
 
-func (c *cache) get(k []byte) (bouncescan.Verdict, bool) {
-	if v, ok := c.young[string(k)]; ok {
-		return v, true
+// get is the verdict remembered for the key k, or nil.
+func (c *cache) get(k []byte) *bouncescan.Verdict {
+	if v := c.young[string(k)]; v != nil {
+		return v
 	}
-	if v, ok := c.old[string(k)]; ok {
+	if v := c.old[string(k)]; v != nil {
 		c.put(string(k), v)
-		return v, true
+		return v
 	}
-	return bouncescan.Verdict{}, false
+	return nil
 }
 
-func (c *cache) put(k string, v bouncescan.Verdict) {
+func (c *cache) put(k string, v *bouncescan.Verdict) {
 	if len(c.young) >= c.max {
 		c.old = c.young
-		c.young = make(map[string]bouncescan.Verdict, c.max)
+		c.young = make(map[string]*bouncescan.Verdict, c.max)
 	}
 	c.young[k] = v
 }

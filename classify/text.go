@@ -293,7 +293,11 @@ func appendWord(dst []byte, text string, s int) ([]byte, int) {
 		kinds&(classNotHex|classColon) == classColon && strings.Count(w, ":") >= 2:
 		return append(dst, "#ip"...), j
 	case digits >= 5:
-		if t := strings.TrimRight(w, ".:"); enhancedAt(t) != len(t) {
+		t := w
+		for len(t) > 0 && (t[len(t)-1] == '.' || t[len(t)-1] == ':') {
+			t = t[:len(t)-1] // strings.TrimRight(w, ".:") without its byte set
+		}
+		if enhancedAt(t) != len(t) {
 			return append(dst, '#'), j
 		}
 	}
