@@ -53,9 +53,11 @@ func (p *Parser) tracking(l *layout, f [][]byte, line []byte, emit func(*bounces
 	}
 	p.trackingAt(emit)
 	status, outcome := trackStatus(evID)
-	sender := l.get(f, colSender)
+	// return-path is never empty but may be the null reverse-path "<>":
+	// no sender, as the agent log's P1FromAddress and the other parsers
+	sender := parsekit.Unbracket(bytes.TrimSpace(l.get(f, colSender)))
 	if len(sender) == 0 {
-		sender = l.get(f, colReturnPath)
+		sender = parsekit.Unbracket(bytes.TrimSpace(l.get(f, colReturnPath)))
 	}
 	msgID := parsekit.Unbracket(bytes.TrimSpace(l.get(f, colMessageID)))
 	size := atoi64(l.get(f, colBytes))
