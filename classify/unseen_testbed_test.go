@@ -87,10 +87,11 @@ const (
 	// Held out, when the runs were made (measured at commit
 	// 55c1574e20baf6fb4238747462eafc75743ea108; the same at bf02a75, the
 	// HEAD when the table was written): of 226 and 197 truth rows 202 and
-	// 175 agreed (89.4%, 88.8%). Fields 224/226 and 195/197: the two rows
-	// of each run for cy-550-511-mailbox-unknown lose their enhanced code
-	// to a parser bug (knownFieldBug). Neither run has a testbed check
-	// mismatch.
+	// 175 agreed (89.4%, 88.8%). Fields were 224/226 and 195/197: the two
+	// rows of each run for cy-550-511-mailbox-unknown lost their enhanced
+	// code, which Cyrus gives on the last line of its reply only, until
+	// parsekit.ParseReply read it there; now 226/226 and 197/197. Neither
+	// run has a testbed check mismatch.
 	unseen5PostfixFloor = 202
 	unseen5EximFloor    = 175
 )
@@ -152,7 +153,7 @@ func checkUnseenRun(t *testing.T, mta, dir, truthFile string, logs []string, flo
 		t.Fatal(err)
 	}
 	used := map[*bouncescan.Event]bool{}
-	matched, agree, unknowable, knownBugs := 0, 0, 0, 0
+	matched, agree, unknowable := 0, 0, 0
 	greeting := map[string]bool{}
 	for _, want := range rows {
 		file := want.File
@@ -167,34 +168,13 @@ func checkUnseenRun(t *testing.T, mta, dir, truthFile string, logs []string, flo
 			rcptNamed = strings.Contains(want.LogLine, "to=<")
 		}
 		found, near := want.Match(byLine[file][want.LogLine], used, rcptNamed)
-		bug := knownFieldBug(filepath.Base(dir), want.Scenario)
-		if bug != "" {
-			if bug != "enhanced" {
-				t.Fatalf("knownFieldBug: no loose match for field %q", bug)
-			}
-			if found != nil {
-				t.Errorf("fields: %s %s: the parser now reads the %s code right; remove the row's entry from knownFieldBug",
-					want.Scenario, want.QueueID, bug)
-			} else {
-				loose := want
-				loose.Enhanced = ""
-				if found, near = loose.Match(byLine[file][want.LogLine], used, rcptNamed); found != nil {
-					t.Logf("fields: known parser bug on %s %s %s: enhanced code %q, the truth says %q\n  %s",
-						want.Scenario, want.QueueID, want.Recipient, found.EnhancedCode, want.Enhanced, want.LogLine)
-				}
-			}
-		}
 		if found == nil {
 			t.Errorf("fields: no event for truth row %s %s %s %s (code %d, enhanced %q, stage %s); events on that line: %v\n  %s",
 				want.Scenario, want.Status, want.QueueID, want.Recipient, want.Code, want.Enhanced, want.Stage, near, want.LogLine)
 			continue
 		}
 		used[found] = true
-		if bug != "" && found.EnhancedCode != want.Enhanced {
-			knownBugs++
-		} else {
-			matched++
-		}
+		matched++
 		if w, ok := superseded[want.Scenario]; ok && want.Status != "sent" {
 			class, _, _ := strings.Cut(want.Verdict, "/")
 			want.Verdict = class + "/" + w[0] + "/" + w[1]
@@ -208,36 +188,17 @@ func checkUnseenRun(t *testing.T, mta, dir, truthFile string, logs []string, flo
 		}
 	}
 	n := len(rows)
-	t.Logf("%s unseen run: fields %d/%d rows matched (%d with a 4xx EHLO reply read as a greeting; %d more with a known parser bug); verdicts %d/%d agree (%.1f%%)",
-		mta, matched, n, unknowable, knownBugs, agree, n, 100*float64(agree)/float64(max(n, 1)))
+	t.Logf("%s unseen run: fields %d/%d rows matched (%d with a 4xx EHLO reply read as a greeting); verdicts %d/%d agree (%.1f%%)",
+		mta, matched, n, unknowable, agree, n, 100*float64(agree)/float64(max(n, 1)))
 	if n < 150 {
 		t.Errorf("only %d truth rows", n)
 	}
-	if matched+knownBugs != n {
-		t.Errorf("fields: matched %d of %d truth rows (%d more with a known parser bug), want all", matched, n, knownBugs)
+	if matched != n {
+		t.Errorf("fields: matched %d of %d truth rows, want all", matched, n)
 	}
 	if agree < floor {
 		t.Errorf("verdicts: %d of %d rows agree, below the floor of %d", agree, n, floor)
 	}
-}
-
-// knownFieldBug names the event field a parser is known to get wrong on
-// the truth rows of one scenario of one run, or "" when there is none.
-// Such a bug is reported to the parser's owner, not fixed by the test: the
-// row is matched without that field and its verdict still counted on the
-// event as parsed, and the run fails once the parser reads the field
-// right (the entry must go then).
-func knownFieldBug(run, scenario string) string {
-	switch run + "/" + scenario {
-	case "unseen5-postfix/cy-550-511-mailbox-unknown", "unseen5-exim/cy-550-511-mailbox-unknown":
-		// Cyrus's three-line reply has its enhanced code on the last line
-		// only ("550-Mailbox unknown. ...\n550-name or ...\n550 5.1.1 User
-		// unknown"; Postfix logs dsn=5.1.1): parsekit.ParseReply reads an
-		// enhanced code at the start of the first line only, so the event
-		// has none and "5.1.1" stays in its text
-		return "enhanced"
-	}
-	return ""
 }
 
 // readLines returns the lines of the file at path (index = line number - 1).

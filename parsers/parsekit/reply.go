@@ -109,6 +109,11 @@ func ParseReply(b []byte) Reply {
 		rest = bytes.TrimLeft(rest[min(4, len(rest)):], " ")
 		if n := EnhancedAt(rest); n > 0 && string(rest[:n]) == r.Enhanced {
 			rest = bytes.TrimLeft(rest[n:], " ")
+		} else if n > 0 && r.Enhanced == "" && rest[0] == code[0] && !quotesReply(seg, code) {
+			// a server that gives the enhanced code on a later line only
+			// (Cyrus lmtpd: on the last) gives it all the same
+			r.Enhanced = string(rest[:n])
+			rest = bytes.TrimLeft(rest[n:], " ")
 		}
 		if len(rest) == 0 {
 			break
@@ -194,6 +199,16 @@ func nextContinuation(b, code []byte) (cut, next int) {
 		}
 	}
 	return len(b), -1
+}
+
+// quotesReply tells whether the line before a continuation introduces a
+// quoted reply rather than ending a line of its own: it ends with ':'
+// ("Response: 550 5.1.1 …", an Exim callout) or with the reply code
+// itself ("failed: 550 550 5.1.1 …", Postfix joining "550 550 5.1.1"). The
+// enhanced code after it is the quoted server's, not this reply's.
+func quotesReply(seg, code []byte) bool {
+	return bytes.HasSuffix(seg, []byte(":")) || bytes.HasSuffix(seg, code) &&
+		(len(seg) == len(code) || seg[len(seg)-len(code)-1] == ' ')
 }
 
 // Itoa is strconv.Itoa, here so parsers need one import less.
