@@ -141,6 +141,11 @@ func statusOf(word []byte) (bouncescan.Status, bool) {
 		return bouncescan.StatusDeferred, true
 	case "bounced":
 		return bouncescan.StatusBounced, true
+	case "SOFTBOUNCE":
+		// soft_bounce = yes: what would have bounced stays in the queue
+		// (Postfix turns its DSN into a 4.x.x one); the remote reply keeps
+		// its own code
+		return bouncescan.StatusDeferred, true
 	}
 	if isProbe(word) {
 		return bouncescan.StatusProbe, true

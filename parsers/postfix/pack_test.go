@@ -39,9 +39,13 @@ func TestAddIDLikeEventID(t *testing.T) {
 // bouncescan.ParseStatus give.
 func TestStatusOf(t *testing.T) {
 	for _, w := range []string{"sent", "deferred", "bounced", "expired", "deliverable", "undeliverable", "undeliverable-but-not-cached",
-		"delivered", "relayed", "deferral", "reject", "rejected", "unknown", "probe", "", "Sent", "sent ", "bogus"} {
+		"delivered", "relayed", "deferral", "reject", "rejected", "unknown", "probe", "", "Sent", "sent ", "bogus", "SOFTBOUNCE", "softbounce"} {
 		want, wantOK := bouncescan.StatusProbe, true
-		if !isProbe([]byte(w)) {
+		switch {
+		case w == "SOFTBOUNCE":
+			// soft_bounce = yes: the message stays queued
+			want = bouncescan.StatusDeferred
+		case !isProbe([]byte(w)):
 			want, wantOK = bouncescan.ParseStatus(w)
 		}
 		if got, ok := statusOf([]byte(w)); got != want || ok != wantOK {
