@@ -96,6 +96,23 @@ const (
 	// scenarios mean: 225 and 196 (fit, no longer held out).
 	unseen5PostfixFloor = 225
 	unseen5EximFloor    = 196
+
+	// A sixth held-out pair of runs (scenarios-unseen6.tsv: Courier
+	// MTA's courieresmtpd replies, Qsmtp, policyd-weight and iRedAPD
+	// texts as Postfix's smtpd renders a policy server's action,
+	// MailChannels' inbound and outbound error lists, VIPRE's rejection
+	// reasons, Andrews & Arnold's sending errors; the note column names
+	// each source), made after round i and before any rule had seen
+	// them. Held out, when the runs were made (measured at commit
+	// b090cc206c09468d89fb52c215ccce306da42344): of 222 and 194 truth
+	// rows 177 and 155 agreed (79.7%, 79.9%); fields 222/222 and
+	// 194/194. Neither run has a testbed check mismatch. Fourteen of the
+	// 44 scenarios miss, the same in both runs; qs-451-443-spf-temp is
+	// arguably the table's miss (an X.4.3 SPF temperror, networkerror
+	// by run 4's ci-451-spf-temp), kept as written for the held-out
+	// figure.
+	unseen6PostfixFloor = 177
+	unseen6EximFloor    = 155
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -115,6 +132,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen4-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen4EximFloor},
 		{"postfix", "unseen5-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen5PostfixFloor},
 		{"exim", "unseen5-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen5EximFloor},
+		{"postfix", "unseen6-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen6PostfixFloor},
+		{"exim", "unseen6-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen6EximFloor},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			checkUnseenRun(t, tc.mta, filepath.Join(dir, tc.dir), tc.truth, tc.logs, tc.floor)
