@@ -385,13 +385,15 @@ func setReply(e *bouncescan.Event, out *detailParts, b []byte) {
 
 // greetingOrHelo decides whether "refused to talk to me" was the greeting or
 // the reply to EHLO/HELO: Postfix uses the same words for both. A 5xx that
-// Postfix turned into a deferral is a skipped 5xx greeting
-// (smtp_skip_5xx_greeting); 554 is the RFC 5321 "no service" greeting; 421
-// and other 4xx come at connection time; a 5xx bounce is the EHLO reply.
+// Postfix turned into a deferral is a 5xx greeting it skipped
+// (smtp_skip_5xx_greeting = yes, the default: the RFC 5321 554 "no
+// service" greeting is one); 421 and other 4xx come at connection time; a
+// 5xx that bounced is the EHLO reply (a skipped greeting never bounces), a
+// 554 one too.
 func greetingOrHelo(e *bouncescan.Event) bouncescan.Stage {
 	switch {
 	case e.ReplyCode >= 500 && e.Status == bouncescan.StatusDeferred,
-		e.ReplyCode == 554, e.ReplyCode == 220, e.ReplyCode < 500:
+		e.ReplyCode == 220, e.ReplyCode < 500:
 		return bouncescan.StageConnect
 	}
 	return bouncescan.StageHelo
