@@ -215,3 +215,21 @@ func TestRoundJ(t *testing.T) {
 		{421, "", bouncescan.StageConnect, "STARTTLS not available here, but required by policy", "failedstarttls"},
 	})
 }
+
+// Round k (issue 13), from what the seventh held-out run's misses mean, on
+// other wordings than the run had.
+func TestRoundK(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{451, "4.7.24", bouncescan.StageMail, "Temporary failure while checking SPF", "networkerror"},
+		{451, "4.7.20", bouncescan.StageEndOfData, "DKIM verification: temporary error, try later", "networkerror"},
+		// a check that failed stays an authentication failure
+		{550, "5.7.20", bouncescan.StageEndOfData, "No valid DKIM signature found", "authfailure"},
+		{451, "4.3.0", bouncescan.StageEndOfData, "Failed to sign the message with DKIM", "systemerror"},
+		{553, "5.7.1", bouncescan.StageMail, "Unauthorised use of this sender address", "securityerror"},
+		{550, "5.7.27", bouncescan.StageMail, "The envelope sender's domain has a null MX", "rejected"},
+		{550, "", bouncescan.StageMail, "Return-path domain publishes a null MX", "rejected"},
+		{501, "", bouncescan.StageHelo, "Hostname required for EHLO", "notcompliantrfc"},
+		{550, "", bouncescan.StageMail, "Missing A records for your HELO name", "notcompliantrfc"},
+		{554, "", bouncescan.StageConnect, "SMTP synchronisation error: you talked too soon", "syntaxerror"},
+	})
+}
