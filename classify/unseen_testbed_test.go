@@ -139,6 +139,22 @@ const (
 	// a 5.6.7 SMTPUTF8 reply that their codes decide).
 	unseen7PostfixFloor = 230
 	unseen7EximFloor    = 194
+
+	// An eighth held-out pair of runs (scenarios-unseen8.tsv: mox's
+	// smtpserver replies (server.go, analyze.go; its ' (<received ID>)'
+	// suffix), Haraka's DSN module default messages, Apache James'
+	// AbstractValidRcptHandler and ElasticInbox's LMTP replies on James
+	// protocols-lmtp; the note column names each source), made after
+	// round k and before any rule had seen them. A smaller table (35
+	// scenarios), so fewer truth rows than the other runs. Held out, when
+	// the runs were made (measured at commit
+	// 92f93d9b9c36ac69ec21180fd7fc6bb0a659d2ef, also the HEAD when the
+	// table was written): of 145 and 126 truth rows 115 and 106 agreed
+	// (79.3%, 84.1%); fields 145/145 and 126/126. Nine of the 35
+	// scenarios miss, the same in both runs. Neither run has a testbed
+	// check mismatch.
+	unseen8PostfixFloor = 115
+	unseen8EximFloor    = 106
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -147,24 +163,31 @@ func TestUnseenTestbed(t *testing.T) {
 		mta, dir, truth string
 		logs            []string
 		floor           int
+		minRows         int // 0: 150
 	}{
-		{"postfix", "unseen-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseenPostfixFloor},
-		{"exim", "unseen-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseenEximFloor},
-		{"postfix", "unseen2-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2PostfixFloor},
-		{"exim", "unseen2-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2EximFloor},
-		{"postfix", "unseen3-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen3PostfixFloor},
-		{"exim", "unseen3-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3EximFloor},
-		{"postfix", "unseen4-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen4PostfixFloor},
-		{"exim", "unseen4-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen4EximFloor},
-		{"postfix", "unseen5-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen5PostfixFloor},
-		{"exim", "unseen5-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen5EximFloor},
-		{"postfix", "unseen6-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen6PostfixFloor},
-		{"exim", "unseen6-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen6EximFloor},
-		{"postfix", "unseen7-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen7PostfixFloor},
-		{"exim", "unseen7-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen7EximFloor},
+		{"postfix", "unseen-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseenPostfixFloor, 0},
+		{"exim", "unseen-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseenEximFloor, 0},
+		{"postfix", "unseen2-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2PostfixFloor, 0},
+		{"exim", "unseen2-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2EximFloor, 0},
+		{"postfix", "unseen3-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen3PostfixFloor, 0},
+		{"exim", "unseen3-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3EximFloor, 0},
+		{"postfix", "unseen4-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen4PostfixFloor, 0},
+		{"exim", "unseen4-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen4EximFloor, 0},
+		{"postfix", "unseen5-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen5PostfixFloor, 0},
+		{"exim", "unseen5-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen5EximFloor, 0},
+		{"postfix", "unseen6-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen6PostfixFloor, 0},
+		{"exim", "unseen6-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen6EximFloor, 0},
+		{"postfix", "unseen7-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen7PostfixFloor, 0},
+		{"exim", "unseen7-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen7EximFloor, 0},
+		{"postfix", "unseen8-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen8PostfixFloor, 100},
+		{"exim", "unseen8-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen8EximFloor, 100},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
-			checkUnseenRun(t, tc.mta, filepath.Join(dir, tc.dir), tc.truth, tc.logs, tc.floor)
+			minRows := tc.minRows
+			if minRows == 0 {
+				minRows = 150
+			}
+			checkUnseenRun(t, tc.mta, filepath.Join(dir, tc.dir), tc.truth, tc.logs, tc.floor, minRows)
 		})
 	}
 }
@@ -173,7 +196,7 @@ func TestUnseenTestbed(t *testing.T) {
 // every truth row's event on its log line (parsekittest.TruthRow.Match:
 // queue id, recipient, status, reply code, enhanced code, stage) and
 // classifies it.
-func checkUnseenRun(t *testing.T, mta, dir, truthFile string, logs []string, floor int) {
+func checkUnseenRun(t *testing.T, mta, dir, truthFile string, logs []string, floor, minRows int) {
 	opts := parsekit.Options{Year: 2026, Location: time.UTC}
 	byLine := map[string]map[string][]*bouncescan.Event{}
 	for _, name := range logs {
@@ -239,8 +262,8 @@ func checkUnseenRun(t *testing.T, mta, dir, truthFile string, logs []string, flo
 	n := len(rows)
 	t.Logf("%s unseen run: fields %d/%d rows matched (%d with a 4xx EHLO reply read as a greeting); verdicts %d/%d agree (%.1f%%)",
 		mta, matched, n, unknowable, agree, n, 100*float64(agree)/float64(max(n, 1)))
-	if n < 150 {
-		t.Errorf("only %d truth rows", n)
+	if n < minRows {
+		t.Errorf("only %d truth rows, want at least %d", n, minRows)
 	}
 	if matched != n {
 		t.Errorf("fields: matched %d of %d truth rows, want all", matched, n)
