@@ -233,3 +233,18 @@ func TestRoundK(t *testing.T) {
 		{554, "", bouncescan.StageConnect, "SMTP synchronisation error: you talked too soon", "syntaxerror"},
 	})
 }
+
+// Round l (issue 13), from what the eighth held-out run's misses mean, on
+// other wordings than the run had.
+func TestRoundL(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{421, "", bouncescan.StageConnect, "Connection rate too high from your network", "toomanyconn"},
+		{450, "", bouncescan.StageRcpt, "More than 50 emails within 10 minutes, slow down", "ratelimited"},
+		{554, "", bouncescan.StageConnect, "Sender IP refused", "blocked"},
+		{550, "", bouncescan.StageHelo, "HELO hostname cannot resolve", "notcompliantrfc"},
+		{553, "", bouncescan.StageMail, "Sender must be the logged-in user", "securityerror"},
+		{550, "", bouncescan.StageRcpt, "We are not accepting mail for this domain", "norelaying"},
+		{451, "", bouncescan.StageRcpt, "Name resolution failure, try later", "networkerror"},
+		{451, "4.4.3", bouncescan.StageRcpt, "Directory lookup failed", "systemerror"},
+	})
+}
