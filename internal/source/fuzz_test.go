@@ -128,7 +128,7 @@ func FuzzCompressedReader(f *testing.F) {
 				t.Fatalf("truncated at %d of %d: no error", at, len(buf.Bytes()))
 			}
 			if len(got) > len(want) || !equalLines(got, want[:len(got)]) {
-				t.Fatalf("truncated: the lines handed out are not a prefix of the text's")
+				t.Fatalf("truncated: the lines handed out are not a prefix of the text's: %q of %q", got, want)
 			}
 		}
 	})

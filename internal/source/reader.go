@@ -396,9 +396,15 @@ func (r *Reader) readLine() bool {
 // some Windows tools' exports). The block is read whole, whatever sizes
 // the reads under it return (found by FuzzReader: a first read of 4 KiB
 // and a CR after it made the decision depend on the read sizes); on a
-// pipe this waits for the first 64 KiB or the end of the input.
+// pipe this waits for the first 64 KiB or the end of the input. A block
+// cut short by damage (a truncated or corrupt compressed stream) is no
+// evidence that the input has no LF: LF then (found by FuzzCompressedReader:
+// "\r00\n" cut after "\r0" gave an empty CR-ended line).
 func (r *Reader) lineEnd() byte {
-	buf, _ := r.br.Peek(bufSize)
+	buf, err := r.br.Peek(bufSize)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return '\n'
+	}
 	if bytes.IndexByte(buf, '\n') < 0 {
 		if i := bytes.IndexByte(buf, '\r'); i >= 0 && i+1 < len(buf) {
 			return '\r'
