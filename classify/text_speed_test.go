@@ -247,7 +247,7 @@ func BenchmarkAppendTemplate(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		fn   func([]byte, string) []byte
-	}{{"fast", appendTemplate}, {"prev", appendTemplatePrev}, {"ref", appendTemplateRef}} {
+	}{{"fast", appendTemplate}, {"ref", appendTemplateRef}} {
 		b.Run(bc.name, func(b *testing.B) {
 			var buf []byte
 			b.SetBytes(int64(n / len(texts)))
@@ -318,15 +318,6 @@ func BenchmarkPrepareText(b *testing.B) {
 		cpu0 := processCPU()
 		for i := 0; i < b.N; i++ {
 			_, _, _, buf = prepareText(buf, texts[i%len(texts)])
-		}
-		reportCPU(b, cpu0)
-	})
-	b.Run("prev", func(b *testing.B) {
-		b.ReportAllocs()
-		var buf []byte
-		cpu0 := processCPU()
-		for i := 0; i < b.N; i++ {
-			_, _, _, buf = prepareTextPrev(buf, texts[i%len(texts)])
 		}
 		reportCPU(b, cpu0)
 	})
