@@ -61,6 +61,19 @@ func scanFieldsByIndex(b []byte) (f deliveryFields, ok bool) {
 // lines of the shared Postfix corpus and of the testbed log.
 func corpusDeliveries(t testing.TB) [][]byte {
 	t.Helper()
+	return corpusParts(t, "delivery", 100, func(l []byte) []byte {
+		if i := bytes.Index(l, []byte(": to=<")); i >= 0 {
+			return l[i+2:]
+		}
+		return nil
+	})
+}
+
+// corpusParts returns part(line) of every line of the shared Postfix
+// corpus and of the testbed log for which it is not nil (copies), and
+// fails with fewer than min of them (what names them in the message).
+func corpusParts(t testing.TB, what string, min int, part func(line []byte) []byte) [][]byte {
+	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(parsekittest.Shared(t, "corpus/postfix"), "*.log"))
 	files = append(files, filepath.Join(parsekittest.Shared(t, "corpus/real-mta"), "postfix.log"))
 	var out [][]byte
@@ -72,14 +85,14 @@ func corpusDeliveries(t testing.TB) [][]byte {
 		sc := bufio.NewScanner(fh)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
-			if i := bytes.Index(sc.Bytes(), []byte(": to=<")); i >= 0 {
-				out = append(out, append([]byte(nil), sc.Bytes()[i+2:]...))
+			if p := part(sc.Bytes()); p != nil {
+				out = append(out, append([]byte(nil), p...))
 			}
 		}
 		fh.Close()
 	}
-	if len(out) < 100 {
-		t.Fatalf("only %d delivery lines in the corpus", len(out))
+	if len(out) < min {
+		t.Fatalf("only %d %s lines in the corpus", len(out), what)
 	}
 	return out
 }

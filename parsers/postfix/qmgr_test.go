@@ -1,45 +1,24 @@
 package postfix
 
 import (
-	"bufio"
 	"bytes"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
-
-	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
 // corpusFroms returns the "from=<…" parts of the qmgr lines of the shared
 // Postfix corpus and of the testbed log.
 func corpusFroms(t testing.TB) [][]byte {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(parsekittest.Shared(t, "corpus/postfix"), "*.log"))
-	files = append(files, filepath.Join(parsekittest.Shared(t, "corpus/real-mta"), "postfix.log"))
-	var out [][]byte
-	for _, name := range files {
-		fh, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(fh)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			l := sc.Bytes()
-			if bytes.Contains(l, []byte("qmgr")) {
-				if i := bytes.Index(l, []byte(": from=<")); i >= 0 {
-					out = append(out, append([]byte(nil), l[i+2:]...))
-				}
+	return corpusParts(t, "qmgr from=", 50, func(l []byte) []byte {
+		if bytes.Contains(l, []byte("qmgr")) {
+			if i := bytes.Index(l, []byte(": from=<")); i >= 0 {
+				return l[i+2:]
 			}
 		}
-		fh.Close()
-	}
-	if len(out) < 50 {
-		t.Fatalf("only %d qmgr from= lines in the corpus", len(out))
-	}
-	return out
+		return nil
+	})
 }
 
 // TestQueueActiveLikeSearch: where queueActive reads a qmgr line, it
