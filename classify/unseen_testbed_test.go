@@ -158,6 +158,30 @@ const (
 	// typo 'User over quita' of an LMTP server built on Apache James).
 	unseen8PostfixFloor = 138
 	unseen8EximFloor    = 121
+
+	// A ninth held-out pair of runs (scenarios-unseen9.tsv: qpsmtpd's
+	// core and plugin default replies (SMTP.pm, Qpsmtpd::DSN's ' (#x.y.z)'
+	// suffix, forkserver, dnsbl, greylisting, check_earlytalker, helo,
+	// check_spamhelo, karma, resolvable_fromhost, sender_permitted_from,
+	// rcpt_ok, check_badmailfrom, clamdscan, spamassassin), Nodemailer's
+	// smtp-server, ZoneMTA's smtp-interface, WildDuck's MX plugin, Postal's
+	// SMTP server, aiosmtpd, OpenBSD spamd/greyd, milter-greylist, Kolab's
+	// and Proxmox Mail Gateway's policy services, Dovecot LMTP and Exchange
+	// Online NDR codes not in earlier tables; the note column names each
+	// source), made after round l and before any rule had seen them. Held
+	// out, when the runs were made (measured at commit
+	// 379ca2ef50ffe14a77f1d87509984c0d3fd8da87, also the HEAD when the
+	// table was written): of 200 and 177 truth rows 144 and 133 agreed
+	// (72.0%, 75.1%); fields 200/200 and 172/177. Twenty-two of the 51
+	// scenarios miss in Postfix, the same 21 plus nm-421-talk-too-soon in
+	// Exim, where its five rows find no event: Exim logs a 421 EHLO reply
+	// that closed the connection as 'Remote host closed connection in
+	// response to HELO mta.testbed.test (EHLO response was: 421 ...)', and
+	// the parser reads it as a drop (code 0) instead of the quoted 421 (a
+	// parser bug, not fixed with this run). Neither run has a testbed check
+	// mismatch.
+	unseen9PostfixFloor = 144
+	unseen9EximFloor    = 133
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -184,6 +208,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen7-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen7EximFloor, 0},
 		{"postfix", "unseen8-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen8PostfixFloor, 100},
 		{"exim", "unseen8-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen8EximFloor, 100},
+		{"postfix", "unseen9-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen9PostfixFloor, 0},
+		{"exim", "unseen9-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen9EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
