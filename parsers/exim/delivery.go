@@ -2,6 +2,7 @@ package exim
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/bouncescan/bouncescan"
 	"github.com/bouncescan/bouncescan/parsers/parsekit"
@@ -20,33 +21,97 @@ func (p *Parser) arrival(qid, rest, line []byte) error {
 	}
 	sender = parsekit.Unbracket(sender)
 	m := p.msgs.Put(qid, p.lineTime)
-	if m.id == "" {
-		m.id = string(qid)
-	}
-	if !m.hasSender || m.sender != string(sender) {
-		m.sender = string(sender)
-		m.hasSender = true
-	}
-	if i := bytes.Index(rest, []byte(" S=")); i >= 0 {
-		v := rest[i+3:]
-		if j := bytes.IndexByte(v, ' '); j >= 0 {
-			v = v[:j]
-		}
-		if n, ok := parsekit.Atoi(v); ok {
+	size, msgID, hasSize, hasMsgID := arrivalFields(rest)
+	if hasSize {
+		if n, ok := parsekit.Atoi(size); ok {
 			m.size = int64(n)
 		}
 	}
-	if i := bytes.Index(rest, []byte(" id=")); i >= 0 {
-		v := rest[i+4:]
-		if j := bytes.IndexByte(v, ' '); j >= 0 {
-			v = v[:j]
+	if hasMsgID {
+		msgID = parsekit.Unbracket(msgID)
+	}
+	m.setStrings(qid, sender, msgID, hasMsgID)
+	return nil
+}
+
+// arrivalFields returns the values of the first " S=" and the first
+// " id=" in b (each up to the next space), as bytes.Index(b, " S=") and
+// bytes.Index(b, " id=") find them, in one walk over the spaces of the
+// line (two searches for a pattern that starts with a space stop at
+// every space twice).
+func arrivalFields(b []byte) (size, msgID []byte, hasSize, hasMsgID bool) {
+	for i := 0; i < len(b); {
+		j := bytes.IndexByte(b[i:], ' ')
+		if j < 0 {
+			break
 		}
-		v = parsekit.Unbracket(v)
-		if m.messageID != string(v) {
-			m.messageID = string(v)
+		i += j + 1
+		w := b[i:]
+		switch {
+		case !hasSize && len(w) >= 2 && w[0] == 'S' && w[1] == '=':
+			size, hasSize = word(w[2:]), true
+		case !hasMsgID && len(w) >= 3 && w[0] == 'i' && w[1] == 'd' && w[2] == '=':
+			msgID, hasMsgID = word(w[3:]), true
+		default:
+			continue
+		}
+		if hasSize && hasMsgID {
+			break
 		}
 	}
-	return nil
+	return size, msgID, hasSize, hasMsgID
+}
+
+// word is b up to its first space.
+func word(b []byte) []byte {
+	if j := bytes.IndexByte(b, ' '); j >= 0 {
+		return b[:j]
+	}
+	return b
+}
+
+// setStrings sets what an arrival line tells of the message: its id (if
+// not known yet), its sender, and its Message-ID (if hasMsgID). The
+// strings that change share one allocation; those that stay are kept.
+func (m *message) setStrings(qid, sender, msgID []byte, hasMsgID bool) {
+	newID := m.id == ""
+	newSender := !m.hasSender || m.sender != string(sender)
+	newMsgID := hasMsgID && m.messageID != string(msgID)
+	if !newID && !newSender && !newMsgID {
+		return
+	}
+	var n int
+	if newID {
+		n += len(qid)
+	}
+	if newSender {
+		n += len(sender)
+	}
+	if newMsgID {
+		n += len(msgID)
+	}
+	var sb strings.Builder // one allocation: String does not copy
+	sb.Grow(n)
+	if newID {
+		sb.Write(qid)
+	}
+	if newSender {
+		sb.Write(sender)
+	}
+	if newMsgID {
+		sb.Write(msgID)
+	}
+	s := sb.String()
+	if newID {
+		m.id, s = s[:len(qid)], s[len(qid):]
+	}
+	if newSender {
+		m.sender, s = s[:len(sender)], s[len(sender):]
+		m.hasSender = true
+	}
+	if newMsgID {
+		m.messageID = s
+	}
 }
 
 // delivery reads the lines of one recipient's delivery attempt:
@@ -70,7 +135,7 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 
 	m := p.msgs.Get(qid, p.lineTime)
 	e := p.start(qid, m)
-	setRecipient(e, addr, orig)
+	p.setRecipient(addr, orig)
 	e.Process = p.strs.Get(f.transport)
 	if len(f.transport) == 0 {
 		// a router decided (":fail:", ":defer:", a forced defer or fail of
@@ -78,10 +143,13 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 		e.Process = p.strs.Get(f.router)
 	}
 	e.Relay = p.strs.Get(f.host)
-	e.RelayIP = p.strs.Get(f.ip)
+	if len(f.ip) > 0 {
+		// packed, not interned: relay IPs vary too much for the interner
+		p.spans.ip = p.pack.add(f.ip)
+	}
 	e.RelayPort = f.port
 	if len(f.from) > 0 {
-		e.Sender = string(parsekit.Unbracket(f.from))
+		p.spans.sender = p.pack.add(parsekit.Unbracket(f.from))
 	}
 	if len(f.qt) > 0 {
 		e.Delay = duration(f.qt)
@@ -89,7 +157,7 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 	switch {
 	case f0 == '*' && f1 == '>':
 		e.Status = bouncescan.StatusDiscarded
-		e.Text = string(f.conf)
+		p.setText(e, f.conf)
 	case f1 == '>':
 		e.Status = bouncescan.StatusSent
 		if bytes.Equal(addr, []byte(":blackhole:")) {
@@ -97,24 +165,26 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 			e.Text = ":blackhole:"
 			break
 		}
-		r := parsekit.ParseReply(f.conf)
-		e.ReplyCode, e.EnhancedCode, e.Text = r.Code, r.Enhanced, r.Text
+		p.setReply(e, f.conf)
 		if e.ReplyCode == 0 {
 			e.ReplyCode = 250
 		}
 	case f0 == '=':
 		e.Status = bouncescan.StatusDeferred
-		diagnose(e, f.text, f.strerror, f.hasHost)
+		// the deferral memory keeps the text and may drop it alone
+		p.ownText = true
+		p.diagnose(e, f.text, f.strerror, f.hasHost)
 	default:
 		e.Status = bouncescan.StatusBounced
 		if isExpiry(f.text) {
 			e.Status = bouncescan.StatusExpired
-			e.Text = string(f.text)
+			p.setText(e, f.text)
 		} else {
-			diagnose(e, f.text, f.strerror, f.hasHost)
+			p.diagnose(e, f.text, f.strerror, f.hasHost)
 		}
 	}
 
+	p.finish(e)
 	join(e, m)
 	var pend *parsekit.Pending
 	if m != nil {
@@ -124,7 +194,7 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 	case bouncescan.StatusDeferred:
 		if m == nil {
 			m = p.msgs.Put(qid, p.lineTime)
-			m.id = e.QueueID
+			m.id = string(qid) // not the event's pack: the state outlives it
 		}
 		p.defs.Defer(&m.pending, e)
 	case bouncescan.StatusExpired:
@@ -173,17 +243,17 @@ func addresses(b []byte) (addr, orig, rest []byte) {
 // original; but when the two differ only in case, or the first is no mail
 // address (a local part, a file, a pipe, :blackhole:), Recipient is the
 // original with its spelling kept and OrigRecipient stays empty.
-func setRecipient(e *bouncescan.Event, addr, orig []byte) {
+// The fields go into the pack; finish sets them and Domain.
+func (p *Parser) setRecipient(addr, orig []byte) {
 	switch {
 	case len(orig) == 0:
-		e.Recipient = string(addr)
+		p.spans.rcpt = p.pack.add(addr)
 	case !isMailAddr(addr) || bytes.EqualFold(addr, orig):
-		e.Recipient = string(orig)
+		p.spans.rcpt = p.pack.add(orig)
 	default:
-		e.Recipient = string(addr)
-		e.OrigRecipient = string(orig)
+		p.spans.rcpt = p.pack.add(addr)
+		p.spans.orig = p.pack.add(orig)
 	}
-	e.Domain = parsekit.Domain(e.Recipient)
 }
 
 func isMailAddr(a []byte) bool {
@@ -200,18 +270,18 @@ func isExpiry(t []byte) bool {
 
 // diagnose reads the message of a deferral or failure: the remote reply
 // and the stage it answered, or the local reason.
-func diagnose(e *bouncescan.Event, text, strerror []byte, hasHost bool) {
+func (p *Parser) diagnose(e *bouncescan.Event, text, strerror []byte, hasHost bool) {
 	if i := bytes.Index(text, []byte("error from remote mail")); i >= 0 {
 		if j := bytes.Index(text[i:], []byte(" after ")); j >= 0 {
-			cmdReply(e, text[i+j+len(" after "):])
+			p.cmdReply(e, text[i+j+len(" after "):])
 			return
 		}
 	}
 	if i := bytes.Index(text, []byte("MTP error after ")); i >= 0 { // LMTP, SMTP (callouts)
-		cmdReply(e, text[i+len("MTP error after "):])
+		p.cmdReply(e, text[i+len("MTP error after "):])
 		return
 	}
-	e.Text = joinText(text, strerror)
+	p.setJoined(e, text, strerror)
 	switch {
 	case bytes.Contains(text, []byte(" in response to ")):
 		// "Remote host closed connection in response to RCPT TO:<a>",
@@ -241,7 +311,7 @@ func diagnose(e *bouncescan.Event, text, strerror []byte, hasHost bool) {
 
 // cmdReply reads "COMMAND: reply" (the part after "… error from remote
 // mail server after "): the command gives the stage.
-func cmdReply(e *bouncescan.Event, b []byte) {
+func (p *Parser) cmdReply(e *bouncescan.Event, b []byte) {
 	cmd, reply := b, []byte(nil)
 	for from := 0; from < len(b); {
 		i := bytes.Index(b[from:], []byte(": "))
@@ -269,8 +339,26 @@ func cmdReply(e *bouncescan.Event, b []byte) {
 			reply = reply[i+3:]
 		}
 	}
-	r := parsekit.ParseReply(reply)
-	e.ReplyCode, e.EnhancedCode, e.Text = r.Code, r.Enhanced, r.Text
+	p.setReply(e, reply)
+}
+
+// setJoined gives the event the text joinText makes, packed unless
+// p.ownText (see setText).
+func (p *Parser) setJoined(e *bouncescan.Event, text, strerror []byte) {
+	switch {
+	case p.ownText:
+		e.Text = joinText(text, strerror)
+	case len(strerror) == 0:
+		p.setText(e, text)
+	case len(text) == 0:
+		p.setText(e, strerror)
+	default:
+		from := len(p.pack.buf)
+		p.pack.add(text)
+		p.pack.add([]byte(": "))
+		p.pack.add(strerror)
+		p.spans.text = span{from, len(p.pack.buf), true}
+	}
 }
 
 // joinText gives the event text of a message and the errno text Exim puts

@@ -60,6 +60,12 @@ type Parser struct {
 	linePos  bouncescan.Pos
 	lineTime time.Time
 
+	// the current event's strings in one allocation (see strpack)
+	pack    strpack
+	spans   eventSpans
+	ownText bool     // the event's text gets its own string (a deferral's)
+	idPre   [17]byte // event id prefix of the current file (idPrefix)
+
 	// rejections already emitted, to drop the rejectlog's copies of the
 	// mainlog's lines (see dedup.go)
 	seen    *parsekit.Table[seenLine]
@@ -87,12 +93,14 @@ func New(opts parsekit.Options) *Parser {
 	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
 	p.hash.SetSeed(p.seed)
 	p.fileKey = fileKey(p.seed, "")
+	p.idPre = idPrefix(0)
 	return p
 }
 
 // Begin starts a new input file.
 func (p *Parser) Begin(f parsekit.File) {
 	p.file = f
+	p.idPre = idPrefix(f.Fingerprint)
 	p.fileKey = fileKey(p.seed, f.Name)
 	p.stamps.Begin(f)
 }
@@ -392,9 +400,13 @@ func alnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-// start fills the common fields of p.ev for the current line; the message
-// id string is taken from the message state m when there is one.
+// start fills the common fields of p.ev for the current line and empties
+// the pack of its strings; the message id string is taken from the
+// message state m when there is one, else packed.
 func (p *Parser) start(qid []byte, m *message) *bouncescan.Event {
+	p.pack.reset()
+	p.spans = eventSpans{}
+	p.ownText = false
 	if !bytes.Equal(p.lineHost, p.host) {
 		p.host = append(p.host[:0], p.lineHost...)
 		p.hostStr = string(p.lineHost)
@@ -412,13 +424,52 @@ func (p *Parser) start(qid []byte, m *message) *bouncescan.Event {
 	case m != nil && m.id != "":
 		p.ev.QueueID = m.id
 	case len(qid) > 0:
-		p.ev.QueueID = string(qid)
+		p.spans.qid = p.pack.add(qid)
 	}
 	return &p.ev
 }
 
+// finish adds the event id (parsekit.EventID's) to the pack and gives the
+// event its packed strings (strpack.fill) and the domain of its
+// recipient. What reads the event's strings comes after it.
+func (p *Parser) finish(e *bouncescan.Event) {
+	p.spans.id = p.pack.addID(p.idPre[:], e.Offset, p.emitIdx)
+	p.pack.fill(e, &p.spans)
+	if e.Recipient != "" {
+		e.Domain = parsekit.Domain(e.Recipient)
+	}
+}
+
+// setText gives the event the text b: packed, or a string of its own
+// when p.ownText is set (see strpack).
+func (p *Parser) setText(e *bouncescan.Event, b []byte) {
+	if p.ownText {
+		e.Text = string(b)
+		return
+	}
+	p.spans.text = p.pack.add(b)
+}
+
+// setReply gives the event the reply code, enhanced code and text of
+// the SMTP reply b, as parsekit.ParseReply reads them: a one-line reply
+// as slices of b (parsekit.SplitReply) into the pack, a joined
+// multi-line one as ParseReply's strings.
+func (p *Parser) setReply(e *bouncescan.Event, b []byte) {
+	code, enh, text, ok := parsekit.SplitReply(b)
+	if !ok {
+		r := parsekit.ParseReply(b)
+		e.ReplyCode, e.EnhancedCode, e.Text = r.Code, r.Enhanced, r.Text
+		return
+	}
+	e.ReplyCode = code
+	if len(enh) > 0 {
+		p.spans.enh = p.pack.add(enh)
+	}
+	p.setText(e, text)
+}
+
+// emit hands the event, finished (see finish), to the caller.
 func (p *Parser) emit(e *bouncescan.Event, emit func(*bouncescan.Event)) {
-	e.ID = parsekit.EventID(p.file.Fingerprint, e.Offset, p.emitIdx)
 	p.emitIdx++
 	emit(e)
 }

@@ -208,24 +208,25 @@ func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error
 	if n := len(text); n >= 2 && text[0] == '"' && text[n-1] == '"' {
 		text = text[1 : n-1]
 	}
-	r := parsekit.ParseReply(text)
-	e.ReplyCode, e.EnhancedCode, e.Text = r.Code, r.Enhanced, r.Text
+	p.setReply(e, text)
 	if e.ReplyCode == 0 {
 		e.ReplyCode = code
 	}
-	e.RelayIP = p.strs.Get(f.ip)
+	if len(f.ip) > 0 {
+		p.spans.ip = p.pack.add(f.ip) // see delivery
+	}
 	e.Relay = p.strs.Get(f.host)
 	e.RelayPort = f.port
 	if sender == nil && f.from != nil {
 		sender = f.from
 	}
 	if sender != nil {
-		e.Sender = string(parsekit.Unbracket(sender))
+		p.spans.sender = p.pack.add(parsekit.Unbracket(sender))
 	}
 	if len(rcpt) > 0 {
-		e.Recipient = string(rcpt)
-		e.Domain = parsekit.Domain(e.Recipient)
+		p.spans.rcpt = p.pack.add(rcpt)
 	}
+	p.finish(e)
 	if m != nil {
 		s := e.Sender
 		join(e, m)
