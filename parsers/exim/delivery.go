@@ -281,6 +281,12 @@ func (p *Parser) diagnose(e *bouncescan.Event, text, strerror []byte, hasHost bo
 		p.cmdReply(e, text[i+len("MTP error after "):])
 		return
 	}
+	if reply, ok := ehloResponse(text); ok {
+		// the reply that refused the session is the EHLO one Exim quotes
+		p.setReply(e, reply)
+		e.Stage = bouncescan.StageHelo
+		return
+	}
 	p.setJoined(e, text, strerror)
 	switch {
 	case bytes.Contains(text, []byte(" in response to ")):
@@ -359,6 +365,24 @@ func (p *Parser) setJoined(e *bouncescan.Event, text, strerror []byte) {
 		p.pack.add(strerror)
 		p.spans.text = span{from, len(p.pack.buf), true}
 	}
+}
+
+// ehloResponse finds the EHLO reply Exim quotes when its fallback to HELO
+// failed too: "Remote host closed connection in response to HELO name
+// (EHLO response was: 421 mx You talk too soon)". The quoted reply is the
+// server's answer; what happened to HELO afterwards (often only the
+// connection closing) is not.
+func ehloResponse(text []byte) ([]byte, bool) {
+	const mark = "(EHLO response was: "
+	i := bytes.Index(text, []byte(mark))
+	if i < 0 {
+		return nil, false
+	}
+	reply := bytes.TrimSuffix(bytes.TrimRight(text[i+len(mark):], " "), []byte(")"))
+	if len(reply) < 3 || reply[0] < '2' || reply[0] > '5' || reply[1] < '0' || reply[1] > '9' || reply[2] < '0' || reply[2] > '9' {
+		return nil, false
+	}
+	return reply, true
 }
 
 // joinText gives the event text of a message and the errno text Exim puts

@@ -200,6 +200,16 @@ func TestDeferrals(t *testing.T) {
 			defer1(3, "03:00:03", bouncescan.Event{Recipient: "c@example.net", Process: "sink_smtp", Relay: "127.0.0.1", RelayIP: "127.0.0.1", Stage: bouncescan.StageRcpt, Text: "Remote host closed connection in response to pipelined RCPT TO:<c@example.net>"}),
 		},
 	}, {
+		name: "EHLO refused, then HELO met a closed connection: the quoted EHLO reply",
+		lines: []string{arrive, l("03:00:02", `== b@example.net R=to_sink T=sink_smtp defer (-18) H=127.0.0.1 [127.0.0.1]: Remote host closed connection in response to HELO mta.example.org (EHLO response was: 421 mx.example.net You talk too soon)`),
+			l("03:00:03", `== c@example.net R=to_sink T=sink_smtp defer (-18) H=127.0.0.1 [127.0.0.1]: Remote host closed connection in response to HELO mta.example.org (EHLO response was: 450-4.7.1 slow down\n450 4.7.1 later)`),
+			l("03:00:04", `== d@example.net R=to_sink T=sink_smtp defer (-18) H=127.0.0.1 [127.0.0.1]: Remote host closed connection in response to HELO mta.example.org (EHLO response was: nonsense)`)},
+		want: []bouncescan.Event{
+			defer1(2, "03:00:02", bouncescan.Event{Recipient: "b@example.net", Process: "sink_smtp", Relay: "127.0.0.1", RelayIP: "127.0.0.1", Stage: bouncescan.StageHelo, ReplyCode: 421, Text: "mx.example.net You talk too soon"}),
+			defer1(3, "03:00:03", bouncescan.Event{Recipient: "c@example.net", Process: "sink_smtp", Relay: "127.0.0.1", RelayIP: "127.0.0.1", Stage: bouncescan.StageHelo, ReplyCode: 450, EnhancedCode: "4.7.1", Text: "slow down later"}),
+			defer1(4, "03:00:04", bouncescan.Event{Recipient: "d@example.net", Process: "sink_smtp", Relay: "127.0.0.1", RelayIP: "127.0.0.1", Stage: bouncescan.StageHelo, Text: "Remote host closed connection in response to HELO mta.example.org (EHLO response was: nonsense)"}),
+		},
+	}, {
 		name: "retry time not reached (routing and transport): no stage",
 		lines: []string{arrive, l("03:00:02", `== b@nodns.example routing defer (-51): retry time not reached`),
 			l("03:00:03", `== c@example.net R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host for 'example.net'`)},
