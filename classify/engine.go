@@ -378,7 +378,13 @@ func (x *ruleIndex) matchFound(i int, r *rule, s *litScratch, in *input) (bool, 
 		if r.reCap > 0 && len(text) > r.reCap {
 			text = text[:r.reCap]
 		}
-		if loc := re.FindStringIndex(text); loc != nil {
+		var loc []int
+		if st := r.reStart[k]; st != nil && in.ascii {
+			loc = st.find(text, in.plain[:len(text)])
+		} else {
+			loc = re.FindStringIndex(text)
+		}
+		if loc != nil {
 			return true, text[loc[0]:loc[1]]
 		}
 	}

@@ -1,7 +1,9 @@
 package classify
 
 import (
+	"math/rand"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -143,4 +145,149 @@ func TestPrefilterHolds(t *testing.T) {
 	if !regexp.MustCompile(`(?i)sender`).MatchString("ſender") || regexp.MustCompile(`(?i)sender`).MatchString("sendér") {
 		t.Error("case folding is not what prefilterHolds assumes")
 	}
+}
+
+// startTexts are texts to try startRegex on: the identity corpus and the
+// benchmark mix, in other letter cases, and each regex's first literals
+// glued into them at a few places (so that most expressions get tries
+// that fail after their first words, and some that match).
+func startTexts(t testing.TB) []string {
+	var out []string
+	for _, e := range benchEvents(t) {
+		out = append(out, e.Text)
+	}
+	out = append(out, identityTexts(t)...)
+	n := len(out)
+	for i := 0; i < n; i++ {
+		out = append(out, strings.ToUpper(out[i]))
+	}
+	return out
+}
+
+// TestStartRegexSame: for every built-in expression startRegex takes, its
+// find gives what FindStringIndex gives, on the texts of startTexts and
+// on them with the expression's own first literals (in other cases, with
+// and without a word byte before them) put in; and on random expressions
+// of the shapes it takes over texts of a small alphabet.
+func TestStartRegexSame(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := startTexts(t)
+	check := func(re *regexp.Regexp, st *startRegex, text string) bool {
+		norm, plain := normalize(text)
+		if !prefilterHolds(norm) {
+			return false
+		}
+		got, want := st.find(norm, plain), re.FindStringIndex(norm)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s on %q: find %v, FindStringIndex %v", re, norm, got, want)
+		}
+		return want != nil
+	}
+	taken, tries, matches := 0, 0, 0
+	for _, r := range c.rules {
+		for k, re := range r.regex {
+			st := r.reStart[k]
+			if st == nil {
+				continue
+			}
+			taken++
+			for i, text := range texts {
+				if i%29 != 0 && (i%5 != 0 || !strings.Contains(strings.ToLower(text), st.lits[i%len(st.lits)])) {
+					continue // a sample of the texts, most of them with its words
+				}
+				l := st.lits[i%len(st.lits)]
+				at := (i * 31) % (len(text) + 1)
+				for _, v := range []string{text, text[:at] + l + text[at:], text[:at] + "x" + strings.ToUpper(l) + " " + text[at:], l + " " + text} {
+					tries++
+					if check(re, st, v) {
+						matches++
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d expressions taken, %d of %d tries matched", taken, matches, tries)
+	if taken < 20 || matches < 100 {
+		t.Errorf("%d expressions taken, %d of %d tries matched: the test sees too little", taken, matches, tries)
+	}
+	// random expressions and texts over "ab -."
+	rng := rand.New(rand.NewSource(15))
+	atoms := []string{"a", "b", "ab", "ba", "a b", "[ab]", "a+", "b*", `\s+`, `(?:a|b )`, `\b`, ".", "-?", "$", `[a-]`}
+	heads := []string{`\ba`, `\b(?:ab|b)`, `(?:a|ba)`, `\b[ab]`, "ab", `(a)`, `a{1,2}`, `\b(?:a|b)+`, `(?:-|a)`, `\b(?:aa|ab|b a)`}
+	n := 0
+	for round := 0; round < 3000; round++ {
+		expr := heads[rng.Intn(len(heads))]
+		for k := rng.Intn(4); k >= 0; k-- {
+			expr += atoms[rng.Intn(len(atoms))]
+		}
+		if rng.Intn(5) == 0 {
+			expr += "|" + heads[rng.Intn(len(heads))] + atoms[rng.Intn(len(atoms))]
+		}
+		st := newStartRegex(expr)
+		if st == nil {
+			continue
+		}
+		n++
+		re := regexp.MustCompile("(?i)" + expr)
+		for k := 0; k < 20; k++ {
+			b := make([]byte, rng.Intn(12))
+			for i := range b {
+				b[i] = "abAB -."[rng.Intn(7)]
+			}
+			check(re, st, string(b))
+		}
+	}
+	t.Logf("%d random expressions taken", n)
+	if n < 1000 {
+		t.Errorf("startRegex took only %d of 3000 random expressions", n)
+	}
+}
+
+// BenchmarkStartRegex: the built-in expressions startRegex takes, on the
+// texts where the rules' literal checks let them run (their rePre sets),
+// searched for (FindStringIndex) and tried where their first literals are
+// (find).
+func BenchmarkStartRegex(b *testing.B) {
+	c, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	type job struct {
+		re        *regexp.Regexp
+		st        *startRegex
+		norm, low string
+	}
+	var jobs []job
+	for _, text := range startTexts(b) {
+		norm, plain := normalize(text)
+		if !prefilterHolds(norm) {
+			continue
+		}
+		for _, r := range c.rules {
+			for k, re := range r.regex {
+				if r.reStart[k] != nil && containsEach(plain, r.rePre[k]) {
+					jobs = append(jobs, job{re, r.reStart[k], norm, plain})
+				}
+			}
+		}
+	}
+	b.Run("search", func(b *testing.B) {
+		cpu0 := processCPU()
+		for i := 0; i < b.N; i++ {
+			j := &jobs[i%len(jobs)]
+			_ = j.re.FindStringIndex(j.norm)
+		}
+		reportCPU(b, cpu0)
+	})
+	b.Run("start", func(b *testing.B) {
+		cpu0 := processCPU()
+		for i := 0; i < b.N; i++ {
+			j := &jobs[i%len(jobs)]
+			_ = j.st.find(j.norm, j.low)
+		}
+		reportCPU(b, cpu0)
+	})
 }

@@ -188,9 +188,10 @@ type rule struct {
 	mtas      []string
 	text      []textPat
 	regex     []*regexp.Regexp
-	reLit     []string     // per regex: a literal every match contains, or ""
-	reAny     [][]string   // per regex without reLit: literals one of which every match contains, or nil
-	rePre     [][][]string // per regex: regexPrefilter's sets, checked on all-ASCII texts
+	reLit     []string      // per regex: a literal every match contains, or ""
+	reAny     [][]string    // per regex without reLit: literals one of which every match contains, or nil
+	rePre     [][][]string  // per regex: regexPrefilter's sets, checked on all-ASCII texts
+	reStart   []*startRegex // per regex: where its matches start, for all-ASCII texts (nil: anywhere)
 	unless    []textPat
 	reCap     int // bytes of text a regex of this rule sees (0: all): user rules are capped
 	reason    string
@@ -332,6 +333,7 @@ func compileRule(s *RuleSpec, pos string, at func(field string) string, user boo
 			pre = withoutMarks(pre)
 		}
 		r.rePre = append(r.rePre, pre)
+		r.reStart = append(r.reStart, newStartRegex(p))
 	}
 	for _, p := range s.Unless {
 		r.unless = append(r.unless, newTextPat(lowerASCII(p)))
