@@ -177,11 +177,18 @@ const (
 	// Exim, where its five rows find no event: Exim logs a 421 EHLO reply
 	// that closed the connection as 'Remote host closed connection in
 	// response to HELO mta.testbed.test (EHLO response was: 421 ...)', and
-	// the parser reads it as a drop (code 0) instead of the quoted 421 (a
-	// parser bug, not fixed with this run). Neither run has a testbed check
-	// mismatch.
-	unseen9PostfixFloor = 144
-	unseen9EximFloor    = 133
+	// the parser read it as a drop (code 0) instead of the quoted 421 (a
+	// parser bug, fixed in 2e6ea64 after the measure: 177/177, verdicts
+	// still 133). Neither run has a testbed check mismatch.
+	// Round m then wrote rules from what fourteen of its twenty-two missed
+	// scenarios mean: 187 and 170 (fit, no longer held out; left: texts
+	// that do not say what they are (qpsmtpd's 'temporarily denied',
+	// spamd's 'Temporary failure', Proxmox's 'Service is unavailable (try
+	// later)', all greylisting; karma's 'You were naughty'), and ZoneMTA's
+	// '550 Server shutdown in progress', notaccept in this table and
+	// systemerror in run 5's Stalwart '421 4.3.0 Server shutting down').
+	unseen9PostfixFloor = 187
+	unseen9EximFloor    = 170
 )
 
 func TestUnseenTestbed(t *testing.T) {

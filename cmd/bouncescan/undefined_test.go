@@ -11,10 +11,11 @@ import (
 
 // corpusUndefinedCeiling is the ratchet of issue 13's `undefined` target
 // (≤ 5 % of failures): of the 4135 failures, deferrals, rejections and
-// expiries in ../shared/corpus, 179 were `undefined` after round h (4.3 %;
-// 185 after round g, 254 before it). Lower it when rules get better; never raise it to make a
-// change pass.
-const corpusUndefinedCeiling = 179
+// expiries in ../shared/corpus, 177 were `undefined` after round m (4.3 %:
+// Sendmail's 'pre-greeting traffic' is an early talker, syntaxerror; 179
+// after round h, 185 after round g, 254 before it). Lower it when rules get
+// better; never raise it to make a change pass.
+const corpusUndefinedCeiling = 177
 
 // TestCorpusUndefined scans every public real log in ../shared/corpus, as a
 // user would, and counts the outcomes (sent and discarded excluded) whose
