@@ -145,11 +145,11 @@ func (p *Parser) delivery(qid []byte, f0, f1 byte, rest, line []byte, emit func(
 	e.Relay = p.strs.Get(f.host)
 	if len(f.ip) > 0 {
 		// packed, not interned: relay IPs vary too much for the interner
-		p.spans.ip = p.pack.add(f.ip)
+		p.spans.RelayIP = p.pack.Add(f.ip)
 	}
 	e.RelayPort = f.port
 	if len(f.from) > 0 {
-		p.spans.sender = p.pack.add(parsekit.Unbracket(f.from))
+		p.spans.Sender = p.pack.Add(parsekit.Unbracket(f.from))
 	}
 	if len(f.qt) > 0 {
 		e.Delay = duration(f.qt)
@@ -247,12 +247,12 @@ func addresses(b []byte) (addr, orig, rest []byte) {
 func (p *Parser) setRecipient(addr, orig []byte) {
 	switch {
 	case len(orig) == 0:
-		p.spans.rcpt = p.pack.add(addr)
+		p.spans.Recipient = p.pack.Add(addr)
 	case !isMailAddr(addr) || bytes.EqualFold(addr, orig):
-		p.spans.rcpt = p.pack.add(orig)
+		p.spans.Recipient = p.pack.Add(orig)
 	default:
-		p.spans.rcpt = p.pack.add(addr)
-		p.spans.orig = p.pack.add(orig)
+		p.spans.Recipient = p.pack.Add(addr)
+		p.spans.Orig = p.pack.Add(orig)
 	}
 }
 
@@ -359,11 +359,11 @@ func (p *Parser) setJoined(e *bouncescan.Event, text, strerror []byte) {
 	case len(text) == 0:
 		p.setText(e, strerror)
 	default:
-		from := len(p.pack.buf)
-		p.pack.add(text)
-		p.pack.add([]byte(": "))
-		p.pack.add(strerror)
-		p.spans.text = span{from, len(p.pack.buf), true}
+		from := p.pack.Len()
+		p.pack.Add(text)
+		p.pack.Add([]byte(": "))
+		p.pack.Add(strerror)
+		p.spans.Text = p.pack.Since(from)
 	}
 }
 

@@ -60,9 +60,9 @@ type Parser struct {
 	linePos  bouncescan.Pos
 	lineTime time.Time
 
-	// the current event's strings in one allocation (see strpack)
-	pack    strpack
-	spans   eventSpans
+	// the current event's strings in one allocation (see parsekit.StrPack)
+	pack    parsekit.StrPack
+	spans   parsekit.EventSpans
 	ownText bool     // the event's text gets its own string (a deferral's)
 	idPre   [17]byte // event id prefix of the current file (idPrefix)
 
@@ -93,14 +93,14 @@ func New(opts parsekit.Options) *Parser {
 	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
 	p.hash.SetSeed(p.seed)
 	p.fileKey = fileKey(p.seed, "")
-	p.idPre = idPrefix(0)
+	p.idPre = parsekit.IDPrefix(0)
 	return p
 }
 
 // Begin starts a new input file.
 func (p *Parser) Begin(f parsekit.File) {
 	p.file = f
-	p.idPre = idPrefix(f.Fingerprint)
+	p.idPre = parsekit.IDPrefix(f.Fingerprint)
 	p.fileKey = fileKey(p.seed, f.Name)
 	p.stamps.Begin(f)
 }
@@ -404,8 +404,8 @@ func alnum(c byte) bool {
 // the pack of its strings; the message id string is taken from the
 // message state m when there is one, else packed.
 func (p *Parser) start(qid []byte, m *message) *bouncescan.Event {
-	p.pack.reset()
-	p.spans = eventSpans{}
+	p.pack.Reset()
+	p.spans = parsekit.EventSpans{}
 	p.ownText = false
 	if !bytes.Equal(p.lineHost, p.host) {
 		p.host = append(p.host[:0], p.lineHost...)
@@ -424,7 +424,7 @@ func (p *Parser) start(qid []byte, m *message) *bouncescan.Event {
 	case m != nil && m.id != "":
 		p.ev.QueueID = m.id
 	case len(qid) > 0:
-		p.spans.qid = p.pack.add(qid)
+		p.spans.QueueID = p.pack.Add(qid)
 	}
 	return &p.ev
 }
@@ -433,21 +433,21 @@ func (p *Parser) start(qid []byte, m *message) *bouncescan.Event {
 // event its packed strings (strpack.fill) and the domain of its
 // recipient. What reads the event's strings comes after it.
 func (p *Parser) finish(e *bouncescan.Event) {
-	p.spans.id = p.pack.addID(p.idPre[:], e.Offset, p.emitIdx)
-	p.pack.fill(e, &p.spans)
+	p.spans.ID = p.pack.AddID(p.idPre[:], e.Offset, p.emitIdx)
+	p.pack.Fill(e, &p.spans)
 	if e.Recipient != "" {
 		e.Domain = parsekit.Domain(e.Recipient)
 	}
 }
 
 // setText gives the event the text b: packed, or a string of its own
-// when p.ownText is set (see strpack).
+// when p.ownText is set (see parsekit.StrPack).
 func (p *Parser) setText(e *bouncescan.Event, b []byte) {
 	if p.ownText {
 		e.Text = string(b)
 		return
 	}
-	p.spans.text = p.pack.add(b)
+	p.spans.Text = p.pack.Add(b)
 }
 
 // setReply gives the event the reply code, enhanced code and text of
@@ -463,7 +463,7 @@ func (p *Parser) setReply(e *bouncescan.Event, b []byte) {
 	}
 	e.ReplyCode = code
 	if len(enh) > 0 {
-		p.spans.enh = p.pack.add(enh)
+		p.spans.Enhanced = p.pack.Add(enh)
 	}
 	p.setText(e, text)
 }

@@ -13,40 +13,6 @@ import (
 	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
 
-// TestAddIDLikeEventID: the id a pack builds is parsekit.EventID's.
-func TestAddIDLikeEventID(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var k strpack
-	for n := 0; n < 100000; n++ {
-		fp, off, idx := rng.Uint64(), rng.Int64N(1<<40), rng.IntN(3)
-		switch n {
-		case 0:
-			fp, off, idx = 0, 0, 0
-		case 1:
-			fp, off, idx = ^uint64(0), -1, 12
-		}
-		if n%3 == 0 {
-			off = rng.Int64N(1000)
-		}
-		k.reset()
-		k.add([]byte("before"))
-		pre := idPrefix(fp)
-		sp := k.addID(pre[:], off, idx)
-		if got, want := string(k.buf[sp.from:sp.to]), parsekit.EventID(fp, off, idx); got != want {
-			t.Fatalf("addID(%x, %d, %d) = %q, EventID %q", fp, off, idx, got, want)
-		}
-	}
-}
-
-// inside tells whether s lies in the memory of whole.
-func inside(s, whole string) bool {
-	if len(s) == 0 {
-		return false
-	}
-	p, w := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(whole)))
-	return p >= w && p+uintptr(len(s)) <= w+uintptr(len(whole))
-}
-
 // TestPackSharing: an event's varying strings share one allocation, but
 // for a deferral's text, which the deferral memory may drop on its own;
 // an arrival's strings share one of their own.
@@ -81,14 +47,14 @@ func TestPackSharing(t *testing.T) {
 		packed := map[string]string{"Recipient": e.Recipient, "RelayIP": e.RelayIP, "EnhancedCode": e.EnhancedCode, "ID": e.ID}
 		if e.Status != bouncescan.StatusDeferred {
 			packed["Text"] = e.Text
-		} else if inside(e.Text, whole) {
+		} else if parsekittest.Inside(e.Text, whole) {
 			t.Errorf("event %d: a deferral's text is packed", i)
 		}
 		if i >= 2 {
 			packed["Sender"] = e.Sender
 		}
 		for name, s := range packed {
-			if !inside(s, whole) {
+			if !parsekittest.Inside(s, whole) {
 				t.Errorf("event %d: %s %q not in the pack", i, name, s)
 			}
 		}
@@ -104,7 +70,7 @@ func TestPackSharing(t *testing.T) {
 		t.Fatal("no message state")
 	}
 	whole := unsafe.String(unsafe.StringData(m.id), len(m.id)+len(m.sender)+len(m.messageID))
-	if !inside(m.sender, whole) || !inside(m.messageID, whole) {
+	if !parsekittest.Inside(m.sender, whole) || !parsekittest.Inside(m.messageID, whole) {
 		t.Errorf("arrival strings not in one allocation: %q %q %q", m.id, m.sender, m.messageID)
 	}
 }
@@ -181,36 +147,6 @@ func arrivalLines(t testing.TB) []string {
 		}
 	}
 	return out
-}
-
-// BenchmarkEventStrings: the string fields of a bounce event, packed
-// (one allocation) against one string each as before.
-func BenchmarkEventStrings(b *testing.B) {
-	rcpt, ip, enh := []byte("c0ffee@example.net"), []byte("192.0.2.20"), []byte("5.1.1")
-	text, sender := []byte("<c0ffee@example.net> User unknown in virtual mailbox table"), []byte("s@example.org")
-	b.Run("pack", func(b *testing.B) {
-		b.ReportAllocs()
-		var k strpack
-		var e bouncescan.Event
-		var sp eventSpans
-		pre := idPrefix(7)
-		for b.Loop() {
-			k.reset()
-			sp = eventSpans{rcpt: k.add(rcpt), ip: k.add(ip), enh: k.add(enh), text: k.add(text), sender: k.add(sender)}
-			sp.id = k.addID(pre[:], 123456789, 0)
-			k.fill(&e, &sp)
-		}
-	})
-	b.Run("strings", func(b *testing.B) {
-		b.ReportAllocs()
-		var e bouncescan.Event
-		var in parsekit.Interner
-		for b.Loop() {
-			e.Recipient, e.RelayIP, e.EnhancedCode = string(rcpt), in.Get(ip), string(enh)
-			e.Text, e.Sender = string(text), string(sender)
-			e.ID = parsekit.EventID(7, 123456789, 0)
-		}
-	})
 }
 
 // sampleLines are the lines of the samples and, when ../shared is

@@ -213,7 +213,7 @@ func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error
 		e.ReplyCode = code
 	}
 	if len(f.ip) > 0 {
-		p.spans.ip = p.pack.add(f.ip) // see delivery
+		p.spans.RelayIP = p.pack.Add(f.ip) // see delivery
 	}
 	e.Relay = p.strs.Get(f.host)
 	e.RelayPort = f.port
@@ -221,10 +221,10 @@ func (p *Parser) reject(qid, b, line []byte, emit func(*bouncescan.Event)) error
 		sender = f.from
 	}
 	if sender != nil {
-		p.spans.sender = p.pack.add(parsekit.Unbracket(sender))
+		p.spans.Sender = p.pack.Add(parsekit.Unbracket(sender))
 	}
 	if len(rcpt) > 0 {
-		p.spans.rcpt = p.pack.add(rcpt)
+		p.spans.Recipient = p.pack.Add(rcpt)
 	}
 	p.finish(e)
 	if m != nil {

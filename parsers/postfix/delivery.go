@@ -13,7 +13,7 @@ import (
 //
 // The event's strings that vary from line to line (queue id, recipients,
 // relay IP, enhanced code, text, next queue id, event id) are gathered in
-// p.pack and cost one allocation together (see strpack); a deferral's text
+// p.pack and cost one allocation together (see parsekit.StrPack); a deferral's text
 // gets one of its own, so that the deferral memory frees it when its
 // budget strips texts (parsekit.Deferrals).
 func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bouncescan.Event)) error {
@@ -38,19 +38,19 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 
 	e := p.begin()
 	k := &p.pack
-	k.reset()
-	var sp eventSpans
+	k.Reset()
+	var sp parsekit.EventSpans
 	if len(qid) > 0 && !bytes.Equal(qid, []byte("NOQUEUE")) {
-		sp.qid = k.add(qid)
+		sp.QueueID = k.Add(qid)
 	}
-	sp.rcpt = k.add(rcpt)
+	sp.Recipient = k.Add(rcpt)
 	if f.origTo != nil {
-		sp.orig = k.add(parsekit.Unbracket(f.origTo))
+		sp.Orig = k.Add(parsekit.Unbracket(f.origTo))
 	}
 	var ip []byte
 	if f.relay != nil && !bytes.Equal(f.relay, []byte("none")) {
 		ip = p.setRelay(e, f.relay)
-		sp.ip = k.add(ip)
+		sp.RelayIP = k.Add(ip)
 	}
 	if f.delay != nil {
 		e.Delay = parseDelay(f.delay)
@@ -67,24 +67,24 @@ func (p *Parser) delivery(service string, qid, rest, line []byte, emit func(*bou
 		if rest, ok := bytes.CutPrefix(detail, []byte("connect to ")); ok {
 			if i := bytes.Index(rest, []byte(": ")); i > 0 {
 				if ip := p.setRelay(e, rest[:i]); len(ip) > 0 {
-					sp.ip = k.add(ip)
+					sp.RelayIP = k.Add(ip)
 				}
 			}
 		}
 	}
 	if !d.joined {
-		sp.enh = k.add(d.enh)
+		sp.Enhanced = k.Add(d.enh)
 		if status == bouncescan.StatusDeferred {
 			e.Text = string(d.text)
 		} else {
-			sp.text = k.add(d.text)
+			sp.Text = k.Add(d.text)
 		}
 	}
 	if d.next != nil {
-		sp.next = k.add(d.next)
+		sp.Next = k.Add(d.next)
 	}
-	sp.id = k.addID(p.idPrefix[:], p.linePos.Offset, p.emitIdx)
-	k.fill(e, &sp)
+	sp.ID = k.AddID(p.idPrefix[:], p.linePos.Offset, p.emitIdx)
+	k.Fill(e, &sp)
 	e.Domain = parsekit.Domain(e.Recipient)
 
 	var m *message
@@ -276,7 +276,7 @@ func parseDelay(b []byte) float64 {
 
 // detailParts are what detail finds in the text of a delivery line
 // besides the event fields it sets: slices of the line, for the caller to
-// copy into the event's strings (see strpack).
+// copy into the event's strings (see parsekit.StrPack).
 type detailParts struct {
 	enh, text []byte // the enhanced code and text (unless joined)
 	next      []byte // the next queue id of a hand-off (Event.NextQueueID)

@@ -1,39 +1,13 @@
 package postfix
 
 import (
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"unsafe"
 
 	"github.com/bouncescan/bouncescan"
-	"github.com/bouncescan/bouncescan/parsers/parsekit"
+	"github.com/bouncescan/bouncescan/parsers/parsekit/parsekittest"
 )
-
-// TestAddIDLikeEventID: the id a pack builds is parsekit.EventID's.
-func TestAddIDLikeEventID(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var k strpack
-	for n := 0; n < 100000; n++ {
-		fp, off, idx := rng.Uint64(), rng.Int64N(1<<40), rng.IntN(3)
-		switch n {
-		case 0:
-			fp, off, idx = 0, 0, 0
-		case 1:
-			fp, off, idx = ^uint64(0), -1, 12
-		}
-		if n%3 == 0 {
-			off = rng.Int64N(1000)
-		}
-		k.reset()
-		k.add([]byte("before"))
-		pre := idPrefix(fp)
-		sp := k.addID(pre[:], off, idx)
-		if got, want := string(k.buf[sp.from:sp.to]), parsekit.EventID(fp, off, idx); got != want {
-			t.Fatalf("addID(%x, %d, %d) = %q, EventID %q", fp, off, idx, got, want)
-		}
-	}
-}
 
 // TestStatusOf: the switch gives what the probe test and
 // bouncescan.ParseStatus give.
@@ -52,15 +26,6 @@ func TestStatusOf(t *testing.T) {
 			t.Errorf("statusOf(%q) = %v %v, want %v %v", w, got, ok, want, wantOK)
 		}
 	}
-}
-
-// inside tells whether s lies in the memory of whole.
-func inside(s, whole string) bool {
-	if len(s) == 0 {
-		return false
-	}
-	p, w := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(whole)))
-	return p >= w && p+uintptr(len(s)) <= w+uintptr(len(whole))
 }
 
 // TestPackSharing: a delivery event's strings share one allocation, but
@@ -82,11 +47,11 @@ func TestPackSharing(t *testing.T) {
 			t.Fatalf("event %d: queue id and id are not in one pack", i)
 		}
 		for name, s := range map[string]string{"Recipient": e.Recipient, "RelayIP": e.RelayIP, "EnhancedCode": e.EnhancedCode, "Domain": e.Domain} {
-			if !inside(s, whole) {
+			if !parsekittest.Inside(s, whole) {
 				t.Errorf("event %d: %s %q is not in the pack", i, name, s)
 			}
 		}
-		if in := inside(e.Text, whole); in != (e.Status != bouncescan.StatusDeferred) {
+		if in := parsekittest.Inside(e.Text, whole); in != (e.Status != bouncescan.StatusDeferred) {
 			t.Errorf("event %d (%v): text in the pack: %v", i, e.Status, in)
 		}
 		if !strings.HasPrefix(whole, e.QueueID) || !strings.HasSuffix(whole, e.ID) {
@@ -96,29 +61,4 @@ func TestPackSharing(t *testing.T) {
 	if r.events[0].OrigRecipient != "o@x.test" || r.events[0].Text != "Ok: queued as 1B2C3D4E5F" || r.events[1].Text != "full" {
 		t.Errorf("events %+v", r.events)
 	}
-}
-
-// BenchmarkEventStrings compares the strings of a delivery event made
-// one by one with the same strings from one pack.
-func BenchmarkEventStrings(b *testing.B) {
-	parts := [][]byte{[]byte("11A3B192EE"), []byte("b97df7ebee@icloud.com"), []byte("203.175.183.33"), []byte("2.0.0"),
-		[]byte("Ok: queued as 64E403CBBB"), []byte("0123456789abcdef-1234567")}
-	var e bouncescan.Event
-	b.Run("separate", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			e.QueueID, e.Recipient, e.RelayIP = string(parts[0]), string(parts[1]), string(parts[2])
-			e.EnhancedCode, e.Text, e.ID = string(parts[3]), string(parts[4]), string(parts[5])
-		}
-	})
-	b.Run("pack", func(b *testing.B) {
-		b.ReportAllocs()
-		var k strpack
-		for b.Loop() {
-			k.reset()
-			sp := eventSpans{qid: k.add(parts[0]), rcpt: k.add(parts[1]), ip: k.add(parts[2]), enh: k.add(parts[3]),
-				text: k.add(parts[4]), id: k.add(parts[5])}
-			k.fill(&e, &sp)
-		}
-	})
 }

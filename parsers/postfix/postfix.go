@@ -48,7 +48,7 @@ type Parser struct {
 	hdr      parsekit.Header
 	ev       bouncescan.Event
 	strs     parsekit.Interner // relay, dsn, host and process strings
-	pack     strpack           // the other strings of a delivery event
+	pack     parsekit.StrPack  // the other strings of a delivery event
 	idPrefix [17]byte          // of the event ids of the file (see idPrefix)
 	timeLoc  *time.Location
 	emitIdx  int
@@ -68,14 +68,14 @@ func New(opts parsekit.Options) *Parser {
 		defs: parsekit.NewDeferrals(opts, parsekit.DeferralOptions{MatchOrig: true}),
 	}
 	p.msgs.Release = func(m *message) { p.defs.Release(&m.pending) }
-	p.idPrefix = idPrefix(0)
+	p.idPrefix = parsekit.IDPrefix(0)
 	return p
 }
 
 // Begin starts a new input file.
 func (p *Parser) Begin(f parsekit.File) {
 	p.file = f
-	p.idPrefix = idPrefix(f.Fingerprint)
+	p.idPrefix = parsekit.IDPrefix(f.Fingerprint)
 	p.stamps.Begin(f)
 }
 
