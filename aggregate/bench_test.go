@@ -103,10 +103,12 @@ func cloneEvent(e *bouncescan.Event) bouncescan.Event {
 
 // BenchmarkReportAdd is the report builder alone (Report.Add, as scan's
 // second stage calls it after classifying): every event of the input
-// added to a new report, per op; ns/event is the figure to compare.
+// added to a new report, per op; cpu-ns/event (CPU time, see processCPU)
+// is the figure to compare on a busy machine, ns/event the wall clock.
 func BenchmarkReportAdd(b *testing.B) {
 	evs := benchEvents(b, 100_000)
 	b.ReportAllocs()
+	cpu0 := processCPU()
 	for b.Loop() {
 		r := aggregate.New(aggregate.Limits{})
 		for i := range evs {
@@ -114,5 +116,39 @@ func BenchmarkReportAdd(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(evs)), "ns/event")
+	if cpu0 > 0 {
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/float64(len(evs)), "cpu-ns/event")
+	}
 	b.ReportMetric(float64(len(evs)), "events")
+}
+
+// failureTexts is the distinct texts of the events Add makes a template
+// of (all but deliveries), in input order.
+func failureTexts(b *testing.B) []string {
+	var texts []string
+	seen := map[string]bool{}
+	for _, e := range benchEvents(b, 100_000) {
+		if e.Status != bouncescan.StatusSent && e.Text != "" && !seen[e.Text] {
+			seen[e.Text] = true
+			texts = append(texts, e.Text)
+		}
+	}
+	return texts
+}
+
+// BenchmarkTemplate is Template of each distinct failure text of the
+// benchmark input (what a miss of the report's text cache costs), per op.
+func BenchmarkTemplate(b *testing.B) {
+	texts := failureTexts(b)
+	b.ReportAllocs()
+	cpu0 := processCPU()
+	for b.Loop() {
+		for _, t := range texts {
+			_ = aggregate.Template(t)
+		}
+	}
+	if cpu0 > 0 {
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/float64(len(texts)), "cpu-ns/text")
+	}
+	b.ReportMetric(float64(len(texts)), "texts")
 }

@@ -137,53 +137,118 @@ func sortDiags(ds []*Diag) {
 // (numbers, ids, dates, times) become #; reply and enhanced codes and
 // provider tags such as TSS04 stay.
 func Template(text string) string {
+	var buf [512]byte
+	return string(appendTemplate(buf[:0], text))
+}
+
+// appendTemplate appends Template(text) to dst. A token none of whose
+// bytes is one that shape looks at (white space aside: [ ] @ . : and
+// digits; tokenClass) is its own shape, so it is copied as it is, and a
+// run of such tokens one space apart is copied at once; the other tokens
+// are shaped. A text with a byte beyond ASCII is split as strings.Fields
+// splits (Unicode white space too) and every token shaped. The ASCII
+// test is folded into the split (TestTemplateSameAsRef holds all this to
+// the tokenwise form it replaced; BenchmarkTemplate, distinct failure
+// texts of the 1M-line Exim log: 1500 -> 970 cpu-ns a text).
+func appendTemplate(dst []byte, text string) []byte {
 	if len(text) > 400 {
 		text = text[:400]
 	}
-	var b strings.Builder
-	b.Grow(len(text) + 16)
+	start := len(dst)
 	prev := ""
-	if !isASCII(text) { // Unicode white space splits too, as strings.Fields does
-		for _, tok := range strings.Fields(text) {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			shape(&b, tok, prev)
-			prev = tok
-		}
-		return b.String()
-	}
-	for i := 0; i < len(text); {
-		// the next run of non-space bytes, as strings.Fields splits (ASCII
-		// white space; other bytes belong to the token)
-		for i < len(text) && isSpace(text[i]) {
+	runFrom, runTo := 0, -1 // text[runFrom:runTo]: plain tokens not yet copied
+	for i := 0; ; {
+		for i < len(text) && tokenClass(text[i]) == classSpace {
 			i++
 		}
-		j := i
-		for j < len(text) && !isSpace(text[j]) {
-			j++
-		}
-		if j == i {
+		if i == len(text) {
 			break
 		}
-		tok := text[i:j]
-		if b.Len() > 0 {
-			b.WriteByte(' ')
+		j := i
+		var class uint8
+		for ; j < len(text); j++ {
+			c := tokenClass(text[j])
+			if c == classSpace {
+				break
+			}
+			class |= c
 		}
-		shape(&b, tok, prev)
+		if class&classHigh != 0 {
+			return appendTemplateFields(dst[:start], text)
+		}
+		tok := text[i:j]
+		switch {
+		case class == 0 && runTo >= 0 && runTo+1 == i && text[runTo] == ' ':
+			runTo = j // one space from the run: the run goes on
+		case class == 0:
+			dst = appendRun(dst, start, text[runFrom:max(runTo, runFrom)])
+			runFrom, runTo = i, j
+		default:
+			dst = appendRun(dst, start, text[runFrom:max(runTo, runFrom)])
+			runTo = -1
+			if len(dst) > start {
+				dst = append(dst, ' ')
+			}
+			dst = shape(dst, tok, prev)
+		}
 		prev = tok
 		i = j
 	}
-	return b.String()
+	return appendRun(dst, start, text[runFrom:max(runTo, runFrom)])
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
+// appendRun appends tokens copied as they are ("" none), after a space
+// when the template (from start) holds tokens already.
+func appendRun(dst []byte, start int, run string) []byte {
+	if run == "" {
+		return dst
 	}
-	return true
+	if len(dst) > start {
+		dst = append(dst, ' ')
+	}
+	return append(dst, run...)
+}
+
+// appendTemplateFields is appendTemplate for a text with bytes beyond
+// ASCII: split as strings.Fields splits, every token shaped.
+func appendTemplateFields(dst []byte, text string) []byte {
+	start := len(dst)
+	prev := ""
+	for _, tok := range strings.Fields(text) {
+		if len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		dst = shape(dst, tok, prev)
+		prev = tok
+	}
+	return dst
+}
+
+// What tokenClass says of a byte.
+const (
+	classSpace   = 1 // ASCII white space (isSpace): between tokens
+	classSpecial = 2 // [ ] @ . : or a digit: the token must be shaped
+	classHigh    = 4 // beyond ASCII
+)
+
+// tokenClasses is the class of each ASCII byte (tokenClass).
+const tokenClasses = "" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x01\x01\x01\x01\x00\x00" + // 00-0f
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 10-1f
+	"\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00" + // 20-2f
+	"\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x00\x00\x00\x00\x00" + // 30-3f
+	"\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 40-4f
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x02\x00\x00" + // 50-5f
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 60-6f
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" // 70-7f
+
+// tokenClass is the class of byte c: classSpace, classSpecial,
+// classHigh, or 0 for a byte that leaves a token as it is.
+func tokenClass(c byte) uint8 {
+	if c >= 0x80 {
+		return classHigh
+	}
+	return tokenClasses[c]
 }
 
 // isPunct is what is cut from both ends of a token before it is shaped.
@@ -199,14 +264,13 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
 }
 
-// shape writes the shape of one token.
-func shape(b *strings.Builder, tok, prev string) {
+// shape appends the shape of one token to b.
+func shape(b []byte, tok, prev string) []byte {
 	// host[ip]:port and similar: shape the parts on each side of a bracket
 	if i := indexBracket(tok); i > 0 && i < len(tok)-1 {
-		shape(b, tok[:i], prev)
-		shape(b, tok[i:i+1], "")
-		shape(b, tok[i+1:], "")
-		return
+		b = shape(b, tok[:i], prev)
+		b = shape(b, tok[i:i+1], "")
+		return shape(b, tok[i+1:], "")
 	}
 	lead, end := 0, len(tok)
 	for lead < end && isPunct(tok[lead]) {
@@ -216,8 +280,7 @@ func shape(b *strings.Builder, tok, prev string) {
 		end--
 	}
 	if lead == end {
-		b.WriteString(tok)
-		return
+		return append(b, tok...)
 	}
 	trim, pre, post := tok[lead:end], tok[:lead], tok[end:]
 	// one look at the bytes decides which of the tests below can hold
@@ -241,12 +304,11 @@ func shape(b *strings.Builder, tok, prev string) {
 		if i := strings.IndexAny(u, "/?#"); i >= 0 {
 			u = u[:i]
 		}
-		b.WriteString(pre)
-		b.WriteString("https://")
-		b.WriteString(u)
-		b.WriteString("/…")
-		b.WriteString(post)
-		return
+		b = append(b, pre...)
+		b = append(b, "https://"...)
+		b = append(b, u...)
+		b = append(b, "/…"...)
+		return append(b, post...)
 	case at:
 		pre = strings.TrimSuffix(pre, "<")
 		post = strings.TrimPrefix(post, ">")
@@ -258,12 +320,11 @@ func shape(b *strings.Builder, tok, prev string) {
 	case digit && !(isCode(trim) && codeHere(trim, pre, prev)):
 		mid = "#"
 	default:
-		b.WriteString(tok)
-		return
+		return append(b, tok...)
 	}
-	b.WriteString(pre)
-	b.WriteString(mid)
-	b.WriteString(post)
+	b = append(b, pre...)
+	b = append(b, mid...)
+	return append(b, post...)
 }
 
 // indexBracket is strings.IndexAny(s, "[]").
