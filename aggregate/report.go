@@ -114,15 +114,17 @@ type Report struct {
 	// Messages/2 other deferred messages come between two events of it.
 	recent, deferred msgWindow
 
-	pending   map[uint64][]*Outcomes // by rcptKey(msgHash(host, queue id), recipient)
-	pendMsgs  msgCounts              // pending's recipients by msgHash of their message
-	rowsBuf   []*Outcomes            // Add's rows of one event, reused
-	texts     []textSlot             // see textSlot
-	seed      maphash.Seed           // of msgHash, rcptHash, textSlot
-	textClock uint32
-	taxonomy  Taxonomy  // --taxonomy, or nil (see UseTaxonomy)
-	counts    addCounts // Add's ByStatus … ByProvider, until Finish
-	finished  bool
+	pending    map[uint64][]*Outcomes // by rcptKey(msgHash(host, queue id), recipient)
+	pendMsgs   msgCounts              // pending's recipients by msgHash of their message
+	rowsBuf    []*Outcomes            // Add's rows of one event, reused
+	texts      []textSlot             // see textSlot
+	tplBuf     []byte                 // templateOf's
+	tplStrings map[string]string      // templateOf's
+	seed       maphash.Seed           // of msgHash, rcptHash, textSlot
+	textClock  uint32
+	taxonomy   Taxonomy  // --taxonomy, or nil (see UseTaxonomy)
+	counts     addCounts // Add's ByStatus … ByProvider, until Finish
+	finished   bool
 }
 
 // Input counts what was read.
