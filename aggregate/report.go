@@ -187,7 +187,11 @@ type Dropped struct {
 	Top       int64 `json:"top"`       // events of senders, recipients, rejects beyond the tracked ones (in "(other)")
 	Buckets   int64 `json:"buckets"`   // events outside the tracked time buckets
 	State     int64 `json:"state"`     // per-message parser state evicted or expired
-	Notices   int64 `json:"notices"`   // notices whose text was beyond the tracked ones (in "(other)")
+	// Rewound is the messages whose parser state was dropped because the
+	// log time of their host went back more than parsekit.StepBack within
+	// a file: logs joined out of order (see parsekit.Table.Now).
+	Rewound int64 `json:"rewound"`
+	Notices int64 `json:"notices"` // notices whose text was beyond the tracked ones (in "(other)")
 }
 
 // Counts is a name → count table.
@@ -671,6 +675,7 @@ func (r *Report) Merge(o *Report, name string) error {
 	r.Dropped.Top += o.Dropped.Top
 	r.Dropped.Buckets += o.Dropped.Buckets
 	r.Dropped.State += o.Dropped.State
+	r.Dropped.Rewound += o.Dropped.Rewound
 	r.Dropped.Notices += o.Dropped.Notices
 	return nil
 }

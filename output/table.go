@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bouncescan/bouncescan/aggregate"
+	"github.com/bouncescan/bouncescan/parsers/parsekit"
 )
 
 // Table writes the report as aligned plain text, readable in Width
@@ -233,6 +234,11 @@ func Table(w io.Writer, r *aggregate.Report, o Options) error {
 		tw.section("Limits reached (counted, not shown in detail)")
 		tw.printf("  events in (other) groups %d, diagnostic templates %d, time buckets %d,\n  senders/recipients/rejects in (other) %d, pending not tracked %d,\n  message state %d, deferred-message window turns %d\n",
 			d.Groups, d.Templates, d.Buckets, d.Top, d.Pending, d.State, d.Messages)
+	}
+	if d.Rewound > 0 {
+		tw.section("Log time went back")
+		tw.printf("  by more than %g hours within a file (logs joined out of order?): the state of %d\n  messages from the later stretch was dropped; their later lines, if any, lack it\n",
+			parsekit.StepBack.Hours(), d.Rewound)
 	}
 	return tw.err
 }

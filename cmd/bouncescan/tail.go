@@ -382,7 +382,7 @@ func (mc *metricsCheckpoints) Checkpoint(cp *pipeline.Checkpoint) error {
 			mc.m.SetUnparsed(reason, n)
 		}
 		for mta, s := range st.Parsers {
-			mc.m.SetState(mta, s.Messages, s.Evicted+s.Expired)
+			mc.m.SetState(mta, s.Messages, s.Dropped())
 		}
 	}
 	mc.m.CheckpointWritten(time.Now())

@@ -197,7 +197,7 @@ func (m *Metrics) CheckpointWritten(t time.Time) {
 }
 
 // SetState sets the size of a parser's message state and how many
-// messages it dropped so far (evicted or expired).
+// messages it dropped so far (evicted, expired or rewound).
 func (m *Metrics) SetState(mta string, messages int, evictions int64) {
 	m.mu.Lock()
 	m.stateMsgs.set(mta, float64(messages))

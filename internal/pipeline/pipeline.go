@@ -112,6 +112,7 @@ func Run(ctx context.Context, cfg Config, inputs []source.Input, report *aggrega
 	for _, name := range r.order {
 		st := r.parsers[name].Stats()
 		report.Dropped.State += st.Evicted + st.Expired
+		report.Dropped.Rewound += st.Rewound
 		report.Input.Duplicates += st.Duplicates
 	}
 	if errors.Is(err, ErrInterrupted) {

@@ -154,7 +154,8 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 	p.linePos = pos
 	mark := parsekit.Mark{Seq: p.file.Seq, Offset: pos.Offset}
 	p.msgs.At(mark)
-	p.seen.At(mark)
+	p.msgs.Now(p.lineHost, p.lineTime)
+	p.seen.At(mark) // no Now: the mainlog and rejectlog copies of a line are files apart
 	p.emitIdx = 0
 	qid, rest := messageID(body)
 	if qid == nil {

@@ -87,6 +87,10 @@ type Stats struct {
 	// (DeferralsDropped + DeferralTexts, also given on their own below).
 	Evicted int64
 	Expired int64 // messages dropped because their TTL passed
+	// Rewound counts messages dropped because their host's log time went
+	// back more than StepBack within a file (see Table.Now): the log
+	// jumped to an earlier stretch, and their state belonged to the later.
+	Rewound int64
 	// DeferralsDropped are deferred recipients not remembered because the
 	// message already held MaxDeferrals of them or the DeferralBytes
 	// budget was spent: an expiry of theirs lacks the last deferral, and
@@ -100,3 +104,7 @@ type Stats struct {
 	// the run had already logged them (Exim's mainlog and rejectlog).
 	Duplicates int64
 }
+
+// Dropped is the messages whose state was dropped before their end:
+// evicted, expired or rewound.
+func (s Stats) Dropped() int64 { return s.Evicted + s.Expired + s.Rewound }

@@ -16,6 +16,9 @@ import (
 // table never had to drop one: an entry dropped by the LRU (table full) or
 // the TTL in the uninterrupted run may survive in the resumed one, which
 // saw fewer entries, or the other way round.
+//
+// A parser that tells the table each line's host and time (Now) also gets
+// its state dropped when the log goes back in time (see StepBack).
 type Table[V any] struct {
 	max   int
 	ttl   time.Duration
@@ -24,12 +27,14 @@ type Table[V any] struct {
 	tail  *node[V] // least recently used
 	free  *node[V] // recycled nodes
 	at    Mark     // the current line, for entries created now
+	clock clocks   // the hosts' log times (Now)
 	stats Stats
-	// OnDrop, if set, is called for every entry dropped by the LRU or the
-	// TTL (not for Delete), so that a parser can still emit what it held.
+	// OnDrop, if set, is called for every entry dropped by the LRU, the
+	// TTL or a step back of its host's clock (not for Delete), so that a
+	// parser can still emit what it held.
 	OnDrop func(key string, v *V)
 	// Release, if set, is called for every entry that leaves the table
-	// (Delete, LRU, TTL, Drain) just before its value is cleared, so that
+	// (Delete, LRU, TTL, step back, Drain) just before its value is cleared, so that
 	// a parser can give back what the value held to a shared budget
 	// (see Deferrals).
 	Release func(v *V)
@@ -39,13 +44,60 @@ type node[V any] struct {
 	key        string
 	val        V
 	touched    time.Time
-	mark       Mark // line that created the entry
+	mark       Mark   // line that created the entry
+	host       uint16 // clocks index of the line that created it (0: none)
 	prev, next *node[V]
 }
 
 // At tells the table the Mark of the line being parsed: entries created
 // until the next call are stamped with it. Parsers call it once per line.
-func (t *Table[V]) At(m Mark) { t.at = m }
+func (t *Table[V]) At(m Mark) {
+	if m.Seq != t.at.Seq {
+		t.clock.newFile()
+	}
+	t.at = m
+}
+
+// StepBack is how far back a host's log time may step within one file
+// before Table.Now takes the lines that follow for an earlier stretch of
+// log: an MTA's own clock goes back by an hour when daylight saving time
+// ends and by seconds when NTP corrects it, never by more. Longer steps
+// come from logs joined out of order (cat of rotated files newest first,
+// the logs of several runs or machines of one name concatenated): the
+// state held from the later stretch cannot be continued by the lines of
+// the earlier one, and without this it would stay until the TTL, which
+// log time going back never reaches.
+const StepBack = 2 * time.Hour
+
+// Now tells the table the host and log time of the line being parsed;
+// parsers that know them call it once per line, after At. Entries created
+// until the next call belong to host. When host's log time goes back more
+// than StepBack from the latest time of host in the same file, every entry
+// of host touched after now is dropped (Stats.Rewound; OnDrop is called)
+// and host's clock starts again from now. Each host has its own clock, so
+// that the hosts of a central log whose clocks disagree do not drop each
+// other's state; each file too (mainlog and rejectlog, the logs of two
+// machines read one after the other). host may alias a line buffer.
+func (t *Table[V]) Now(host []byte, now time.Time) {
+	h, back := t.clock.line(host, now)
+	t.clock.cur = h
+	if back {
+		t.rewind(h, now)
+	}
+}
+
+// rewind drops the entries of host h touched after now. It walks every
+// entry, O(entries), on a step back only.
+func (t *Table[V]) rewind(h uint16, now time.Time) {
+	for n := t.head; n != nil; {
+		next := n.next
+		if n.host == h && n.touched.After(now) {
+			t.stats.Rewound++
+			t.drop(n)
+		}
+		n = next
+	}
+}
 
 // Oldest returns the earliest Mark of the entries held (ok false when the
 // table is empty). It walks every entry, O(entries): it is meant for
@@ -106,6 +158,7 @@ func (t *Table[V]) Put(key []byte, now time.Time) *V {
 	n.key = string(key)
 	n.touched = now
 	n.mark = t.at
+	n.host = t.clock.cur
 	t.items[n.key] = n
 	t.pushFront(n)
 	return &n.val
@@ -209,4 +262,62 @@ func (t *Table[V]) pushFront(n *node[V]) {
 	if t.tail == nil {
 		t.tail = n
 	}
+}
+
+// clocks follows the latest log time of each host in the current file,
+// for Table.Now. Hosts get an index from 1; past maxClockHosts hosts the
+// others share index 0, which never steps back.
+type clocks struct {
+	index  map[string]uint16
+	newest []time.Time // by index; zero: no line of the host in this file yet
+	last   []byte      // the host of the previous line, and its index
+	lastH  uint16
+	cur    uint16 // the host of the current line
+}
+
+const maxClockHosts = 4096
+
+// newFile forgets the times, not the hosts: each file has its own clock.
+func (c *clocks) newFile() {
+	clear(c.newest)
+}
+
+// line returns host's index and whether now steps back more than
+// StepBack from host's latest time; it then restarts host's clock at now.
+func (c *clocks) line(host []byte, now time.Time) (uint16, bool) {
+	h := c.lastH
+	if c.newest == nil || string(host) != string(c.last) {
+		h = c.lookup(host)
+		c.last = append(c.last[:0], host...)
+		c.lastH = h
+	}
+	if h == 0 || now.IsZero() {
+		return h, false
+	}
+	latest := c.newest[h]
+	switch {
+	case latest.IsZero() || now.After(latest):
+		c.newest[h] = now
+	case latest.Sub(now) > StepBack:
+		c.newest[h] = now
+		return h, true
+	}
+	return h, false
+}
+
+func (c *clocks) lookup(host []byte) uint16 {
+	if c.newest == nil {
+		c.index = map[string]uint16{}
+		c.newest = make([]time.Time, 1, 2)
+	}
+	if h, ok := c.index[string(host)]; ok {
+		return h
+	}
+	if len(c.newest) > maxClockHosts {
+		return 0
+	}
+	h := uint16(len(c.newest))
+	c.index[string(host)] = h
+	c.newest = append(c.newest, time.Time{})
+	return h
 }

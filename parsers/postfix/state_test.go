@@ -1,6 +1,7 @@
 package postfix
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -193,5 +194,54 @@ func TestNoAlias(t *testing.T) {
 	if e.Recipient != "a@x.test" || e.OrigRecipient != "o@x.test" || e.Text != "gone" || e.Host != "mx1" ||
 		e.Process != "postfix/smtp" || e.QueueID != "7A8B9C0D1E" || e.Relay != "mx.x.test" || e.RelayIP != "192.0.2.1" || e.DSN != "5.1.1" {
 		t.Errorf("event changed with the buffer: %+v", got[0])
+	}
+}
+
+// TestLogJoinedOutOfOrder: a log read after a later stretch of itself (the
+// same lines twice, its time going back four hours in one file) is parsed
+// the second time as the first: the state the first copy left open (a
+// message still deferred at its end) is dropped at the step back
+// (Stats.Rewound), so the second copy's deferrals count their attempts
+// from 1 again instead of going on from the first copy's, and the state
+// held stays that of one copy.
+func TestLogJoinedOutOfOrder(t *testing.T) {
+	lines := []string{
+		"Nov 22 00:00:00 mx1 postfix/cleanup[2]: 5B6C7D8E9F: message-id=<open@mx1.test>",
+		"Nov 22 00:00:00 mx1 postfix/qmgr[1]: 5B6C7D8E9F: from=<s@mx1.test>, size=900, nrcpt=1 (queue active)",
+		"Nov 22 00:00:01 mx1 postfix/smtp[3]: 5B6C7D8E9F: to=<a@x.test>, relay=mx.x.test[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=4.2.2, status=deferred (host mx.x.test[192.0.2.1] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command))",
+		"Nov 22 04:00:00 mx1 postfix/qmgr[1]: 5B6C7D8E9F: from=<s@mx1.test>, size=900, nrcpt=1 (queue active)",
+		"Nov 22 04:00:01 mx1 postfix/smtp[3]: 5B6C7D8E9F: to=<a@x.test>, relay=mx.x.test[192.0.2.1]:25, delay=14401, delays=14400/0/0/1, dsn=4.2.2, status=deferred (host mx.x.test[192.0.2.1] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command))",
+	}
+	one := feed(New(testOpts), parsekit.File{Name: testSource, Fingerprint: 7}, lines...)
+	twice := New(testOpts)
+	p := twice
+	p.Begin(parsekit.File{Name: testSource, Fingerprint: 7})
+	var got []bouncescan.Event
+	var off int64
+	for _, l := range append(slices.Clone(lines), lines...) {
+		if err := p.Parse([]byte(l), bouncescan.Pos{Source: testSource, Offset: off}, func(e *bouncescan.Event) { got = append(got, *e) }); err != nil {
+			t.Fatal(err)
+		}
+		off += int64(len(l)) + 1
+	}
+	if s := p.Stats(); s.Rewound != 1 || s.Messages != 1 {
+		t.Errorf("Rewound %d, holding %d messages; want 1 and 1 (the second copy's)", s.Rewound, s.Messages)
+	}
+	if len(got) != 2*len(one.events) {
+		t.Fatalf("%d events, want %d", len(got), 2*len(one.events))
+	}
+	attempts := func(evs []bouncescan.Event) (a []int) {
+		for _, e := range evs {
+			a = append(a, e.Attempt)
+		}
+		return a
+	}
+	if first, second := attempts(got[:len(one.events)]), attempts(got[len(one.events):]); !slices.Equal(first, second) || !slices.Equal(first, []int{1, 2}) {
+		t.Errorf("attempts of the first copy %v, of the second %v, want [1 2] both", first, second)
+	}
+	for _, e := range got {
+		if e.Sender != "s@mx1.test" || e.MessageID != "open@mx1.test" {
+			t.Errorf("line %d: sender %q message-id %q", e.Line, e.Sender, e.MessageID)
+		}
 	}
 }

@@ -122,6 +122,7 @@ func (p *Parser) Parse(line []byte, pos bouncescan.Pos, emit func(*bouncescan.Ev
 	}
 	p.linePos = pos
 	p.msgs.At(parsekit.Mark{Seq: p.file.Seq, Offset: pos.Offset})
+	p.msgs.Now(h.Host, h.Time)
 	p.lineTime = h.Time
 	p.emitIdx = 0
 	qid, rest := queueID(h.Msg)
