@@ -1,6 +1,7 @@
 package parsekit
 
 import (
+	"math"
 	"time"
 )
 
@@ -266,20 +267,27 @@ func (t *Table[V]) pushFront(n *node[V]) {
 
 // clocks follows the latest log time of each host in the current file,
 // for Table.Now. Hosts get an index from 1; past maxClockHosts hosts the
-// others share index 0, which never steps back.
+// others share index 0, which never steps back. Times are Unix seconds:
+// the comparison runs on every line, and StepBack is whole seconds.
 type clocks struct {
 	index  map[string]uint16
-	newest []time.Time // by index; zero: no line of the host in this file yet
-	last   []byte      // the host of the previous line, and its index
+	newest []int64 // by index; noTime: no line of the host in this file yet
+	last   []byte  // the host of the previous line, and its index
 	lastH  uint16
 	cur    uint16 // the host of the current line
 }
 
-const maxClockHosts = 4096
+const (
+	maxClockHosts = 4096
+	noTime        = math.MinInt64
+	stepBackSecs  = int64(StepBack / time.Second)
+)
 
 // newFile forgets the times, not the hosts: each file has its own clock.
 func (c *clocks) newFile() {
-	clear(c.newest)
+	for i := range c.newest {
+		c.newest[i] = noTime
+	}
 }
 
 // line returns host's index and whether now steps back more than
@@ -294,12 +302,14 @@ func (c *clocks) line(host []byte, now time.Time) (uint16, bool) {
 	if h == 0 || now.IsZero() {
 		return h, false
 	}
+	sec := now.Unix()
 	latest := c.newest[h]
-	switch {
-	case latest.IsZero() || now.After(latest):
-		c.newest[h] = now
-	case latest.Sub(now) > StepBack:
-		c.newest[h] = now
+	if sec > latest {
+		c.newest[h] = sec
+		return h, false
+	}
+	if latest-sec > stepBackSecs {
+		c.newest[h] = sec
 		return h, true
 	}
 	return h, false
@@ -308,7 +318,8 @@ func (c *clocks) line(host []byte, now time.Time) (uint16, bool) {
 func (c *clocks) lookup(host []byte) uint16 {
 	if c.newest == nil {
 		c.index = map[string]uint16{}
-		c.newest = make([]time.Time, 1, 2)
+		c.newest = make([]int64, 1, 2)
+		c.newest[0] = noTime
 	}
 	if h, ok := c.index[string(host)]; ok {
 		return h
@@ -318,6 +329,6 @@ func (c *clocks) lookup(host []byte) uint16 {
 	}
 	h := uint16(len(c.newest))
 	c.index[string(host)] = h
-	c.newest = append(c.newest, time.Time{})
+	c.newest = append(c.newest, noTime)
 	return h
 }
