@@ -122,7 +122,7 @@ func NewMetrics(opts MetricsOptions) *Metrics {
 		dStateMsgs: prometheus.NewDesc("bouncescan_parser_state_messages",
 			"Open messages held in each parser's bounded state.", []string{"mta"}, nil),
 		dStateEvic: prometheus.NewDesc("bouncescan_parser_state_evictions_total",
-			"Messages dropped from a parser's state to stay within its bounds (size or time to live).", []string{"mta"}, nil),
+			"Messages dropped from a parser's state to stay within its bounds (size or time to live) or because their host's log time went back more than two hours.", []string{"mta"}, nil),
 		dAlerts: prometheus.NewDesc("bouncescan_alerts_total",
 			"Alerts raised, by kind (rate, blocklist) and provider.", []string{"kind", "provider"}, nil),
 		dActive: prometheus.NewDesc("bouncescan_alerts_active",
