@@ -83,6 +83,39 @@ func BenchmarkClassify(b *testing.B) {
 	reportCPU(b, cpu0)
 }
 
+// BenchmarkClassifyTemplateHit is the cache without word-for-word
+// repeats: 32 variants of every event of the mix (addresses and IPs
+// differ), 2^17 events or more, far more than the exact slots hold, so
+// that nearly every verdict comes from the template (what a hit cost
+// before the exact slots, plus their look-up).
+func BenchmarkClassifyTemplateHit(b *testing.B) {
+	base := benchEvents(b)
+	var evs []*bouncescan.Event
+	for k := 0; k < 32; k++ {
+		for _, e := range base {
+			c := *e
+			c.Text = strings.ReplaceAll(c.Text, "@", fmt.Sprintf("x%d@", k))
+			c.Text = strings.ReplaceAll(c.Text, "198.51.", fmt.Sprintf("198.%d.", 60+k))
+			evs = append(evs, &c)
+		}
+	}
+	c, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range evs {
+		_ = c.Classify(e) // the templates are in the cache
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for i := 0; i < b.N; i++ {
+		_ = c.Classify(evs[i%len(evs)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verdicts/s")
+	reportCPU(b, cpu0)
+}
+
 // BenchmarkClassifyUncached is the slow path: the cache is off, so every
 // event of the mix, with its own codes and stage, is decided afresh.
 func BenchmarkClassifyUncached(b *testing.B) {

@@ -11,6 +11,7 @@ package classify
 
 import (
 	"fmt"
+	"hash/maphash"
 	"strconv"
 	"strings"
 
@@ -214,15 +215,21 @@ func (c *Classifier) Classify(e *bouncescan.Event) bouncescan.Verdict {
 		k = append(k, '|')
 	}
 	t0 := len(k)
+	slot, h := c.cache.exactSlot(k, e.Text)
+	if slot.h == h && slot.v != nil {
+		return *slot.v // the same reply again, word for word
+	}
 	k = appendTemplate(k, e.Text)
 	c.key = k
-	if v := c.cache.get(k); v != nil {
-		return *v
+	v := c.cache.get(k)
+	if v == nil {
+		key := string(k)
+		d := c.decide(e, pre, key[t0:])
+		v = &d
+		c.cache.put(key, v)
 	}
-	key := string(k)
-	v := c.decide(e, pre, key[t0:])
-	c.cache.put(key, &v)
-	return v
+	slot.h, slot.v = h, v
+	return *v
 }
 
 // appendCode appends strconv.Itoa(code), the digits of a reply code (0 to
@@ -587,11 +594,38 @@ func (c *Classifier) flags(in *input, e *bouncescan.Event, enhFromEvent string, 
 type cache struct {
 	young, old map[string]*bouncescan.Verdict
 	max        int
+	// exact is in front of the maps: direct-mapped, by a hash of the
+	// key's first part (codes, stage, status, provider, MTA, relay) and
+	// the event's text as it is. A log repeats a reply word for word (a
+	// remote server's one text for each of its recipients, the same
+	// timeout for each retry): such a repeat needs no template, which is
+	// most of a cache hit's time. A slot holds the verdict the maps gave
+	// for its text, so it answers as they would; two keys share a slot
+	// only if their 64-bit hashes are equal (odds about 2^-64 a look-up).
+	exact []exactSlot
+	seed  maphash.Seed
+}
+
+type exactSlot struct {
+	h uint64
+	v *bouncescan.Verdict
 }
 
 func newCache(size int) cache {
 	half := max(size/2, 1)
-	return cache{young: make(map[string]*bouncescan.Verdict, half), old: map[string]*bouncescan.Verdict{}, max: half}
+	n := 1
+	for n < size {
+		n <<= 1 // the slots: a power of two, as many as the maps hold at most
+	}
+	return cache{young: make(map[string]*bouncescan.Verdict, half), old: map[string]*bouncescan.Verdict{}, max: half,
+		exact: make([]exactSlot, n), seed: maphash.MakeSeed()}
+}
+
+// exactSlot returns the slot of the key whose first part is prefix and
+// whose text is text, and the hash the slot must hold for it.
+func (c *cache) exactSlot(prefix []byte, text string) (*exactSlot, uint64) {
+	h := maphash.String(c.seed, text)*0x9e3779b97f4a7c15 ^ maphash.Bytes(c.seed, prefix)
+	return &c.exact[h&uint64(len(c.exact)-1)], h
 }
 
 // get is the verdict remembered for the key k, or nil.
