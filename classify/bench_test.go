@@ -164,3 +164,44 @@ func reportCPU(b *testing.B, cpu0 int64) {
 		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 }
+
+// TestExactSlotsKeepTheKey: the exact slots answer only for the same text
+// with the same codes, stage, status and relay: one text given under
+// each of these in turn, on one cached classifier, gets what an uncached
+// one decides each time, twice over (the second round from the slots).
+func TestExactSlotsKeepTheKey(t *testing.T) {
+	cached, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := New(Options{CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Mailbox unavailable"
+	var evs []*bouncescan.Event
+	for _, code := range []int{0, 250, 452, 550} {
+		for _, enh := range []string{"", "4.2.2", "5.1.1", "5.7.1"} {
+			for _, st := range []bouncescan.Stage{bouncescan.StageRcpt, bouncescan.StageConnect} {
+				for _, status := range []bouncescan.Status{bouncescan.StatusBounced, bouncescan.StatusDeferred} {
+					for _, relay := range []string{"", "gmail-smtp-in.l.google.com"} {
+						evs = append(evs, &bouncescan.Event{ReplyCode: code, EnhancedCode: enh, Stage: st, Status: status, Relay: relay, Text: text})
+					}
+				}
+			}
+		}
+	}
+	distinct := map[string]bool{}
+	for round := 0; round < 2; round++ {
+		for _, e := range evs {
+			got, want := cached.Classify(e), fresh.Classify(e)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("round %d, %d %s %v %v %q: cached %+v, decided %+v", round, e.ReplyCode, e.EnhancedCode, e.Stage, e.Status, e.Relay, got, want)
+			}
+			distinct[got.Class.String()+"/"+got.Reason] = true
+		}
+	}
+	if len(distinct) < 3 {
+		t.Errorf("only %d distinct verdicts: the test does not tell keys apart", len(distinct))
+	}
+}
