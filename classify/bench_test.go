@@ -53,12 +53,19 @@ func benchEvents(b testing.TB) []*bouncescan.Event {
 	}
 	// real logs repeat the same replies for many recipients: vary the
 	// address and number parts so that the cache must see through them
-	out := make([]*bouncescan.Event, 0, 4*len(evs))
-	for k := 0; k < 4; k++ {
+	return variants(evs, 4, "192.0.2.", func(k int) string { return fmt.Sprintf("%d@", k) },
+		func(k int) string { return fmt.Sprintf("198.51.%d.", 100+k) })
+}
+
+// variants returns n copies of evs, the k-th with every "@" of a text
+// written at(k) and every ip written net(k).
+func variants(evs []*bouncescan.Event, n int, ip string, at, net func(k int) string) []*bouncescan.Event {
+	out := make([]*bouncescan.Event, 0, n*len(evs))
+	for k := 0; k < n; k++ {
 		for _, e := range evs {
 			c := *e
-			c.Text = strings.ReplaceAll(c.Text, "@", fmt.Sprintf("%d@", k))
-			c.Text = strings.ReplaceAll(c.Text, "192.0.2.", fmt.Sprintf("198.51.%d.", 100+k))
+			c.Text = strings.ReplaceAll(c.Text, "@", at(k))
+			c.Text = strings.ReplaceAll(c.Text, ip, net(k))
 			out = append(out, &c)
 		}
 	}
@@ -73,14 +80,7 @@ func BenchmarkClassify(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := processCPU()
-	for i := 0; i < b.N; i++ {
-		_ = c.Classify(evs[i%len(evs)])
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verdicts/s")
-	reportCPU(b, cpu0)
+	runVerdicts(b, c, evs)
 }
 
 // BenchmarkClassifyTemplateHit is the cache without word-for-word
@@ -89,16 +89,8 @@ func BenchmarkClassify(b *testing.B) {
 // that nearly every verdict comes from the template (what a hit cost
 // before the exact slots, plus their look-up).
 func BenchmarkClassifyTemplateHit(b *testing.B) {
-	base := benchEvents(b)
-	var evs []*bouncescan.Event
-	for k := 0; k < 32; k++ {
-		for _, e := range base {
-			c := *e
-			c.Text = strings.ReplaceAll(c.Text, "@", fmt.Sprintf("x%d@", k))
-			c.Text = strings.ReplaceAll(c.Text, "198.51.", fmt.Sprintf("198.%d.", 60+k))
-			evs = append(evs, &c)
-		}
-	}
+	evs := variants(benchEvents(b), 32, "198.51.", func(k int) string { return fmt.Sprintf("x%d@", k) },
+		func(k int) string { return fmt.Sprintf("198.%d.", 60+k) })
 	c, err := New(Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -106,14 +98,7 @@ func BenchmarkClassifyTemplateHit(b *testing.B) {
 	for _, e := range evs {
 		_ = c.Classify(e) // the templates are in the cache
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := processCPU()
-	for i := 0; i < b.N; i++ {
-		_ = c.Classify(evs[i%len(evs)])
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verdicts/s")
-	reportCPU(b, cpu0)
+	runVerdicts(b, c, evs)
 }
 
 // BenchmarkClassifyUncached is the slow path: the cache is off, so every
@@ -124,14 +109,7 @@ func BenchmarkClassifyUncached(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := processCPU()
-	for i := 0; i < b.N; i++ {
-		_ = c.Classify(evs[i%len(evs)])
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verdicts/s")
-	reportCPU(b, cpu0)
+	runVerdicts(b, c, evs)
 }
 
 // BenchmarkClassifyUncachedVaryCode is the uncached benchmark as it was
@@ -152,6 +130,19 @@ func BenchmarkClassifyUncachedVaryCode(b *testing.B) {
 		e := *evs[i%len(evs)]
 		e.ReplyCode = 200 + i%400 // a different key each time
 		_ = c.Classify(&e)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verdicts/s")
+	reportCPU(b, cpu0)
+}
+
+// runVerdicts is the timed loop of the classifier benchmarks: c
+// classifies evs in turn, b.N times in all.
+func runVerdicts(b *testing.B, c *Classifier, evs []*bouncescan.Event) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for i := 0; i < b.N; i++ {
+		_ = c.Classify(evs[i%len(evs)])
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "verdicts/s")
 	reportCPU(b, cpu0)
