@@ -189,6 +189,18 @@ const (
 	// systemerror in run 5's Stalwart '421 4.3.0 Server shutting down').
 	unseen9PostfixFloor = 187
 	unseen9EximFloor    = 170
+
+	// A tenth held-out pair of runs (scenarios-unseen10.tsv: NetEase
+	// 163/126 and QQ Mail published codes not in earlier tables, Rspamd,
+	// Rmilter, amavisd-new, amavis-milter, Postgrey, gopp, Cyrus lmtpd;
+	// the note column names each source), made before any rule had seen
+	// them. Held out, measured at commit
+	// 583a4022dda0b4744ff9d4c29f013f83cb122e6b (also the HEAD when the
+	// table was written): of 170 and 142 truth rows 119 and 105 agreed
+	// (70.0%, 73.9%); fields 170/170 and 142/142. Neither run has a
+	// testbed check mismatch.
+	unseen10PostfixFloor = 119
+	unseen10EximFloor    = 105
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -217,6 +229,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen8-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen8EximFloor, 100},
 		{"postfix", "unseen9-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen9PostfixFloor, 0},
 		{"exim", "unseen9-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen9EximFloor, 0},
+		{"postfix", "unseen10-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen10PostfixFloor, 0},
+		{"exim", "unseen10-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen10EximFloor, 140},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
