@@ -281,3 +281,31 @@ func TestRoundM(t *testing.T) {
 		{553, "", bouncescan.StageRcpt, "malformed address", "syntaxerror"},
 	})
 }
+
+// Round n (issue 13), from what the tenth held-out run's misses mean, on
+// other wordings than the run had: NetEase's code list read as a whole
+// (codes the run did not use too), a connection frequency is a
+// connection limit, a source of spam or of a bounce flood is refused as a
+// client, repeated failed logins are the client's authentication, "bad
+// syntax" is a syntax error at any stage.
+func TestRoundN(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{421, "", bouncescan.StageConnect, "421 HL:IFC 126 smtp3,DMmowAB3 1733122800", "ratelimited"},
+		{421, "", bouncescan.StageConnect, "HL:MEP 163 mx3,QsCow 1733122800, please see http://mail.163.com/help/help_spam_16.htm", "blocked"},
+		{554, "", bouncescan.StageConnect, "HL:IHU 126 mx7", "badreputation"},
+		{450, "", bouncescan.StageMail, "MI:CEL 163 mx1", "blocked"},
+		{550, "", bouncescan.StageMail, "MI:SPF 126 mx2,please see", "authfailure"},
+		{550, "", bouncescan.StageMail, "MI:IMF 163 mx9", "rejected"},
+		{550, "", bouncescan.StageRcpt, "RP:CEL 163 mx5", "blocked"},
+		{550, "", bouncescan.StageEndOfData, "DT:SUM 126 smtp8", "policyviolation"},
+		{550, "", bouncescan.StageHelo, "MI:NHD 163 mx4", "notcompliantrfc"},
+		{421, "", bouncescan.StageConnect, "Connection rate limit exceeded for your IP", "toomanyconn"},
+		{450, "", bouncescan.StageConnect, "Too frequent connections from 192.0.2.1", "toomanyconn"},
+		{554, "", bouncescan.StageRcpt, "Your IP address is a known spam source", "blocked"},
+		{550, "", bouncescan.StageMail, "Rejected: bounce flood from your server", "blocked"},
+		{550, "", bouncescan.StageEndOfData, "Message looks like spam", "spamdetected"},
+		{454, "", bouncescan.StageMail, "Too many failed login attempts, try later", "securityerror"},
+		{535, "", bouncescan.StageMail, "failed authentication, try again in 10 minutes", "securityerror"},
+		{500, "", bouncescan.StageHelo, "Bad syntax in command", "syntaxerror"},
+	})
+}

@@ -198,9 +198,16 @@ const (
 	// 583a4022dda0b4744ff9d4c29f013f83cb122e6b (also the HEAD when the
 	// table was written): of 170 and 142 truth rows 119 and 105 agreed
 	// (70.0%, 73.9%); fields 170/170 and 142/142. Neither run has a
-	// testbed check mismatch.
-	unseen10PostfixFloor = 119
-	unseen10EximFloor    = 105
+	// testbed check mismatch. Round n (issue 13) took 17 of its 21 missed
+	// scenarios: 162/170 and 134/142 (95.3%, 94.4%). Left by convention:
+	// DMARC failures are policyviolation here (dmarc.policy), not
+	// authfailure; QQ's "Bad address syntax" without a code is syntaxerror
+	// (round m); its "Mailbox unavailable or access denied" says mailbox
+	// where QQ's page means a rate; Rspamd's bare "451 4.7.1 Try again
+	// later" keeps 4.7.1's meaning (the issue's rule: a text that only
+	// says try again later does not override a specific code).
+	unseen10PostfixFloor = 162
+	unseen10EximFloor    = 134
 )
 
 func TestUnseenTestbed(t *testing.T) {
