@@ -208,6 +208,21 @@ const (
 	// says try again later does not override a specific code).
 	unseen10PostfixFloor = 162
 	unseen10EximFloor    = 134
+
+	// An eleventh held-out pair of runs (scenarios-unseen11.tsv:
+	// Synchronet's mail server replies (mailsrvr.cpp), Momentum MTA's
+	// documented message responses, FTGate's service error messages,
+	// VPOP3's and Gordano GMS's documented errors, SQLgrey and postfwd
+	// texts as Postfix's smtpd renders a policy server's action, an
+	// Infomaniak FAQ example; the note column names each source), made
+	// before any rule had seen them. Held out, measured at commit
+	// eba0eedbd8d0f1209413d5fc414821157d7ac79b (the same at 583a402, the
+	// HEAD when the table was written): of 199 and 169 truth rows 151 and
+	// 129 agreed (75.9%, 76.3%); fields 199/199 and 169/169.
+	// Eighteen of the 45 scenarios miss, the same in both runs. Neither
+	// run has a testbed check mismatch.
+	unseen11PostfixFloor = 151
+	unseen11EximFloor    = 129
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -238,6 +253,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen9-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen9EximFloor, 0},
 		{"postfix", "unseen10-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen10PostfixFloor, 0},
 		{"exim", "unseen10-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen10EximFloor, 140},
+		{"postfix", "unseen11-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen11PostfixFloor, 0},
+		{"exim", "unseen11-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen11EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
