@@ -220,9 +220,14 @@ const (
 	// HEAD when the table was written): of 199 and 169 truth rows 151 and
 	// 129 agreed (75.9%, 76.3%); fields 199/199 and 169/169.
 	// Eighteen of the 45 scenarios miss, the same in both runs. Neither
-	// run has a testbed check mismatch.
-	unseen11PostfixFloor = 151
-	unseen11EximFloor    = 129
+	// run has a testbed check mismatch. Round o (issue 13) took 15 of the
+	// 18: 196/199 and 166/169 (98.5%, 98.2%). Left, each decided by its
+	// specific code as the issue's rule says: "552 5.2.3 Message too
+	// large" (X.2.3 exceedlimit, the table says emailtoolarge) and "550
+	// 5.7.1 Recipient Prohibited (3)" (X.7.1 securityerror, the table
+	// says policyviolation).
+	unseen11PostfixFloor = 196
+	unseen11EximFloor    = 166
 )
 
 func TestUnseenTestbed(t *testing.T) {
