@@ -81,7 +81,6 @@ const StepBack = 2 * time.Hour
 // machines read one after the other). host may alias a line buffer.
 func (t *Table[V]) Now(host []byte, now time.Time) {
 	h, back := t.clock.line(host, now)
-	t.clock.cur = h
 	if back {
 		t.rewind(h, now)
 	}
@@ -159,7 +158,7 @@ func (t *Table[V]) Put(key []byte, now time.Time) *V {
 	n.key = string(key)
 	n.touched = now
 	n.mark = t.at
-	n.host = t.clock.cur
+	n.host = t.clock.lastH
 	t.items[n.key] = n
 	t.pushFront(n)
 	return &n.val
@@ -272,9 +271,8 @@ func (t *Table[V]) pushFront(n *node[V]) {
 type clocks struct {
 	index  map[string]uint16
 	newest []int64 // by index; noTime: no line of the host in this file yet
-	last   []byte  // the host of the previous line, and its index
-	lastH  uint16
-	cur    uint16 // the host of the current line
+	last   []byte  // the host of the line last given to line, and its index
+	lastH  uint16  // (0 until then): the host entries created now belong to
 }
 
 const (
