@@ -80,6 +80,7 @@ func normalize(s string) (norm, lower string) {
 	for len(b) > 0 && b[len(b)-1] == ' ' {
 		b = b[:len(b)-1]
 	}
+	b = dropRepeatedCodes(b)
 	norm = string(b)
 	for i, c := range b {
 		if c >= 'A' && c <= 'Z' {

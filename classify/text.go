@@ -68,6 +68,7 @@ func prepareText(buf []byte, s string) (norm, plain, lower string, _ []byte) {
 	for len(b) > 0 && b[len(b)-1] == ' ' {
 		b = b[:len(b)-1]
 	}
+	b = dropRepeatedCodes(b)
 	n := len(b)
 	at := bytes.IndexByte(b, '@')
 	for i := 0; i < n; i += 8 {
@@ -87,6 +88,124 @@ func prepareText(buf []byte, s string) (norm, plain, lower string, _ []byte) {
 		lower = all[2*n:]
 	}
 	return norm, plain, lower, b
+}
+
+// dropRepeatedCodes takes out of the normalized text b the reply codes
+// that a multi-line reply repeats at the head of each line, once its lines
+// are joined ("550-5.7.1 Messages with multiple 550-5.7.1 addresses in
+// From: header are not accepted"), so that a phrase the server broke across
+// two lines reads whole again. The first reply code R of the text (three
+// digits from 200 to 599 followed by '-' or ' ', at the start or after
+// ": " or ':') is kept, with the enhanced code E after it if there is one;
+// later on, after a space, "R-E" and "R E" go, as does "R-" (a continuation
+// marker, whatever follows), and "R " when the first was "R-" (the last
+// line of the reply). Each goes with the space after it (or, at the end of
+// the text, the space before it). Other numbers, and codes different from
+// the first, stay. b is changed in place and returned; a text without a
+// repeat (almost all) costs one search for R.
+func dropRepeatedCodes(b []byte) []byte {
+	p := firstReplyCode(b)
+	if p < 0 {
+		return b
+	}
+	code := b[p : p+3]
+	hyphen := b[p+3] == '-'
+	e := enhancedLen(b[p+4:])
+	enh := b[p+4 : p+4+e]
+	i := p + 4 + e
+	if bytes.Index(b[i:], code) < 0 {
+		return b
+	}
+	out := b[:i]
+	for i < len(b) {
+		j := bytes.Index(b[i:], code)
+		if j < 0 {
+			break
+		}
+		j += i
+		k := markerEnd(b, j, enh, hyphen)
+		if k < 0 { // not a marker: keep through its code
+			out = append(out, b[i:j+3]...)
+			i = j + 3
+			continue
+		}
+		out = append(out, b[i:j]...) // up to the marker, with the space before it
+		switch {
+		case k < len(b) && b[k] == ' ':
+			k++
+		case k == len(b):
+			out = out[:len(out)-1] // the space before it
+		}
+		i = k
+	}
+	return append(out, b[i:]...)
+}
+
+// firstReplyCode is where the first reply code of b starts (see
+// dropRepeatedCodes), or -1: at the start, or after the next ':' (and
+// one space), and so on.
+func firstReplyCode(b []byte) int {
+	p := 0
+	for {
+		if p+4 <= len(b) && b[p] >= '2' && b[p] <= '5' && isDigit(b[p+1]) && isDigit(b[p+2]) && (b[p+3] == '-' || b[p+3] == ' ') {
+			return p
+		}
+		q := bytes.IndexByte(b[p:], ':')
+		if q < 0 {
+			return -1
+		}
+		p += q + 1
+		if p < len(b) && b[p] == ' ' {
+			p++
+		}
+	}
+}
+
+// enhancedLen is the length of the enhanced status code (X.Y.Z, X one of
+// 2, 4, 5, one to three digits each for Y and Z) at the start of b,
+// followed by a space or the end, or 0.
+func enhancedLen(b []byte) int {
+	if len(b) < 5 || (b[0] != '2' && b[0] != '4' && b[0] != '5') || b[1] != '.' {
+		return 0
+	}
+	i := 2
+	for n := 0; n < 2; n++ {
+		d := 0
+		for i < len(b) && isDigit(b[i]) && d < 3 {
+			i++
+			d++
+		}
+		if d == 0 {
+			return 0
+		}
+		if n == 0 {
+			if i >= len(b) || b[i] != '.' {
+				return 0
+			}
+			i++
+		}
+	}
+	if i < len(b) && b[i] != ' ' {
+		return 0
+	}
+	return i
+}
+
+// markerEnd: the code at b[j:j+3] is a repeat of the first reply code;
+// if it is a continuation marker (see dropRepeatedCodes), where the marker
+// ends, else -1.
+func markerEnd(b []byte, j int, enh []byte, hyphen bool) int {
+	if j == 0 || b[j-1] != ' ' || j+3 >= len(b) || (b[j+3] != '-' && b[j+3] != ' ') {
+		return -1
+	}
+	k := j + 4
+	if len(enh) > 0 && bytes.HasPrefix(b[k:], enh) && (k+len(enh) == len(b) || b[k+len(enh)] == ' ') {
+		return k + len(enh)
+	}
+	if b[j+3] == '-' || hyphen {
+		return k
+	}
+	return -1
 }
 
 // normalizeStops sets the high bit of each of the eight bytes x (text

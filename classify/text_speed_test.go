@@ -379,3 +379,30 @@ func TestNormalizeEnhancedSame(t *testing.T) {
 		}
 	}
 }
+
+// TestDropRepeatedCodes: the codes a joined multi-line reply repeats go,
+// other numbers and other codes stay.
+func TestDropRepeatedCodes(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"550-5.7.1 [192.0.2.1 13] Messages with multiple 550 5.7.1 addresses in From: header are not accepted.",
+			"550-5.7.1 [192.0.2.1 13] Messages with multiple addresses in From: header are not accepted."},
+		{"550-5.7.1 The user you are trying 550-5.7.1 to contact is over quota 550 5.7.1 abc - gsmtp",
+			"550-5.7.1 The user you are trying to contact is over quota abc - gsmtp"},
+		{"host mx.example.com[192.0.2.1] said: 550-Verification failed for <a@b> 550-Unrouteable address 550 Sender verify failed (in reply to RCPT TO command)",
+			"host mx.example.com[192.0.2.1] said: 550-Verification failed for <a@b> Unrouteable address Sender verify failed (in reply to RCPT TO command)"},
+		{"421-4.7.0 Try again 421-4.7.0", "421-4.7.0 Try again"},
+		// the space form after a first code in the space form: not a marker
+		{"550 message of 550 bytes refused", "550 message of 550 bytes refused"},
+		{"552 5.3.4 size 552 5.3.4 exceeded", "552 5.3.4 size exceeded"},
+		// another code, another number, no first code at all
+		{"550 5.1.1 no such user 451 4.3.0 later", "550 5.1.1 no such user 451 4.3.0 later"},
+		{"550-5.7.1 blocked 5501 5502", "550-5.7.1 blocked 5501 5502"},
+		{"no code here 550-5.7.1 x 550-5.7.1 y", "no code here 550-5.7.1 x 550-5.7.1 y"},
+		{"said: 554-5.7.1 a 554-5.7.1b", "said: 554-5.7.1 a 5.7.1b"},
+		{"", ""}, {"550", "550"}, {"550-", "550-"}, {"550- 550-", "550-"}, {": : :", ": : :"},
+	} {
+		if got := string(dropRepeatedCodes([]byte(c.in))); got != c.want {
+			t.Errorf("dropRepeatedCodes(%q)\n = %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
