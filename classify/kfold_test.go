@@ -127,6 +127,91 @@ func (s score) String() string {
 		"%, reason " + strconv.FormatFloat(s.pct(s.reason), 'f', 1, 64) + "%"
 }
 
+// foldRow is one row of a k-fold: its family, its event, how a verdict
+// scores against it (fit, or held out) and how a verdict is shown when
+// holding the family out changed it.
+type foldRow struct {
+	family string
+	event  *bouncescan.Event
+	add    func(held bool, v bouncescan.Verdict)
+	show   func(v bouncescan.Verdict) string
+}
+
+// kfold scores every row with all rules (fit) and with the rules less the
+// parts that decide rows of the row's family only (held out), and returns
+// what holding each family out changed (for the verbose log).
+func (c *Classifier) kfold(rows []foldRow) []string {
+	// which families each rule part decides
+	families := map[unit]map[string]bool{}
+	byFamily := map[string][]foldRow{}
+	for _, r := range rows {
+		u := c.unitOf(c.Classify(r.event))
+		if families[u] == nil {
+			families[u] = map[string]bool{}
+		}
+		families[u][r.family] = true
+		byFamily[r.family] = append(byFamily[r.family], r)
+	}
+	var names []string
+	for f := range byFamily {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	var lines []string
+	for _, f := range names {
+		drop := map[unit]bool{}
+		for u, fams := range families {
+			if len(fams) == 1 && fams[f] && (u.part != "" || !c.isTableRule(u.rule)) {
+				drop[u] = true
+			}
+		}
+		h := c.without(drop)
+		var changed []string
+		for _, r := range byFamily[f] {
+			fv, hv := c.Classify(r.event), h.Classify(r.event)
+			r.add(false, fv)
+			r.add(true, hv)
+			if fv.Reason != hv.Reason || fv.Subject != hv.Subject || fv.Class != hv.Class {
+				changed = append(changed, "    "+r.show(hv))
+			}
+		}
+		if len(changed) > 0 {
+			var parts []string
+			for u := range drop {
+				parts = append(parts, u.rule+" "+u.part)
+			}
+			sort.Strings(parts)
+			lines = append(lines, f+": held out without "+strings.Join(parts, ", "))
+			lines = append(lines, changed...)
+		}
+	}
+	return lines
+}
+
+// devFoldRows are the rows of the development set, scored in Sisimai 4's
+// names (data/taxonomy.toml) as the set gives them.
+func (c *Classifier) devFoldRows(rows []map[string]string, fit, held *score) []foldRow {
+	out := make([]foldRow, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, foldRow{family: r["family"], event: devEvent(r),
+			add: func(h bool, v bouncescan.Verdict) {
+				s := fit
+				if h {
+					s = held
+				}
+				s.add(v, c.Taxonomy(v.Reason).Sisimai4, r)
+			},
+			show: func(v bouncescan.Verdict) string {
+				d := r["diagnostic"]
+				if len(d) > 140 {
+					d = d[:140]
+				}
+				return r["id"] + " want " + r["class"] + "/" + r["subject"] + "/" + r["reason"] + " held-out " + v.Class.String() + "/" + v.Subject.String() + "/" + c.Taxonomy(v.Reason).Sisimai4 + " (" + v.Rule + ") [" + r["reply_code"] + " " + r["enhanced_code"] + " " + r["command"] + "] " + d
+			}})
+	}
+	return out
+}
+
 func TestSisimaiKFold(t *testing.T) {
 	dir := sharedDir(t)
 	rows := readTSV(t, filepath.Join(dir, "classify", "sisimai-dev.tsv"))
@@ -134,67 +219,9 @@ func TestSisimaiKFold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// which families each rule part decides
-	families := map[unit]map[string]bool{}
-	byFamily := map[string][]map[string]string{}
-	for _, r := range rows {
-		v := c.Classify(devEvent(r))
-		u := c.unitOf(v)
-		if families[u] == nil {
-			families[u] = map[string]bool{}
-		}
-		families[u][r["family"]] = true
-		byFamily[r["family"]] = append(byFamily[r["family"]], r)
-	}
-	var names []string
-	for f := range byFamily {
-		names = append(names, f)
-	}
-	sort.Strings(names)
 	var fit, held score
-	var lines []string
-	for _, f := range names {
-		drop := map[unit]bool{}
-		for u, fams := range families {
-			if len(fams) == 1 && fams[f] && u.part != "" {
-				drop[u] = true
-			}
-			if len(fams) == 1 && fams[f] && u.part == "" && !c.isTableRule(u.rule) {
-				drop[u] = true
-			}
-		}
-		h := c.without(drop)
-		var fs, hs score
-		for _, r := range byFamily[f] {
-			fv, hv := c.Classify(devEvent(r)), h.Classify(devEvent(r))
-			fs.add(fv, c.Taxonomy(fv.Reason).Sisimai4, r)
-			hs.add(hv, c.Taxonomy(hv.Reason).Sisimai4, r)
-			if testing.Verbose() && (fv.Reason != hv.Reason || fv.Subject != hv.Subject || fv.Class != hv.Class) {
-				d := r["diagnostic"]
-				if len(d) > 140 {
-					d = d[:140]
-				}
-				lines = append(lines, "    "+r["id"]+" want "+r["class"]+"/"+r["subject"]+"/"+r["reason"]+" held-out "+hv.Class.String()+"/"+hv.Subject.String()+"/"+c.Taxonomy(hv.Reason).Sisimai4+" ("+hv.Rule+") ["+r["reply_code"]+" "+r["enhanced_code"]+" "+r["command"]+"] "+d)
-			}
-		}
-		fit.n += fs.n
-		fit.class += fs.class
-		fit.subject += fs.subject
-		fit.reason += fs.reason
-		held.n += hs.n
-		held.class += hs.class
-		held.subject += hs.subject
-		held.reason += hs.reason
-		if hs != fs {
-			var parts []string
-			for u := range drop {
-				parts = append(parts, u.rule+" "+u.part)
-			}
-			sort.Strings(parts)
-			lines = append(lines, f+": fit "+fs.String()+"; held out "+hs.String()+" (without "+strings.Join(parts, ", ")+")")
-		}
-	}
-	t.Logf("sisimai dev set, %d folds by family (leave one family out), %d rows", len(names), len(rows))
+	lines := c.kfold(c.devFoldRows(rows, &fit, &held))
+	t.Logf("sisimai dev set, folds by family (leave one family out), %d rows", len(rows))
 	t.Logf("  fit:      %s", fit)
 	t.Logf("  held out: %s", held)
 	if testing.Verbose() {
