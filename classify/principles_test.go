@@ -360,5 +360,7 @@ func TestRoundP(t *testing.T) {
 		{0, "", bouncescan.StageUnknown, "DNS lookup failure: domain mail.example.net not found", "hostunknown"},
 		{550, "5.4.1", bouncescan.StageRcpt, "Recipient addresses rejected : Access denied", "userunknown"},
 		{550, "", bouncescan.StageRcpt, "Insecure mail relay, access denied", "norelaying"},
+		{0, "", bouncescan.StageUnknown, "ユーザー Taro (taro@example.jp) はアドレス帳に見つかりません。", "userunknown"},
+		{554, "", bouncescan.StageEndOfData, "Blocked: MCSpamSignature.xy.1.2 matched", "spamdetected"},
 	})
 }
