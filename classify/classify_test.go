@@ -202,6 +202,8 @@ func TestAppendTemplate(t *testing.T) {
 		{"from 2001:db8::1 refused", "from #ip refused"},
 		{"queued as 4F3A2B1C9D8E  ok", "queued as # ok"},
 		{"451 4.7.650 rate limited\\n(S775)", "451 4.7.650 rate limited (s775)"},
+		{"421 4.2.1 Connection deferred OXSUS0001_103", "421 4.2.1 connection deferred oxsus0001_103"},
+		{"id SESS_1234567_ab ok", "id sess_#_ab ok"},
 	} {
 		if got := string(appendTemplate(nil, tc.in)); got != tc.want {
 			t.Errorf("template(%q) = %q, want %q", tc.in, got, tc.want)

@@ -275,8 +275,9 @@ func isWordByte(c byte) bool {
 // white space collapsed, and the parts that vary between otherwise equal
 // replies replaced: e-mail addresses by "@", IPv4/IPv6 addresses by "#ip",
 // and words with five or more digits (queue ids, timestamps, sizes, session
-// ids) by "#". Enhanced status codes and short numbers are kept, so rules
-// may still look at them.
+// ids) by "#" (a word with underscores part by part: appendSegments).
+// Enhanced status codes and short numbers are kept, so rules may still
+// look at them.
 //
 // It runs on every event (the cache key), so the text goes eight bytes at
 // a time: each chunk is written lower-cased (lowerChunk), and dst keeps
@@ -417,6 +418,9 @@ func appendWord(dst []byte, text string, s int) ([]byte, int) {
 			t = t[:len(t)-1] // strings.TrimRight(w, ".:") without its byte set
 		}
 		if enhancedAt(t) != len(t) {
+			if strings.IndexByte(w, '_') >= 0 {
+				return appendSegments(dst, w), j
+			}
 			return append(dst, '#'), j
 		}
 	}
@@ -426,6 +430,38 @@ func appendWord(dst []byte, text string, s int) ([]byte, int) {
 		lowerInPlace(dst[n:])
 	}
 	return dst, j
+}
+
+// appendSegments appends the template of a word with five or more digits
+// that holds an underscore: each part between underscores on its own, "#"
+// for a part with five or more digits, else the part lower-cased. Vendors
+// write their codes so (Vade's "OXSUS0001_103": a platform and a cause),
+// and rules read the cause; masking the whole word would give every cause
+// the cache entry of the first one seen.
+func appendSegments(dst []byte, w string) []byte {
+	for k := 0; ; k++ {
+		part, rest, more := strings.Cut(w, "_")
+		if k > 0 {
+			dst = append(dst, '_')
+		}
+		digits := 0
+		for i := 0; i < len(part); i++ {
+			if isDigit(part[i]) {
+				digits++
+			}
+		}
+		if digits >= 5 {
+			dst = append(dst, '#')
+		} else {
+			n := len(dst)
+			dst = append(dst, part...)
+			lowerInPlace(dst[n:])
+		}
+		if !more {
+			return dst
+		}
+		w = rest
+	}
 }
 
 // The bits of wordClass.

@@ -74,7 +74,16 @@ func appendTemplateRef(dst []byte, text string) []byte {
 		case colons >= 2 && hexOnly:
 			dst = append(dst, "#ip"...)
 		case digits >= 5 && enhancedAt(strings.TrimRight(w, ".:")) != len(strings.TrimRight(w, ".:")):
-			dst = append(dst, '#')
+			for k, part := range strings.Split(w, "_") {
+				if k > 0 {
+					dst = append(dst, '_')
+				}
+				if len(strings.Map(keepDigit, part)) >= 5 {
+					dst = append(dst, '#')
+				} else {
+					dst = append(dst, strings.ToLower(part)...)
+				}
+			}
 		default:
 			for k := 0; k < len(w); k++ {
 				d := w[k]
@@ -87,6 +96,14 @@ func appendTemplateRef(dst []byte, text string) []byte {
 		i = j
 	}
 	return dst
+}
+
+// keepDigit keeps the ASCII digits of a string (strings.Map).
+func keepDigit(r rune) rune {
+	if r >= '0' && r <= '9' {
+		return r
+	}
+	return -1
 }
 
 func TestIsWordByte(t *testing.T) {
@@ -139,7 +156,7 @@ func identityTexts(t testing.TB) []string {
 }
 
 func TestAppendTemplateSame(t *testing.T) {
-	for _, s := range append(identityTexts(t), "", " ", "\\n", "a\\nb", "::", "A::F", "G::1", "2001:DB8::1", "5.1.10000", "12345.", "x@Y.z", "\tA  B\r\n") {
+	for _, s := range append(identityTexts(t), "", " ", "\\n", "a\\nb", "::", "A::F", "G::1", "2001:DB8::1", "5.1.10000", "12345.", "x@Y.z", "\tA  B\r\n", "OXSUS0001_103", "a_12345_B", "_123456", "1234_5678_", "12_34_5.6.7") {
 		if got, want := string(appendTemplate(nil, s)), string(appendTemplateRef(nil, s)); got != want {
 			t.Errorf("appendTemplate(%q) = %q, want %q", s, got, want)
 		}
