@@ -364,3 +364,35 @@ func TestRoundP(t *testing.T) {
 		{554, "", bouncescan.StageEndOfData, "Blocked: MCSpamSignature.xy.1.2 matched", "spamdetected"},
 	})
 }
+
+// Round q (issue 13), from what the twelfth held-out run's misses mean, on
+// other wordings (and, for the vendor lists, other codes of the same list
+// and the other platform) than the run had.
+func TestRoundQ(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{550, "5.7.1", bouncescan.StageRcpt, "Connection refused", "securityerror"},
+		{554, "5.7.1", bouncescan.StageConnect, "Connection refused by this server", "blocked"},
+		{451, "4.7.1", bouncescan.StageConnect, "Connection refused", "securityerror"},
+		{550, "", bouncescan.StageMail, "The sender address is on the organisation's blacklist", "rejected"},
+		{550, "", bouncescan.StageMail, "Sender address is in the company's block list", "rejected"},
+		{554, "", bouncescan.StageEndOfData, "A domain in the body is listed on the DBL", "blocked"},
+		{550, "5.4.1", bouncescan.StageEndOfData, "Message content blocked by the data loss prevention policy", "policyviolation"},
+		{554, "", bouncescan.StageEndOfData, "Attachments with macros are not allowed here", "policyviolation"},
+		{552, "", bouncescan.StageEndOfData, "Documents containing macros are refused", "policyviolation"},
+		{550, "", bouncescan.StageEndOfData, "Rejected: phishing attempt recognised", "virusdetected"},
+		{554, "", bouncescan.StageEndOfData, "Doc.Dropper.Agent-6327 found in attachment", "virusdetected"},
+		{550, "", bouncescan.StageEndOfData, "Message refused (Email.Phishing.Generic)", "virusdetected"},
+		{454, "", bouncescan.StageMail, "TLS protocol version not supported by this policy", "failedstarttls"},
+		{550, "", bouncescan.StageRcpt, "Service license expired for this domain", "notaccept"},
+		{550, "", bouncescan.StageRcpt, "Your address is on the recipient's own deny list", "filtered"},
+		{421, "", bouncescan.StageConnect, "Too frequent connects per minute", "toomanyconn"},
+		{421, "4.2.1", bouncescan.StageConnect, "Connection refused OXSEU0001_110", "toomanyconn"},
+		{421, "4.2.1", bouncescan.StageConnect, "Connection refused OXSEU0001_140", "ratelimited"},
+		{550, "5.7.1", bouncescan.StageConnect, "Connection refused - OXSUS0002_111", "blocked"},
+		{550, "5.7.1", bouncescan.StageMail, "Message failed an SPF check. XGEMAIL_0002", "authfailure"},
+		{550, "5.7.1", bouncescan.StageConnect, "Sender IP address failed an RBL test. XGEMAIL_0004", "blocked"},
+		{550, "5.1.1", bouncescan.StageRcpt, "Rejected. XGEMAIL_0011", "userunknown"},
+		{450, "4.7.1", bouncescan.StageRcpt, "Rejected, over the limit. XGEMAIL_0014", "ratelimited"},
+		{554, "", bouncescan.StageData, "Denied (Mode: strict)", "spamdetected"},
+	})
+}

@@ -228,6 +228,24 @@ const (
 	// says policyviolation).
 	unseen11PostfixFloor = 196
 	unseen11EximFloor    = 166
+
+	// A twelfth held-out pair of runs (scenarios-unseen12.tsv: Vade's OX
+	// postmaster codes, Sophos Email's XGEMAIL codes, Symantec/Broadcom
+	// Email Security.cloud KB texts, Cloudmark, AT&T, Apple, Amazon SES,
+	// SendGrid, Proofpoint, Kerio Connect and N-able Mail Assure
+	// examples; the note column names each source), made before any rule
+	// had seen them. Held out, measured at commit
+	// d378c4ea4a11232cd25438e1199fbb1b845b07d4: of 223 and 175 truth rows
+	// 152 and 122 agreed (68.2%, 69.7%); fields 223/223 and 175/175. 20 of
+	// its 42 scenarios missed, 12 of them vendor codes. Neither run has a
+	// testbed check mismatch. Round q (issue 13) took 19 of the 20, and the
+	// template fix for codes with underscores (appendSegments; six Vade
+	// scenarios shared one cache entry): 221/223 and 173/175 (99.1%,
+	// 98.9%). Left by convention: SendGrid's "too frequent connects from
+	// <ip>" is a connection frequency, toomanyconn (toomanyconn.rate), where
+	// the table says ratelimited.
+	unseen12PostfixFloor = 221
+	unseen12EximFloor    = 173
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -260,6 +278,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen10-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen10EximFloor, 140},
 		{"postfix", "unseen11-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen11PostfixFloor, 0},
 		{"exim", "unseen11-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen11EximFloor, 0},
+		{"postfix", "unseen12-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen12PostfixFloor, 0},
+		{"exim", "unseen12-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen12EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
