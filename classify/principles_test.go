@@ -396,3 +396,33 @@ func TestRoundQ(t *testing.T) {
 		{554, "", bouncescan.StageData, "Denied (Mode: strict)", "spamdetected"},
 	})
 }
+
+// TestReportTimeoutIsExpired: a connection that timed out is the cause of a
+// deferral in a log (the MTA will try again), and the reason an MTA gave up
+// in a delivery report, which reaches the classifier without an MTA status
+// (a bounce or DSN text, a row given to 'bouncescan classify'): there it is
+// an expired message, as Sisimai calls it.
+func TestReportTimeoutIsExpired(t *testing.T) {
+	c, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		status bouncescan.Status
+		enh    string
+		text   string
+		want   string
+	}{
+		{bouncescan.StatusUnknown, "4.4.1", "connect to mx.example.net[192.0.2.7]:25: Connection timed out", "expired"},
+		{bouncescan.StatusUnknown, "", "Delivery failed: the destination server did not respond; no response from the destination server", "expired"},
+		{bouncescan.StatusUnknown, "4.4.7", "We were unable to connect successfully to the destination mail server", "expired"},
+		{bouncescan.StatusDeferred, "4.4.1", "connect to mx.example.net[192.0.2.7]:25: Connection timed out", "networkerror"},
+		{bouncescan.StatusBounced, "", "Connection timed out", "networkerror"},
+		{bouncescan.StatusUnknown, "", "connect to mx.example.net[192.0.2.7]:25: Connection refused", "networkerror"},
+	} {
+		v := c.Classify(&bouncescan.Event{Status: tc.status, EnhancedCode: tc.enh, Text: tc.text})
+		if v.Reason != tc.want {
+			t.Errorf("%v %s %q: %s (%s), want %s", tc.status, tc.enh, tc.text, v.Reason, v.Rule, tc.want)
+		}
+	}
+}

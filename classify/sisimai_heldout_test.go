@@ -22,14 +22,16 @@ import (
 // Held out, before any rule was written from it (at b2773b8): 219 rows
 // of 43 families, class 98.6%, reason 66.2% (Sisimai 4 names 67.1%). Round
 // p then took what twelve kinds of its misses mean: reason 74.4% (fit, no
-// longer held out). Many of the rest are conventions this classifier
-// keeps on purpose where Sisimai 5 changed its own (README).
+// longer held out); expired.report-timeout (a connection that timed out,
+// in a report without an MTA status, is an expired message) 77.6%. Many
+// of the rest are conventions this classifier keeps on purpose where
+// Sisimai 5 changed its own (README).
 //
 // Floors: the figures reached, minus a hair; raise them when the
 // classifier gets better.
 const (
 	publicFloorClass  = 0.985
-	publicFloorReason = 0.743
+	publicFloorReason = 0.775
 )
 
 // sisimai5Alias maps Sisimai 5 reason names that differ from ours.
@@ -181,13 +183,13 @@ func (s pscore) String() string {
 }
 
 // Held-out floors of the joint k-fold (the public rows' part), reached
-// after round p: class 98.6%, reason 63.9% (fit 74.4%). The dev rows'
-// held-out figures in this fold (class 98.4%, subject 82.4%, reason
-// 80.5%) are above the dev-only fold's (78.3% reason): rules written from
+// after round p: class 98.6%, reason 63.9% (fit 74.4%); after
+// expired.report-timeout 66.2% (fit 77.6%). The dev rows' held-out
+// figures in this fold (class 98.4%, subject 82.4%, reason 80.8%) are above the dev-only fold's (78.3% reason): rules written from
 // one dev family that also decide a public family's rows stay in its fold.
 const (
 	jointFloorClass  = 0.985
-	jointFloorReason = 0.636
+	jointFloorReason = 0.660
 )
 
 // TestSisimaiKFoldJoint: the k-fold of kfold_test.go over the development
