@@ -246,6 +246,26 @@ const (
 	// the table says ratelimited.
 	unseen12PostfixFloor = 221
 	unseen12EximFloor    = 173
+
+	// A thirteenth held-out pair of runs (scenarios-unseen13.tsv: SocketLabs,
+	// Emailit, SMTP2GO, Gandi's postmaster page, Runbox, Prolateral, Host
+	// Media, Veraciti, the vSMTP book, Bluehost, Titan, Neo, Xmail, Brown
+	// Rice, xneelo; the note column names each source), made before any
+	// rule had seen them. Held out, measured at commit
+	// 5078767a2d82f87f44adbdfba3136de2a0656e04: of 186 and 163 truth rows
+	// 143 and 126 agreed (76.9%, 77.3%); fields 186/186 and 163/163.
+	// Neither run has a testbed check mismatch. Round r (issue 13) took 12
+	// of its 17 missed scenarios: 159/186 and 142/163 (85.5%, 87.1%). Left:
+	// four whose words name no cause and whose vendor's page gives one
+	// ("421 Server Temporarily Not Available", a full queue for Bluehost;
+	// "451 4.7.1 Sender is not authorized. Please try again.", vSMTP's
+	// greylisting; "454 4.7.1 Service temporarily unavailable", Xmail's
+	// spam checker timing out; "554 mail server permanently rejected
+	// message"), and SocketLabs' "451 4.7.1 Your account has been
+	// temporarily suspended" at MAIL FROM (the sending account's monthly
+	// allowance; this classifier says suspend).
+	unseen13PostfixFloor = 159
+	unseen13EximFloor    = 142
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -280,6 +300,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen11-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen11EximFloor, 0},
 		{"postfix", "unseen12-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen12PostfixFloor, 0},
 		{"exim", "unseen12-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen12EximFloor, 0},
+		{"postfix", "unseen13-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen13PostfixFloor, 0},
+		{"exim", "unseen13-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen13EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
