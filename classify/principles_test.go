@@ -448,5 +448,7 @@ func TestRoundR(t *testing.T) {
 		{451, "", bouncescan.StageMail, "sasl_rate_limit per hour reached", "ratelimited"},
 		{451, "", bouncescan.StageRcpt, "Please retry later (GL/GL)", "greylisted"},
 		{550, "", bouncescan.StageRcpt, "Delivery refused GL/BL", "filtered"},
+		{554, "5.7.1", bouncescan.StageMail, "This sending account is disabled", "rejected"},
+		{550, "", bouncescan.StageRcpt, "This account has been disabled", "suspend"},
 	})
 }

@@ -263,7 +263,8 @@ const (
 	// spam checker timing out; "554 mail server permanently rejected
 	// message"), and SocketLabs' "451 4.7.1 Your account has been
 	// temporarily suspended" at MAIL FROM (the sending account's monthly
-	// allowance; this classifier says suspend).
+	// allowance; this classifier said suspend, a recipient's mailbox, and
+	// now says rejected: at MAIL FROM the account is the sender's).
 	unseen13PostfixFloor = 159
 	unseen13EximFloor    = 142
 )
