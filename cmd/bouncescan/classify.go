@@ -34,6 +34,9 @@ func (ClassifyCmd) Help() string {
 (permanent, transient, success, unknown), RFC 3463 subject, reason, the
 codes, the registry description, the provider, the rule that decided and
 the evidence it matched, and flags where the data contradicts itself.
+A text here has no MTA status, so it is read as a delivery report (a
+bounce or DSN: the message has failed): "Connection timed out" is then
+expired, where in a log a deferral with those words is networkerror.
 
 Examples:
   bouncescan classify "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown"

@@ -60,7 +60,7 @@ func TestClassifyJSONArgs(t *testing.T) {
 	}
 	want := []struct{ class, subject, reason string }{
 		{"permanent", "addressing", "userunknown"},
-		{"transient", "network", "networkerror"}, // no code, no status: a connection failure is transient
+		{"transient", "network", "expired"}, // no code, no status: a connection failure is transient; in a report (no MTA status) a timeout is why the MTA gave up
 		{"unknown", "other", "undefined"},
 	}
 	for i, w := range want {
