@@ -33,17 +33,7 @@ func benchEvents(b testing.TB) []*bouncescan.Event {
 	var evs []*bouncescan.Event
 	dir := filepath.Join("..", "..", "shared")
 	for _, f := range []string{filepath.Join(dir, "classify", "sisimai-dev.tsv"), filepath.Join(dir, "testbed", "truth-postfix.tsv"), filepath.Join(dir, "testbed", "truth-exim.tsv")} {
-		rows := readTSVQuiet(f)
-		for _, r := range rows {
-			code, _ := strconv.Atoi(r["reply_code"])
-			text := r["diagnostic"]
-			st := stageOfCommand(r["command"])
-			if text == "" && r["log_line"] != "" {
-				text = replyText(r["log_line"])
-				st, _ = bouncescan.ParseStage(r["stage"])
-			}
-			evs = append(evs, &bouncescan.Event{ReplyCode: code, EnhancedCode: r["enhanced_code"], Stage: st, Text: text})
-		}
+		evs = append(evs, rowEvents(f)...)
 	}
 	if len(evs) == 0 {
 		b.Logf("../shared absent: using the built-in mix")
@@ -55,6 +45,24 @@ func benchEvents(b testing.TB) []*bouncescan.Event {
 	// address and number parts so that the cache must see through them
 	return variants(evs, 4, "192.0.2.", func(k int) string { return fmt.Sprintf("%d@", k) },
 		func(k int) string { return fmt.Sprintf("198.51.%d.", 100+k) })
+}
+
+// rowEvents is an event per row of a dev-set style TSV (reply_code,
+// enhanced_code, command, diagnostic) or a testbed truth file (the reply
+// text of its log_line, its stage); none if the file is absent.
+func rowEvents(f string) []*bouncescan.Event {
+	var evs []*bouncescan.Event
+	for _, r := range readTSVQuiet(f) {
+		code, _ := strconv.Atoi(r["reply_code"])
+		text := r["diagnostic"]
+		st := stageOfCommand(r["command"])
+		if text == "" && r["log_line"] != "" {
+			text = replyText(r["log_line"])
+			st, _ = bouncescan.ParseStage(r["stage"])
+		}
+		evs = append(evs, &bouncescan.Event{ReplyCode: code, EnhancedCode: r["enhanced_code"], Stage: st, Text: text})
+	}
+	return evs
 }
 
 // variants returns n copies of evs, the k-th with every "@" of a text

@@ -2,7 +2,6 @@ package classify
 
 import (
 	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/bouncescan/bouncescan"
@@ -31,15 +30,9 @@ func TestTemplateKeepsWhatRulesRead(t *testing.T) {
 		tsvs = append(tsvs, m...)
 	}
 	for _, f := range tsvs {
-		for _, r := range readTSVQuiet(f) {
-			code, _ := strconv.Atoi(r["reply_code"])
-			text, st := r["diagnostic"], stageOfCommand(r["command"])
-			if text == "" && r["log_line"] != "" {
-				text = replyText(r["log_line"])
-				st, _ = bouncescan.ParseStage(r["stage"])
-			}
-			if text != "" {
-				evs = append(evs, bouncescan.Event{ReplyCode: code, EnhancedCode: r["enhanced_code"], Stage: st, Text: text})
+		for _, e := range rowEvents(f) {
+			if e.Text != "" {
+				evs = append(evs, *e)
 			}
 		}
 	}
