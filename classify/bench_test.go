@@ -204,3 +204,14 @@ func TestExactSlotsKeepTheKey(t *testing.T) {
 		t.Errorf("only %d distinct verdicts: the test does not tell keys apart", len(distinct))
 	}
 }
+
+// BenchmarkNewClassifier is classify.New with the built-in data: paid by
+// every command before its first line (scan, tail, classify, explain).
+func BenchmarkNewClassifier(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"hash/maphash"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bouncescan/bouncescan"
 )
@@ -93,19 +94,25 @@ func (c *Classifier) providerOf(relay, domain string) string {
 
 // New loads the embedded data and the user rules of opts.
 func New(opts Options) (*Classifier, error) {
-	t, err := loadTables()
+	// the built-in rules (their regexes: most of the time) load on a
+	// second goroutine while the code tables decode on this one
+	var (
+		builtin    []*rule
+		reasons    []reasonSpec
+		errBuiltin error
+		wg         sync.WaitGroup
+	)
+	wg.Go(func() { builtin, reasons, errBuiltin = loadBuiltinRules() })
+	c := &Classifier{reasons: make(map[string]reasonInfo), domainOf: make(map[string]string)}
+	var pf providerFile
+	err := c.loadTables(&pf)
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
-	b, err := dataFS.ReadFile("data/rules.toml")
-	if err != nil {
-		return nil, fmt.Errorf("classify: %w", err)
+	if errBuiltin != nil {
+		return nil, errBuiltin
 	}
-	builtin, reasons, err := loadRules("data/rules.toml", b)
-	if err != nil {
-		return nil, fmt.Errorf("classify: built-in rules: %w", err)
-	}
-	c := &Classifier{t: t, reasons: make(map[string]reasonInfo), domainOf: make(map[string]string)}
 	for _, r := range reasons {
 		if !knownReason(r.Name) {
 			return nil, fmt.Errorf("classify: data/rules.toml: unknown reason %q", r.Name)
@@ -137,13 +144,6 @@ func New(opts Options) (*Classifier, error) {
 			return nil, fmt.Errorf("classify: data/rules.toml: reason %s has no [[reason]] entry", r)
 		}
 	}
-	if c.taxonomy, err = loadTaxonomy(); err != nil {
-		return nil, err
-	}
-	var pf providerFile
-	if err := decodeEmbedded("data/providers.toml", &pf); err != nil {
-		return nil, err
-	}
 	c.providers = pf.Providers
 	for _, p := range pf.Providers {
 		for _, d := range p.Domain {
@@ -173,6 +173,32 @@ func New(opts Options) (*Classifier, error) {
 		c.cache = newCache(size)
 	}
 	return c, nil
+}
+
+// loadTables reads the code tables, the taxonomy and the providers (the
+// data but the rules).
+func (c *Classifier) loadTables(pf *providerFile) error {
+	var err error
+	if c.t, err = loadTables(); err != nil {
+		return err
+	}
+	if c.taxonomy, err = loadTaxonomy(); err != nil {
+		return err
+	}
+	return decodeEmbedded("data/providers.toml", pf)
+}
+
+// loadBuiltinRules reads data/rules.toml.
+func loadBuiltinRules() ([]*rule, []reasonSpec, error) {
+	b, err := dataFS.ReadFile("data/rules.toml")
+	if err != nil {
+		return nil, nil, fmt.Errorf("classify: %w", err)
+	}
+	builtin, reasons, err := loadRules("data/rules.toml", b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("classify: built-in rules: %w", err)
+	}
+	return builtin, reasons, nil
 }
 
 // Clone returns a Classifier that shares c's tables and rules (read-only)

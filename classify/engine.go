@@ -3,6 +3,7 @@ package classify
 import (
 	"math/bits"
 	"strings"
+	"sync"
 
 	"github.com/bouncescan/bouncescan"
 )
@@ -157,8 +158,6 @@ func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
 	p, t := classMarkers()
 	x.permanent, x.transient = ids(p), ids(t)
 	x.marked = marked
-	x.scan = newLitScanner(x.lits, marked, nil)
-	x.pre = newLitScanner(x.lits, marked, marked)
 	var marks []string
 	for i, p := range providers {
 		for _, m := range p.Text {
@@ -166,7 +165,12 @@ func newRuleIndex(rules []*rule, providers []providerInfo) *ruleIndex {
 			x.provOf = append(x.provOf, i)
 		}
 	}
+	// the automata are independent: the two largest side by side
+	var wg sync.WaitGroup
+	wg.Go(func() { x.pre = newLitScanner(x.lits, marked, marked) })
+	x.scan = newLitScanner(x.lits, marked, nil)
 	x.prov = newLitScanner(marks, nil, nil)
+	wg.Wait()
 	return x
 }
 

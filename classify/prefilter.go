@@ -70,11 +70,23 @@ func (p *textPat) mayBeIn(g *gramSet) bool {
 // of an ASCII letter (the Kelvin sign for k) is missed: a price paid for
 // not running every expression on every text.
 func requiredLiteral(expr string) string {
-	re, err := syntax.Parse(expr, syntax.Perl|syntax.FoldCase)
+	re, err := parseFold(expr)
 	if err != nil {
 		return ""
 	}
-	re = re.Simplify()
+	return requiredLiteralOf(re.Simplify())
+}
+
+// parseFold parses the case-insensitive expression expr, once for every
+// analysis of it (requiredLiteralOf, requiredAnyLiteralOf,
+// regexPrefilterOf on its Simplify, startRegexOf): parsing the built-in
+// rules' large alternations is a good part of classify.New.
+func parseFold(expr string) (*syntax.Regexp, error) {
+	return syntax.Parse(expr, syntax.Perl|syntax.FoldCase)
+}
+
+// requiredLiteralOf is requiredLiteral of the simplified tree re.
+func requiredLiteralOf(re *syntax.Regexp) string {
 	best := ""
 	consider := func(r *syntax.Regexp) {
 		if r.Op != syntax.OpLiteral {
@@ -111,11 +123,15 @@ func isASCII(s string) bool {
 // one of which every match contains; nil when some branch has none (or
 // one shorter than 3 bytes, too common to save any work).
 func requiredAnyLiteral(expr string) []string {
-	re, err := syntax.Parse(expr, syntax.Perl|syntax.FoldCase)
+	re, err := parseFold(expr)
 	if err != nil {
 		return nil
 	}
-	re = re.Simplify()
+	return requiredAnyLiteralOf(re.Simplify())
+}
+
+// requiredAnyLiteralOf is requiredAnyLiteral of the simplified tree re.
+func requiredAnyLiteralOf(re *syntax.Regexp) []string {
 	elems := []*syntax.Regexp{re}
 	if re.Op == syntax.OpConcat {
 		elems = re.Sub
@@ -206,12 +222,17 @@ const maxExact = 16
 // together ("(?:sender|from) address" needs "sender" or "from", and also
 // "address").
 func regexPrefilter(expr string) [][]string {
-	re, err := syntax.Parse(expr, syntax.Perl|syntax.FoldCase)
+	re, err := parseFold(expr)
 	if err != nil {
 		return nil
 	}
+	return regexPrefilterOf(re.Simplify())
+}
+
+// regexPrefilterOf is regexPrefilter of the simplified tree re.
+func regexPrefilterOf(re *syntax.Regexp) [][]string {
 	var out [][]string
-	for _, set := range requiredSets(re.Simplify()) {
+	for _, set := range requiredSets(re) {
 		if minLen(set) >= 2 { // a set with a single byte rules out little
 			out = append(out, set)
 		}
@@ -626,10 +647,15 @@ const maxStartLits = 8
 // newStartRegex is the startRegex of the expression "(?i)"+expr, or nil
 // when its matches need not start with a literal (or with too many).
 func newStartRegex(expr string) *startRegex {
-	re, err := syntax.Parse("(?i)"+expr, syntax.Perl)
+	re, err := parseFold(expr)
 	if err != nil {
 		return nil
 	}
+	return startRegexOf(expr, re)
+}
+
+// startRegexOf is newStartRegex of expr, parsed (not simplified) as re.
+func startRegexOf(expr string, re *syntax.Regexp) *startRegex {
 	s := &startRegex{}
 	first := re
 	if re.Op == syntax.OpConcat && len(re.Sub) > 1 && re.Sub[0].Op == syntax.OpWordBoundary {
@@ -648,9 +674,11 @@ func newStartRegex(expr string) *startRegex {
 		}
 	}
 	s.lits = lits
-	if s.anch, err = regexp.Compile(`\A(?:(?i)` + expr + `)`); err != nil {
+	anch, err := regexp.Compile(`\A(?:(?i)` + expr + `)`)
+	if err != nil {
 		return nil
 	}
+	s.anch = anch
 	return s
 }
 

@@ -321,19 +321,24 @@ func compileRule(s *RuleSpec, pos string, at func(field string) string, user boo
 			r.reCap = UserRegexText
 		}
 		r.regex = append(r.regex, re)
-		lit := requiredLiteral(p)
+		tree, err := parseFold(p) // it compiled, so it parses
+		if err != nil {
+			return nil, badAt("regex", "bad regex %q: %v", p, err)
+		}
+		simple := tree.Simplify()
+		lit := requiredLiteralOf(simple)
 		r.reLit = append(r.reLit, lit)
 		var anyLit []string
 		if lit == "" {
-			anyLit = requiredAnyLiteral(p)
+			anyLit = requiredAnyLiteralOf(simple)
 		}
 		r.reAny = append(r.reAny, anyLit)
-		pre := regexPrefilter(p)
+		pre := regexPrefilterOf(simple)
 		if r.reCap > 0 {
 			pre = withoutMarks(pre)
 		}
 		r.rePre = append(r.rePre, pre)
-		r.reStart = append(r.reStart, newStartRegex(p))
+		r.reStart = append(r.reStart, startRegexOf(p, tree))
 	}
 	for _, p := range s.Unless {
 		r.unless = append(r.unless, newTextPat(lowerASCII(p)))
