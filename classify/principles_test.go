@@ -452,3 +452,30 @@ func TestRoundR(t *testing.T) {
 		{550, "", bouncescan.StageRcpt, "This account has been disabled", "suspend"},
 	})
 }
+
+// TestRoundS is round s (issue 13) on other wordings than the fourteenth
+// held-out run's (scenarios-unseen14.tsv: MailCleaner, KumoMTA, Gromox,
+// GNU Mailutils, Mailman 3, OCI Email Delivery, Proximus, ...).
+func TestRoundS(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{452, "", bouncescan.StageRcpt, "Inbox of jane@example.org is full, try again later", "mailboxfull"},
+		{550, "5.1.7", bouncescan.StageRcpt, "jane: mailbox is over quota", "mailboxfull"},
+		{550, "", bouncescan.StageEndOfData, "Blocked file-type found in attachment", "policyviolation"},
+		{554, "", bouncescan.StageEndOfData, "Message contains lone CR characters", "notcompliantrfc"},
+		{550, "", bouncescan.StageEndOfData, "Body does not conform to MIME", "contenterror"},
+		{554, "", bouncescan.StageEndOfData, "Mail has 3 defects", "contenterror"},
+		{503, "", bouncescan.StageMail, "Missing EHLO before MAIL", "syntaxerror"},
+		{503, "", bouncescan.StageMail, "HELO/EHLO required first", "syntaxerror"},
+		{421, "", bouncescan.StageConnect, "This server hosts no domains", "notaccept"},
+		{450, "", bouncescan.StageRcpt, "Your server is not yet allowed to send to this address", "greylisted"},
+		{530, "", bouncescan.StageMail, "An encrypted connection is required", "failedstarttls"},
+		{550, "", bouncescan.StageRcpt, "SSL is mandatory for this domain", "failedstarttls"},
+		{530, "", bouncescan.StageMail, "Unauthenticated connection on port 587 refused", "securityerror"},
+		{452, "", bouncescan.StageMail, "Max emails delivered per hour exceeded", "ratelimited"},
+		{550, "", bouncescan.StageRcpt, "Host example.net is not allowed to send for example.org: SPF check failed", "authfailure"},
+		{550, "", bouncescan.StageRcpt, "Denylisted sender address", "rejected"},
+		{451, "", bouncescan.StageMail, "Sender is in our temporary blacklist", "rejected"},
+		{554, "", bouncescan.StageConnect, "Your host has been reported for sending spam", "blocked"},
+		{550, "", bouncescan.StageMail, "Spam source rejected", "blocked"},
+	})
+}

@@ -267,6 +267,18 @@ const (
 	// now says rejected: at MAIL FROM the account is the sender's).
 	unseen13PostfixFloor = 159
 	unseen13EximFloor    = 142
+
+	// A fourteenth held-out pair (scenarios-unseen14.tsv: MailCleaner's
+	// Exim ACLs, KumoMTA, grommunio Gromox's reply table, GNU Mailutils,
+	// Mailman 3, OCI Email Delivery, MDaemon, BT, Proximus, ImprovMX,
+	// Forward Email; the note column names each source), made before any
+	// rule had seen them. Held out, measured at commit
+	// dd08b80 (the rules of 35fb721 are the same): of 224 and 198 truth
+	// rows 169 and 151 agreed (75.4%, 76.3%); fields 224/224 and 198/198.
+	// Neither run has a testbed check mismatch. Round s (issue 13) took
+	// all 16 missed scenarios by what their words mean: 224/224, 198/198.
+	unseen14PostfixFloor = 224
+	unseen14EximFloor    = 198
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -303,6 +315,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen12-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen12EximFloor, 0},
 		{"postfix", "unseen13-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen13PostfixFloor, 0},
 		{"exim", "unseen13-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen13EximFloor, 0},
+		{"postfix", "unseen14-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen14PostfixFloor, 0},
+		{"exim", "unseen14-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen14EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
