@@ -479,3 +479,24 @@ func TestRoundS(t *testing.T) {
 		{550, "", bouncescan.StageMail, "Spam source rejected", "blocked"},
 	})
 }
+
+// TestRoundT is round t (issue 13) on other wordings than the fifteenth
+// held-out run's (scenarios-unseen15.tsv: LBBS, Citadel, gosmtp,
+// go-guerrilla, CHAPPS).
+func TestRoundT(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{550, "5.7.1", bouncescan.StageMail, "Daily sending quota reached for this account", "ratelimited"},
+		{451, "", bouncescan.StageRcpt, "Relay quota exhausted, try tomorrow", "ratelimited"},
+		{421, "", bouncescan.StageConnect, "Too many clients connected, try later", "toomanyconn"},
+		{550, "5.7.1", bouncescan.StageRcpt, "Connection from a known spammer host refused", "blocked"},
+		{554, "", bouncescan.StageRcpt, "Spammer IP address rejected", "blocked"},
+		{550, "", bouncescan.StageEndOfData, "Internal processing error, message not stored", "systemerror"},
+		{550, "5.1.1", bouncescan.StageRcpt, "This mailbox is not allowed to receive internet mail", "policyviolation"},
+		{550, "", bouncescan.StageRcpt, "Recipient accepts internal mail only", "policyviolation"},
+		{550, "5.7.1", bouncescan.StageRcpt, "You are not permitted to send to this group", "rejected"},
+		{550, "", bouncescan.StageEndOfData, "Only text messages are accepted here", "policyviolation"},
+		{554, "", bouncescan.StageMail, "Sender domain has been denylisted", "rejected"},
+		{553, "5.5.2", bouncescan.StageMail, "Sender address must be a fully-qualified domain", "rejected"},
+		{553, "", bouncescan.StageMail, "Unqualified sender address not accepted", "rejected"},
+	})
+}

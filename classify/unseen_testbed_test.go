@@ -279,6 +279,21 @@ const (
 	// all 16 missed scenarios by what their words mean: 224/224, 198/198.
 	unseen14PostfixFloor = 224
 	unseen14EximFloor    = 198
+
+	// A fifteenth held-out pair (scenarios-unseen15.tsv: reply strings in
+	// the source of LBBS, Citadel, gosmtp, go-guerrilla and the CHAPPS
+	// policy service; the note column names each file), made before any
+	// rule had seen them. Held out, measured at commit 5d9f621: of 204 and
+	// 178 truth rows 173 and 155 agreed (84.8%, 87.1%); fields 204/204 and
+	// 178/178; no testbed check mismatch. Round t (issue 13) took 10 of the
+	// 12 missed scenarios: 196/204, 172/178. Left: "421 4.3.0 Server is
+	// shutting down" wanted notaccept where an earlier table's "421 4.3.0
+	// Server shutting down" wants systemerror (the two truths disagree;
+	// under 4.3.2 both would be notaccept), and "554 5.5.0 Error:
+	// transaction timeout" wanted systemerror where a timeout stays a
+	// networkerror here.
+	unseen15PostfixFloor = 196
+	unseen15EximFloor    = 172
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -317,6 +332,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen13-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen13EximFloor, 0},
 		{"postfix", "unseen14-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen14PostfixFloor, 0},
 		{"exim", "unseen14-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen14EximFloor, 0},
+		{"postfix", "unseen15-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen15PostfixFloor, 0},
+		{"exim", "unseen15-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen15EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
