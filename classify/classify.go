@@ -366,7 +366,7 @@ func (c *Classifier) decide(e *bouncescan.Event, pre, template string) bouncesca
 		classCode = int(enhFromEvent[0] - '0')
 	}
 	if in.reply == 0 || in.enh == "" {
-		r, x := codesFromText(in.norm)
+		r, x := codesFromText(in.norm, classCode)
 		if in.reply == 0 {
 			in.reply = r
 		}

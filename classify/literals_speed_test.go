@@ -175,7 +175,7 @@ func TestMatchFound(t *testing.T) {
 			in.lower = maskAddresses(in.plain)
 			in.ascii = prefilterHolds(in.norm)
 			in.grams.fill(in.lower)
-			in.reply, in.enh = codesFromText(in.norm)
+			in.reply, in.enh = codesFromText(in.norm, 0)
 			if in.enh != "" {
 				in.ecl, in.esub, in.edet, _ = splitEnhanced(in.enh)
 			}

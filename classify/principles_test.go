@@ -500,3 +500,24 @@ func TestRoundT(t *testing.T) {
 		{553, "", bouncescan.StageMail, "Unqualified sender address not accepted", "rejected"},
 	})
 }
+
+// TestRoundU is round u (issue 13) on other wordings than the sixteenth
+// held-out run's (scenarios-unseen16.tsv: cPanel's and DirectAdmin's Exim
+// ACLs, DCC, MIMEDefang, Aruba), and the code found in a text.
+func TestRoundU(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{421, "", bouncescan.StageConnect, "You have exceeded the request limit from your IP", "ratelimited"},
+		{530, "", bouncescan.StageRcpt, "Relaying requires that you please log in first", "securityerror"},
+		{554, "", bouncescan.StageEndOfData, "Attachments of this type are refused", "policyviolation"},
+		{554, "", bouncescan.StageEndOfData, "Content-Type text/x-script not permitted", "policyviolation"},
+		{550, "", bouncescan.StageEndOfData, "Banned attachment name: setup.js", "policyviolation"},
+		{550, "", bouncescan.StageEndOfData, "Denylisted filename in message", "policyviolation"},
+		{550, "", bouncescan.StageEndOfData, "This e-mail was identified as junk, and also your server is listed in a blocklist", "spamdetected"},
+		{550, "", bouncescan.StageHelo, "Your host is banned due to brute-force attempts", "blocked"},
+		{550, "", bouncescan.StageHelo, "EHLO argument is a bare IP", "notcompliantrfc"},
+		{550, "", bouncescan.StageMail, "SPF: sender.example does not designate 192.0.2.1 as permitted; not allowed to send", "authfailure"},
+		{550, "5.7.1", bouncescan.StageEndOfData, "Message refused by DCC bulk count", "spamdetected"},
+		{451, "4.3.0", bouncescan.StageEndOfData, "Error with anti-virus scanner, try again", "systemerror"},
+		{550, "", bouncescan.StageHelo, "HELO must be a FQDN (see RFC 2821 4.1.1.1)", "notcompliantrfc"},
+	})
+}

@@ -641,8 +641,12 @@ func itoa(n int) string {
 
 // codesFromText finds the reply code and the enhanced status code in a
 // reply text that still carries them ("550-5.1.1 The email account ...",
-// "host x said: 550 5.1.1 ...", "... (#5.1.1)").
-func codesFromText(s string) (reply int, enh string) {
+// "host x said: 550 5.1.1 ...", "... (#5.1.1)"). replyClass is the class
+// digit of the event's own reply code (0: none): an enhanced code that
+// stands on its own in the text counts only when its class agrees with
+// the reply's (the text's, else the event's) and it is not a section of
+// an RFC ("550 HELO is an IP address (See RFC2821 4.1.3)").
+func codesFromText(s string, replyClass int) (reply int, enh string) {
 	for i := 0; i+3 <= len(s); i++ {
 		c := s[i]
 		if c < '2' || c > '5' || !isDigit(s[i+1]) || !isDigit(s[i+2]) {
@@ -678,12 +682,18 @@ func codesFromText(s string) (reply int, enh string) {
 		break
 	}
 	// an enhanced code standing on its own anywhere
+	if reply != 0 {
+		replyClass = reply / 100
+	}
 	for i := 0; i+5 <= len(s); i++ {
 		c := s[i]
 		if c != '2' && c != '4' && c != '5' {
 			continue
 		}
 		if i > 0 && (isDigit(s[i-1]) || isAlpha(s[i-1]) || s[i-1] == '.' || s[i-1] == '-' || s[i-1] == '_') {
+			continue
+		}
+		if replyClass != 0 && int(c-'0') != replyClass || afterRFC(s[:i]) {
 			continue
 		}
 		if n := enhancedAt(s[i:]); n > 0 {
@@ -693,6 +703,24 @@ func codesFromText(s string) (reply int, enh string) {
 		}
 	}
 	return reply, ""
+}
+
+// afterRFC reports whether before ends with a reference to an RFC
+// ("RFC2821 ", "RFC 5321, ", "rfc 5321 section "), so that what follows is
+// one of its section numbers, not a status code.
+func afterRFC(before string) bool {
+	t := strings.TrimRight(before, " ,")
+	t = strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(t), "section"), "sect.")
+	t = strings.TrimRight(t, " ,")
+	n := len(t)
+	for n > 0 && isDigit(t[n-1]) {
+		n--
+	}
+	if n == len(t) {
+		return false
+	}
+	t = strings.TrimRight(t[:n], " ")
+	return len(t) >= 3 && strings.EqualFold(t[len(t)-3:], "rfc")
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

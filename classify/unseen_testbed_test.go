@@ -294,6 +294,21 @@ const (
 	// networkerror here.
 	unseen15PostfixFloor = 196
 	unseen15EximFloor    = 172
+
+	// A sixteenth held-out pair (scenarios-unseen16.tsv: the Exim ACL
+	// messages cPanel and DirectAdmin ship, DCC's reply templates,
+	// MIMEDefang's defaults, Aruba's help pages), made before any rule had
+	// seen them. Held out, measured at commit 9e23a9d: of 159 and 143 truth
+	// rows 124 and 112 agreed (78.0%, 78.3%); fields 159/159 and 143/143;
+	// no testbed check mismatch (Exim expires fewer of the deferrals within
+	// the run, so it has fewer rows). Round u (issue 13) took 12 of the 14
+	// missed scenarios: 151/159, 135/143. Left: cPanel's greylisting reply
+	// "451 Temporarily unable to process your email. Please try again
+	// later." (only cPanel's configuration says it is greylisting; the words
+	// say nothing) and DirectAdmin's "Legitimate bounces are never sent to
+	// more than one recipient" (policyviolation in the table).
+	unseen16PostfixFloor = 151
+	unseen16EximFloor    = 135
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -334,6 +349,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen14-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen14EximFloor, 0},
 		{"postfix", "unseen15-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen15PostfixFloor, 0},
 		{"exim", "unseen15-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen15EximFloor, 0},
+		{"postfix", "unseen16-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen16PostfixFloor, 0},
+		{"exim", "unseen16-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen16EximFloor, 140},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
