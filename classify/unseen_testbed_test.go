@@ -309,6 +309,21 @@ const (
 	// more than one recipient" (policyviolation in the table).
 	unseen16PostfixFloor = 151
 	unseen16EximFloor    = 135
+
+	// A seventeenth held-out pair (scenarios-unseen17.tsv: reply strings in
+	// Haraka's connection.js and plugins and in Apache James's fast-fail
+	// handlers), made before any rule had seen them. Held out, measured at
+	// commit aae16ee: of 247 and 183 truth rows 179 and 135 agreed (72.5%,
+	// 73.8%); fields 247/247 and 183/183; no testbed check mismatch. Round
+	// v (issue 13) took 11 of the 15 missed scenarios: 217/247, 161/183.
+	// Left: Apache James's greylisting replies ("451 4.4.3 Temporary
+	// rejected: Please try again later"; the words and the code say
+	// nothing of greylisting), Haraka's "452 Internal Server Error" for a
+	// full disk (the words say a system error), and "450 ... SPF Temporary
+	// Error" (authfailure in this table; an SPF check that could not finish
+	// is a networkerror here, and the earlier tables split three to three).
+	unseen17PostfixFloor = 217
+	unseen17EximFloor    = 161
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -351,6 +366,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen15-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen15EximFloor, 0},
 		{"postfix", "unseen16-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen16PostfixFloor, 0},
 		{"exim", "unseen16-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen16EximFloor, 140},
+		{"postfix", "unseen17-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen17PostfixFloor, 0},
+		{"exim", "unseen17-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen17EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
