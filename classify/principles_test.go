@@ -540,3 +540,21 @@ func TestRoundV(t *testing.T) {
 		{554, "", bouncescan.StageRcpt, "Sender has bad karma", "badreputation"},
 	})
 }
+
+// TestRoundW is round w (issue 13) on other wordings than the eighteenth
+// held-out run's (scenarios-unseen18.tsv: smf-spf, smf-sav, SnertSoft's
+// milters, spamilter, cloudmails.eu, Maropost, JetEmail).
+func TestRoundW(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{550, "5.1.6", bouncescan.StageEndOfData, "Message looks like spam, not delivered", "spamdetected"},
+		{451, "4.7.1", bouncescan.StageRcpt, "You have exceeded 200 recipients per 1 day", "ratelimited"},
+		{550, "5.7.1", bouncescan.StageRcpt, "Bounce that did not originate here refused", "policyviolation"},
+		{550, "5.7.1", bouncescan.StageEndOfData, "Denied: blocklisted body link", "spamdetected"},
+		{550, "5.7.1", bouncescan.StageRcpt, "Message refused per our e-mail policy", "policyviolation"},
+		{550, "5.7.1", bouncescan.StageMail, "Rejected by security policy - EHLO required", "syntaxerror"},
+		{550, "5.7.1", bouncescan.StageEndOfData, "Rejected: executable attachement found", "policyviolation"},
+		{550, "5.7.1", bouncescan.StageEndOfData, "Policy: invalid HELO hostname", "notcompliantrfc"},
+		{550, "5.7.1", bouncescan.StageEndOfData, "IP used as hostname in greeting", "notcompliantrfc"},
+		{550, "5.1.1", bouncescan.StageRcpt, "User unknown or account is full", "userunknown"},
+	})
+}

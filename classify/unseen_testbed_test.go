@@ -307,8 +307,11 @@ const (
 	// later." (only cPanel's configuration says it is greylisting; the words
 	// say nothing) and DirectAdmin's "Legitimate bounces are never sent to
 	// more than one recipient" (policyviolation in the table).
-	unseen16PostfixFloor = 151
-	unseen16EximFloor    = 135
+	// Round w's rule for backscatter took DirectAdmin's "Legitimate
+	// bounces are never sent to more than one recipient" too: 153/159,
+	// 137/143.
+	unseen16PostfixFloor = 153
+	unseen16EximFloor    = 137
 
 	// A seventeenth held-out pair (scenarios-unseen17.tsv: reply strings in
 	// Haraka's connection.js and plugins and in Apache James's fast-fail
@@ -324,6 +327,22 @@ const (
 	// is a networkerror here, and the earlier tables split three to three).
 	unseen17PostfixFloor = 217
 	unseen17EximFloor    = 161
+
+	// An eighteenth held-out pair (scenarios-unseen18.tsv: smf-spf,
+	// smf-sav, SnertSoft's milters, spamilter, cloudmails.eu, Maropost,
+	// JetEmail), made before any rule had seen them. Held out, measured at
+	// commit 2f0e728: of 155 and 145 truth rows 132 and 122 agreed (85.2%,
+	// 84.1%); fields 155/155 and 145/145; no testbed check mismatch. Round
+	// w (issue 13) took 10 of the 17 missed scenarios: 147/155, 137/145.
+	// Left: "451 4.4.5 Server too busy" (toomanyconn in the table; the
+	// code says congestion), "554 5.7.1 Message blocked" (no cause named),
+	// Maropost's "554 Transaction failed[Invalid X-CampaignID]" (its own
+	// header), JetEmail's "[ABUSE] Sender blocked" (badreputation in the
+	// table), spamilter's "Temporary failure - Unable to validate Sender
+	// address" (rejected in the table, a 4xx check that failed) and
+	// "Recipient undeliverable" after the data (filtered in the table).
+	unseen18PostfixFloor = 147
+	unseen18EximFloor    = 137
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -368,6 +387,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen16-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen16EximFloor, 140},
 		{"postfix", "unseen17-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen17PostfixFloor, 0},
 		{"exim", "unseen17-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen17EximFloor, 0},
+		{"postfix", "unseen18-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen18PostfixFloor, 0},
+		{"exim", "unseen18-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen18EximFloor, 140},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
