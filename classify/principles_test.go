@@ -558,3 +558,14 @@ func TestRoundW(t *testing.T) {
 		{550, "5.1.1", bouncescan.StageRcpt, "User unknown or account is full", "userunknown"},
 	})
 }
+
+// TestRoundX is round x (issue 13) on other wordings than the nineteenth
+// held-out run's (scenarios-unseen19.tsv: NTT docomo, au, SoftBank, Yahoo!
+// JAPAN, Spectrum, Tuta, Proton, Virgin Media).
+func TestRoundX(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{554, "", bouncescan.StageEndOfData, "Message line length exceeds 998 characters", "notcompliantrfc"},
+		{500, "", bouncescan.StageRcpt, "Line too long", "syntaxerror"},
+		{550, "5.7.1", bouncescan.StageEndOfData, "Message rejected by rspamd filter (score 15.2)", "spamdetected"},
+	})
+}

@@ -343,6 +343,20 @@ const (
 	// "Recipient undeliverable" after the data (filtered in the table).
 	unseen18PostfixFloor = 147
 	unseen18EximFloor    = 137
+
+	// A nineteenth held-out pair (scenarios-unseen19.tsv, 17 scenarios:
+	// replies of NTT docomo, au, SoftBank, Yahoo! JAPAN, Spectrum, Tuta,
+	// Proton and Virgin Media quoted by their pages or by forum threads),
+	// made before any rule had seen them. Held out, measured at commit
+	// 7637889: of 78 and 70 truth rows 72 and 64 agreed (92.3%, 91.4%);
+	// fields 78/78 and 70/70; no testbed check mismatch. Round x (issue
+	// 13): 76/78, 68/70. Left: "User unknown" after the end of data, which
+	// this table calls filtered and the shared testbed's truth
+	// (yh-554-nouser-eod) calls userunknown: the refusal after DATA is
+	// filtered, after the end of data the server has the message and may
+	// check the recipient then (README, Reasons).
+	unseen19PostfixFloor = 76
+	unseen19EximFloor    = 68
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -389,6 +403,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen17-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen17EximFloor, 0},
 		{"postfix", "unseen18-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen18PostfixFloor, 0},
 		{"exim", "unseen18-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen18EximFloor, 140},
+		{"postfix", "unseen19-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen19PostfixFloor, 70},
+		{"exim", "unseen19-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen19EximFloor, 65},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
