@@ -583,3 +583,21 @@ func TestRoundY(t *testing.T) {
 		{451, "4.3.0", bouncescan.StageRcpt, "<a@example.org>: Sender address rejected: Temporary lookup failure", "systemerror"},
 	})
 }
+
+// TestRoundZ is round z (issue 13) on other wordings than the run of
+// tables 21 and 22 (FortiMail, WatchGuard, ESET, Kaspersky; Carbonio,
+// iRedAPD, Modoboa, mailcow, Qpsmtpd, ezmlm-idx, Kolab).
+func TestRoundZ(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{454, "4.2.2", bouncescan.StageMail, "We take mail only over encrypted connections", "failedstarttls"},
+		{451, "", bouncescan.StageRcpt, "Excessive sending volume from your host, deferred", "ratelimited"},
+		{550, "5.7.0", bouncescan.StageEndOfData, "We will not accept messages with no body text", "policyviolation"},
+		{550, "", bouncescan.StageEndOfData, "The address of the list must appear in To or Cc", "policyviolation"},
+		{550, "5.2.3", bouncescan.StageEndOfData, "Parts of MIME type text/calendar are not accepted", "policyviolation"},
+		{550, "5.7.2", bouncescan.StageEndOfData, "You are not permitted to send mail to this group", "rejected"},
+		{552, "5.7.1", bouncescan.StageEndOfData, "Limit reached: single message size", "emailtoolarge"},
+		{554, "5.7.1", bouncescan.StageRcpt, "You are not authorized to send e-mail to user@example.org", "policyviolation"},
+		{550, "", bouncescan.StageEndOfData, "Bounces must have an empty sender", "notcompliantrfc"},
+		{554, "", bouncescan.StageEndOfData, "This server requires a proper Message-ID header", "notcompliantrfc"},
+	})
+}

@@ -373,6 +373,22 @@ const (
 	// rejected" (no cause named).
 	unseen20PostfixFloor = 256
 	unseen20EximFloor    = 210
+	// Tables 21 and 22, run together (scenarios-unseen21-22.tsv is the
+	// two joined: 5 scenarios from FortiMail, WatchGuard, ESET and
+	// Kaspersky documentation, 27 from the source of Carbonio, iRedAPD,
+	// Modoboa, mailcow, Qpsmtpd, ezmlm-idx and Kolab), made before any
+	// rule had seen them. Held out, measured at commit 5460fd2: of 152 and
+	// 136 truth rows 118 and 106 agreed (77.6%, 77.9%); fields 152/152 and
+	// 136/136; no testbed check mismatch. Round z (issue 13): 143/152,
+	// 127/136. Left: two greylisting replies whose words say nothing
+	// ("451 Try again later", "451 4.7.1 Requested action aborted: local
+	// error in processing"), WatchGuard's "571 Delivery not authorized,
+	// message refused" (spamdetected in the table: its spam filter's
+	// answer, the words of RFC 3463's 5.7.1), and Kolab's "Sender address
+	// rejected: Access denied" (securityerror in the table; the words say
+	// a refused sender).
+	unseen2122PostfixFloor = 143
+	unseen2122EximFloor    = 127
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -423,6 +439,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen19-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen19EximFloor, 65},
 		{"postfix", "unseen20-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen20PostfixFloor, 0},
 		{"exim", "unseen20-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen20EximFloor, 0},
+		{"postfix", "unseen21-22-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2122PostfixFloor, 0},
+		{"exim", "unseen21-22-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2122EximFloor, 130},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
