@@ -63,20 +63,6 @@ func (p *textPat) mayBeIn(g *gramSet) bool {
 	return true
 }
 
-// requiredLiteral returns a lower-case ASCII string that every match of
-// the case-insensitive regular expression expr contains, or "" when there
-// is no such string (then the expression is always run). The check runs on
-// the ASCII-lower-cased text, so a match that needs Unicode case folding
-// of an ASCII letter (the Kelvin sign for k) is missed: a price paid for
-// not running every expression on every text.
-func requiredLiteral(expr string) string {
-	re, err := parseFold(expr)
-	if err != nil {
-		return ""
-	}
-	return requiredLiteralOf(re.Simplify())
-}
-
 // parseFold parses the case-insensitive expression expr, once for every
 // analysis of it (requiredLiteralOf, requiredAnyLiteralOf,
 // regexPrefilterOf on its Simplify, startRegexOf): parsing the built-in
@@ -85,7 +71,13 @@ func parseFold(expr string) (*syntax.Regexp, error) {
 	return syntax.Parse(expr, syntax.Perl|syntax.FoldCase)
 }
 
-// requiredLiteralOf is requiredLiteral of the simplified tree re.
+// requiredLiteralOf returns a lower-case ASCII string that every match of
+// the case-insensitive regular expression re (parsed by parseFold and
+// simplified) contains, or "" when there
+// is no such string (then the expression is always run). The check runs on
+// the ASCII-lower-cased text, so a match that needs Unicode case folding
+// of an ASCII letter (the Kelvin sign for k) is missed: a price paid for
+// not running every expression on every text.
 func requiredLiteralOf(re *syntax.Regexp) string {
 	best := ""
 	consider := func(r *syntax.Regexp) {
@@ -117,20 +109,11 @@ func isASCII(s string) bool {
 	return true
 }
 
-// requiredAnyLiteral is requiredLiteral for expressions that have no single
+// requiredAnyLiteralOf is requiredLiteralOf for expressions that have no single
 // literal but an alternation every match passes through, such as
 // \b(?:locked|suspended)\b: the lower-case ASCII literals of its branches,
 // one of which every match contains; nil when some branch has none (or
 // one shorter than 3 bytes, too common to save any work).
-func requiredAnyLiteral(expr string) []string {
-	re, err := parseFold(expr)
-	if err != nil {
-		return nil
-	}
-	return requiredAnyLiteralOf(re.Simplify())
-}
-
-// requiredAnyLiteralOf is requiredAnyLiteral of the simplified tree re.
 func requiredAnyLiteralOf(re *syntax.Regexp) []string {
 	elems := []*syntax.Regexp{re}
 	if re.Op == syntax.OpConcat {
@@ -203,8 +186,9 @@ func containsAny(s string, lits []string) bool {
 // costs a substring search per string).
 const maxExact = 16
 
-// regexPrefilter returns sets of lower-case strings such that every match
-// of the case-insensitive expression expr in an all-ASCII text contains,
+// regexPrefilterOf returns sets of lower-case strings such that every match
+// of the case-insensitive expression re (parsed and simplified) in an
+// all-ASCII text contains,
 // in the ASCII-lower-cased text, one string of each set; nil when it knows
 // none. It sees through alternations, optional parts and factored
 // prefixes ("\bno (?:such|valid)\s+user": "no such" or "no valid", and
@@ -221,15 +205,6 @@ const maxExact = 16
 // several sets it keeps up to altClauses sets, each a set of every branch
 // together ("(?:sender|from) address" needs "sender" or "from", and also
 // "address").
-func regexPrefilter(expr string) [][]string {
-	re, err := parseFold(expr)
-	if err != nil {
-		return nil
-	}
-	return regexPrefilterOf(re.Simplify())
-}
-
-// regexPrefilterOf is regexPrefilter of the simplified tree re.
 func regexPrefilterOf(re *syntax.Regexp) [][]string {
 	var out [][]string
 	for _, set := range requiredSets(re) {
@@ -644,17 +619,9 @@ type startRegex struct {
 // maxStartLits bounds startRegex.lits: each is looked for on its own.
 const maxStartLits = 8
 
-// newStartRegex is the startRegex of the expression "(?i)"+expr, or nil
-// when its matches need not start with a literal (or with too many).
-func newStartRegex(expr string) *startRegex {
-	re, err := parseFold(expr)
-	if err != nil {
-		return nil
-	}
-	return startRegexOf(expr, re)
-}
-
-// startRegexOf is newStartRegex of expr, parsed (not simplified) as re.
+// startRegexOf is the startRegex of the expression "(?i)"+expr, parsed
+// (not simplified) as re, or nil when its matches need not start with a
+// literal (or with too many).
 func startRegexOf(expr string, re *syntax.Regexp) *startRegex {
 	s := &startRegex{}
 	first := re
