@@ -101,9 +101,11 @@ func newLitScanner(lits []string, marked, only []bool) *litScanner {
 	}
 	const nc = litColumns
 
-	// the trie: gotoT[s*nc+c] is the child of s by class c (0: none, as
-	// no edge leads back to the root)
-	gotoT := make([]uint32, nc)
+	// the trie, its edges first in a map (key s<<litShift|c: the child of
+	// s by class c), then in a table of exactly its size: growing the
+	// table row by row cost most of the build in copies and first
+	// touches of fresh memory (BenchmarkNewClassifier)
+	edges := make(map[uint32]uint32, len(lits)*litDepth/2)
 	own := [][]int32{nil} // per state: the literals that end there
 	for id, l := range lits {
 		switch {
@@ -127,16 +129,21 @@ func newLitScanner(lits []string, marked, only []bool) *litScanner {
 			if c == 0 {
 				m.check[id] |= checkBytes
 			}
-			t := gotoT[s*nc+c]
-			if t == 0 {
+			t, ok := edges[s<<litShift|c]
+			if !ok {
 				t = uint32(len(own))
 				own = append(own, nil)
-				gotoT = growRows(gotoT, nc)
-				gotoT[s*nc+c] = t
+				edges[s<<litShift|c] = t
 			}
 			s = t
 		}
 		own[s] = append(own[s], int32(id))
+	}
+	// gotoT[s*nc+c] is the child of s by class c (0: none, as no edge
+	// leads back to the root)
+	gotoT := make([]uint32, len(own)*nc)
+	for k, t := range edges {
+		gotoT[k] = t
 	}
 	states := len(own)
 
@@ -204,20 +211,6 @@ func newLitScanner(lits []string, marked, only []bool) *litScanner {
 		m.outAt = append(m.outAt, uint32(len(m.outs)))
 	}
 	return m
-}
-
-// growRows appends one zeroed row of n entries to table, doubling its
-// capacity when it is full: append's own growth slows to 1.25x for large
-// slices, which made building the scanner of the built-in rules (11 000
-// states of 64 columns) copy its table many times over, most of
-// classify.New's time (BenchmarkNewClassifier).
-func growRows(table []uint32, n int) []uint32 {
-	if len(table)+n > cap(table) {
-		grown := make([]uint32, len(table), 2*cap(table)+n)
-		copy(grown, table)
-		table = grown
-	}
-	return table[:len(table)+n] // past len, a fresh make's zeros (rows are never dropped)
 }
 
 // scan adds to f every literal that occurs in text.

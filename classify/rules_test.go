@@ -127,6 +127,11 @@ func TestUserRulesErrors(t *testing.T) {
 		{"noid.toml", "[[rule]]\nreason = \"blocked\"\n", ":1: rule has no id"},
 		{"dup.toml", "[[rule]]\nid = \"a\"\ntext = \"x\"\nreason = \"blocked\"\n[[rule]]\nid = \"a\"\ntext = \"x\"\nreason = \"blocked\"\n", `:5: rule "a": id already used at`},
 		{"regex.toml", "[[rule]]\nid = \"a\"\nregex = \"(\"\nreason = \"blocked\"\n", `:3: rule "a": bad regex`},
+		// rules compile in parallel; the mistake reported is still the
+		// first in the file (a duplicate id before a bad regex, and a bad
+		// regex before a duplicate)
+		{"order1.toml", "[[rule]]\nid = \"a\"\ntext = \"x\"\nreason = \"blocked\"\n[[rule]]\nid = \"a\"\ntext = \"y\"\nreason = \"blocked\"\n[[rule]]\nid = \"c\"\nregex = \"(\"\nreason = \"blocked\"\n[[rule]]\nid = \"d\"\nregex = \"(\"\nreason = \"blocked\"\n", `:5: rule "a": id already used at`},
+		{"order2.toml", "[[rule]]\nid = \"a\"\ntext = \"x\"\nreason = \"blocked\"\n[[rule]]\nid = \"b\"\nregex = \"(\"\nreason = \"blocked\"\n[[rule]]\nid = \"a\"\ntext = \"y\"\nreason = \"blocked\"\n[[rule]]\nid = \"d\"\nstage = \"rcpt2\"\nreason = \"blocked\"\n", `:7: rule "b": bad regex`},
 		{"reply.toml", "[[rule]]\nid = \"a\"\nreply = \"5555\"\nreason = \"blocked\"\n", "bad reply code pattern"},
 		{"enh.toml", "[[rule]]\nid = \"a\"\nenhanced = \"5.x.1\"\nreason = \"blocked\"\n", "bad enhanced code pattern"},
 		{"stage.toml", "[[rule]]\nid = \"a\"\nstage = \"rcpt2\"\nreason = \"blocked\"\n", "unknown stage"},
@@ -182,5 +187,19 @@ func TestBuiltinRulesLoad(t *testing.T) {
 	}
 	if len(rules) < 50 {
 		t.Errorf("only %d built-in rules", len(rules))
+	}
+}
+
+// TestInParallel: every index once, for counts around the number of
+// workers.
+func TestInParallel(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 5, 238} {
+		calls := make([]int, n)
+		inParallel(n, func(i int) { calls[i]++ })
+		for i, c := range calls {
+			if c != 1 {
+				t.Fatalf("n=%d: index %d called %d times", n, i, c)
+			}
+		}
 	}
 }
