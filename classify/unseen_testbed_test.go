@@ -389,6 +389,19 @@ const (
 	// a refused sender).
 	unseen2122PostfixFloor = 143
 	unseen2122EximFloor    = 127
+	// Tables 23 and 24, run together (scenarios-unseen23-24.tsv: 45
+	// scenarios from the source of hMailServer, Courier-MTA, OpenDKIM and
+	// Postal; 49 from Postmark's SMTP Field Manual (Yahoo, Free, Orange,
+	// Rambler, Comcast, Yandex, iCloud, AT&T, Microsoft, Barracuda, Trend
+	// Micro, ZeroSpam, Symantec.cloud) and the help pages of Interia,
+	// ASPone, EarthLink and Ghent University), made before any rule had
+	// seen them. Held out, measured at commit 6ac2237: of 493 and 411
+	// truth rows 395 and 335 agreed (80.1%, 81.5%); fields 493/493 and
+	// 411/411. Testbed check mismatches: 4 (Postfix) and 2 (Exim), the
+	// first recipient of the two scenarios that answer 421 at MAIL FROM on
+	// their own port delivered, as in run 20.
+	unseen2324PostfixFloor = 395
+	unseen2324EximFloor    = 335
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -441,6 +454,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen20-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen20EximFloor, 0},
 		{"postfix", "unseen21-22-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2122PostfixFloor, 0},
 		{"exim", "unseen21-22-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2122EximFloor, 130},
+		{"postfix", "unseen23-24-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2324PostfixFloor, 0},
+		{"exim", "unseen23-24-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2324EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
