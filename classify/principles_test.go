@@ -440,7 +440,10 @@ func TestRoundR(t *testing.T) {
 		{554, "", bouncescan.StageEndOfData, "Invalid Date: header", "notcompliantrfc"},
 		{550, "", bouncescan.StageEndOfData, "The Subject header is duplicated", "notcompliantrfc"},
 		{452, "4.4.5", bouncescan.StageMail, "Recipients per hour limit reached", "ratelimited"},
-		{421, "", bouncescan.StageMail, "Maximum number of messages per connection exceeded", "ratelimited"},
+		// ratelimited until round aa; a limit on the messages of one
+		// connection is toomanyconn since (Sisimai's Rhost::YahooInc on
+		// Yahoo's "421 Max message per connection reached")
+		{421, "", bouncescan.StageMail, "Maximum number of messages per connection exceeded", "toomanyconn"},
 		{550, "", bouncescan.StageRcpt, "Your IP address does not resolve", "requireptr"},
 		{450, "4.7.1", bouncescan.StageMail, "Client IP failed to resolve, try later", "requireptr"},
 		{550, "5.7.1", bouncescan.StageEndOfData, "Rejected by filter RULE3_2", "spamdetected"},
@@ -599,5 +602,26 @@ func TestRoundZ(t *testing.T) {
 		{554, "5.7.1", bouncescan.StageRcpt, "You are not authorized to send e-mail to user@example.org", "policyviolation"},
 		{550, "", bouncescan.StageEndOfData, "Bounces must have an empty sender", "notcompliantrfc"},
 		{554, "", bouncescan.StageEndOfData, "This server requires a proper Message-ID header", "notcompliantrfc"},
+	})
+}
+
+// TestRoundAA: other wordings of what the rules of round aa (issue 13,
+// after the held-out run of tables 23 and 24) read.
+func TestRoundAA(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{451, "4.7.1", bouncescan.StageRcpt, "Too many new messages from your address, slow down", "ratelimited"},
+		{550, "", bouncescan.StageMail, "HELO hostname mx.example.org doesn't match the connecting address", "notcompliantrfc"},
+		{530, "5.7.0", bouncescan.StageMail, "You must issue STARTTLS first", "failedstarttls"},
+		{550, "", bouncescan.StageRcpt, "This mailbox is not active", "suspend"},
+		{550, "", bouncescan.StageRcpt, "Recipient rejected: disabled", "suspend"},
+		{535, "", bouncescan.StageMail, "Your credentials have expired, please log in again", "securityerror"},
+		{550, "", bouncescan.StageRcpt, "[SPF] 192.0.2.9 not allowed to send mail for example.com", "authfailure"},
+		{554, "5.7.1", bouncescan.StageRcpt, "Please do not try to use me as a relay", "norelaying"},
+		{550, "", bouncescan.StageEndOfData, "The number of messages sent exceeded your limit", "ratelimited"},
+		{554, "", bouncescan.StageEndOfData, "Message is not standards compliant", "notcompliantrfc"},
+		{550, "5.7.1", bouncescan.StageEndOfData, "Suspicious attachment detected", "policyviolation"},
+		{554, "", bouncescan.StageEndOfData, "Message rejected: a link in it is listed on SURBL", "spamdetected"},
+		{550, "5.7.1", bouncescan.StageRcpt, "Recipient is not on the list of valid recipients", "userunknown"},
+		{421, "", bouncescan.StageMail, "Maximum messages per session exceeded", "toomanyconn"},
 	})
 }

@@ -399,9 +399,20 @@ const (
 	// truth rows 395 and 335 agreed (80.1%, 81.5%); fields 493/493 and
 	// 411/411. Testbed check mismatches: 4 (Postfix) and 2 (Exim), the
 	// first recipient of the two scenarios that answer 421 at MAIL FROM on
-	// their own port delivered, as in run 20.
-	unseen2324PostfixFloor = 395
-	unseen2324EximFloor    = 335
+	// their own port delivered, as in run 20. Round aa (issue 13):
+	// 449/493, 380/411. Left: Yahoo's TSS04 (30 rows of retries: the
+	// table's badreputation is current Sisimai's Rhost::YahooInc, the
+	// Sisimai dev set says blocked, here it stays ratelimited, Yahoo's
+	// "unexpected volume or user complaints"), AT&T's "Connections not
+	// accepted from servers without a valid sender domain. Fix reverse
+	// DNS" (requireptr in the table, rejected in the Sisimai dev set,
+	// which wins), DMARC rejections (policyviolation here, as dmarc.policy
+	// says), a bare "Please try again later" (greylisting in the table),
+	// and replies whose words name no cause ("Not authorized sender.",
+	// "Message filtered", Trend Micro's "BLOCK-SEND-ER"/"NO-DOMAIN" under
+	// 5.7.1).
+	unseen2324PostfixFloor = 449
+	unseen2324EximFloor    = 380
 )
 
 func TestUnseenTestbed(t *testing.T) {
