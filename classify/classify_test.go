@@ -246,7 +246,9 @@ func TestPrefilter(t *testing.T) {
 		{`\b[a-z0-9-]+(\.[a-z0-9-]+)+\.? does not exist`, " does not exist"},
 		{`Mail Flood`, "mail flood"},
 		{`(a|b)`, ""},
-		{`日本`, ""},
+		{`日本`, "日本"},         // kanji have no other case: matched byte for byte
+		{`Пользователь`, ""}, // Cyrillic folds (п/П): not byte for byte
+		{`\x{FFFD}abc`, ""},  // one literal with the replacement rune, which also matches invalid bytes: refused
 	} {
 		if got := requiredLiteral(tc.expr); got != tc.want {
 			t.Errorf("requiredLiteral(%q) = %q, want %q", tc.expr, got, tc.want)
@@ -261,6 +263,8 @@ func TestPrefilter(t *testing.T) {
 		{`(?:locked|ab)`, nil},  // a branch too short to help
 		{`(?:locked|\d+)`, nil}, // a branch without a literal
 		{`Mail Flood`, nil},     // has a single literal: requiredLiteral's job
+		{`(?:ユーザー|宛先|受信者)[^。]{0,60}?(?:見つかりません|存在しません)`, []string{"見つかりません", "存在しません"}}, // the alternation whose shortest branch is longer
+		{`(?:почтовый ящик|пользователь)`, nil},                                         // Cyrillic folds
 	} {
 		got := requiredAnyLiteral(tc.expr)
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {

@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -71,7 +72,8 @@ func parseFold(expr string) (*syntax.Regexp, error) {
 	return syntax.Parse(expr, syntax.Perl|syntax.FoldCase)
 }
 
-// requiredLiteralOf returns a lower-case ASCII string that every match of
+// requiredLiteralOf returns a lower-case string (ASCII, or with runes that
+// have no other case: foldFree) that every match of
 // the case-insensitive regular expression re (parsed by parseFold and
 // simplified) contains, or "" when there
 // is no such string (then the expression is always run). The check runs on
@@ -85,7 +87,7 @@ func requiredLiteralOf(re *syntax.Regexp) string {
 			return
 		}
 		lit := string(r.Rune)
-		if len(lit) > len(best) && isASCII(lit) {
+		if len(lit) > len(best) && foldFree(lit) {
 			best = strings.ToLower(lit)
 		}
 	}
@@ -100,6 +102,21 @@ func requiredLiteralOf(re *syntax.Regexp) string {
 	return best
 }
 
+// foldFree reports whether a case-insensitive literal matches only its
+// own lower-cased bytes in the ASCII-lower-cased text: every rune is ASCII
+// or has no other case (unicode.SimpleFold: kana, kanji, hangul, digits
+// of other scripts), as in the Japanese alternation of
+// userunknown.grammar, which ran on every ASCII text for want of a
+// literal to look for (BenchmarkClassifyUncached).
+func foldFree(s string) bool {
+	for _, r := range s {
+		if r >= utf8.RuneSelf && (r == utf8.RuneError || unicode.SimpleFold(r) != r) {
+			return false
+		}
+	}
+	return true
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -111,7 +128,7 @@ func isASCII(s string) bool {
 
 // requiredAnyLiteralOf is requiredLiteralOf for expressions that have no single
 // literal but an alternation every match passes through, such as
-// \b(?:locked|suspended)\b: the lower-case ASCII literals of its branches,
+// \b(?:locked|suspended)\b: the lower-cased literals of its branches,
 // one of which every match contains; nil when some branch has none (or
 // one shorter than 3 bytes, too common to save any work).
 func requiredAnyLiteralOf(re *syntax.Regexp) []string {
@@ -148,8 +165,8 @@ func requiredAnyLiteralOf(re *syntax.Regexp) []string {
 	return best
 }
 
-// branchLiteral is the longest ASCII literal a branch of an alternation
-// always contains, lower-cased, or "".
+// branchLiteral is the longest literal a branch of an alternation always
+// contains (ASCII or foldFree), lower-cased, or "".
 func branchLiteral(b *syntax.Regexp) string {
 	for b.Op == syntax.OpCapture {
 		b = b.Sub[0]
@@ -157,7 +174,7 @@ func branchLiteral(b *syntax.Regexp) string {
 	best := ""
 	consider := func(r *syntax.Regexp) {
 		if r.Op == syntax.OpLiteral {
-			if l := string(r.Rune); len(l) > len(best) && isASCII(l) {
+			if l := string(r.Rune); len(l) > len(best) && foldFree(l) {
 				best = strings.ToLower(l)
 			}
 		}

@@ -625,3 +625,14 @@ func TestRoundAA(t *testing.T) {
 		{421, "", bouncescan.StageMail, "Maximum messages per session exceeded", "toomanyconn"},
 	})
 }
+
+// TestFoldFreeLiterals: texts in scripts without case still reach the
+// regexes that name their words, now that those words are literals the
+// scanner looks for first (foldFree).
+func TestFoldFreeLiterals(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{550, "", bouncescan.StageRcpt, "宛先のユーザーが見つかりません", "userunknown"},
+		{550, "5.1.1", bouncescan.StageRcpt, "受信者が存在しません: user@example.jp", "userunknown"},
+		{550, "", bouncescan.StageRcpt, "ユーザーが存在しません (user unknown)", "userunknown"},
+	})
+}
