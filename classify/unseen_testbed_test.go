@@ -413,6 +413,20 @@ const (
 	// 5.7.1).
 	unseen2324PostfixFloor = 449
 	unseen2324EximFloor    = 380
+	// Tables 25 and 26, run together (scenarios-unseen25-26.tsv: 45
+	// scenarios from the source of SubEthaSMTP, aiosmtpd, Dovecot, policyd
+	// (cluebringer), policyd-rate-limit, milter-greylist, milter-regex,
+	// Debian's exim4-config, Mail-in-a-Box and OpenSMTPD's filter-dnsbl;
+	// 47 from the pages of Titan, Rackspace, Zoho (through Sisimai's
+	// Rhost::Zoho), Hornetsecurity, Trend Micro, Cloudflare Email Routing,
+	// La Poste, ImprovMX, MXroute and others), made before any rule had
+	// seen them. Held out, measured at commit 1bde317: of 471 and 401
+	// truth rows 349 and 305 agreed (74.1%, 76.1%); fields 471/471 and
+	// 401/401. Testbed check mismatches: 2 (Postfix) and 1 (Exim), the
+	// 421-at-MAIL-FROM scenario on its own port whose first recipient was
+	// delivered.
+	unseen2526PostfixFloor = 349
+	unseen2526EximFloor    = 305
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -467,6 +481,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen21-22-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2122EximFloor, 130},
 		{"postfix", "unseen23-24-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2324PostfixFloor, 0},
 		{"exim", "unseen23-24-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2324EximFloor, 0},
+		{"postfix", "unseen25-26-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2526PostfixFloor, 0},
+		{"exim", "unseen25-26-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2526EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
