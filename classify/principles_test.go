@@ -636,3 +636,23 @@ func TestFoldFreeLiterals(t *testing.T) {
 		{550, "", bouncescan.StageRcpt, "ユーザーが存在しません (user unknown)", "userunknown"},
 	})
 }
+
+// TestRoundAB: other wordings of what the rules of round ab (issue 13,
+// after the held-out run of tables 25 and 26) read.
+func TestRoundAB(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{451, "4.7.0", bouncescan.StageRcpt, "SPF check: temporary lookup error for example.com", "networkerror"},
+		{554, "", bouncescan.StageConnect, "203.0.113.5 is listed on 2 RBLs", "blocked"},
+		{421, "", bouncescan.StageRcpt, "DNSBL query timed out, please retry", "networkerror"},
+		{550, "", bouncescan.StageRcpt, "Greylisting refused: your server is blacklisted", "blocked"},
+		{553, "", bouncescan.StageMail, "Unknown e-mail address", "rejected"},
+		{550, "", bouncescan.StageEndOfData, "Message has no verifiable sender", "rejected"},
+		{450, "4.7.1", bouncescan.StageMail, "Client IP address not resolvable", "requireptr"},
+		{550, "", bouncescan.StageEndOfData, "Message header fails syntax validation", "notcompliantrfc"},
+		{554, "5.7.1", bouncescan.StageEndOfData, "HTML messages are not accepted here", "policyviolation"},
+		{550, "5.7.1", bouncescan.StageRcpt, "Recipient rejected: unknown-user", "userunknown"},
+		{554, "", bouncescan.StageRcpt, "Go away.", "blocked"},
+		{421, "", bouncescan.StageMail, "RCPT issued too many times", "ratelimited"},
+		{555, "", bouncescan.StageMail, "Unsupported MAIL parameter BODY=BINARYMIME", "syntaxerror"},
+	})
+}
