@@ -436,6 +436,17 @@ const (
 	// execute commands" as networkerror, Rackspace's G18/G19).
 	unseen2526PostfixFloor = 420
 	unseen2526EximFloor    = 357
+	// Tables 27 and 28, run together (scenarios-unseen27-28.tsv: 50
+	// scenarios from the source of spamdyke, chkuser, the qmail-smtpd
+	// patches collected by sagredo and simscan; 36 from the pages of
+	// Sina, Tencent QQ (through Sisimai's Rhost::Tencent), Yandex, Daum
+	// and Korean ISP lists), made before any rule had seen them. Held
+	// out, measured at commit cb90444: of 541 and 428 truth rows 387 and
+	// 306 agreed (71.5%, 71.5%); fields 541/541 and 428/428. Testbed check
+	// mismatches: 2 (Postfix) and 1 (Exim), the 421-at-MAIL-FROM scenario
+	// on its own port whose first recipient was delivered.
+	unseen2728PostfixFloor = 387
+	unseen2728EximFloor    = 306
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -492,6 +503,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen23-24-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2324EximFloor, 0},
 		{"postfix", "unseen25-26-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2526PostfixFloor, 0},
 		{"exim", "unseen25-26-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2526EximFloor, 0},
+		{"postfix", "unseen27-28-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2728PostfixFloor, 0},
+		{"exim", "unseen27-28-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2728EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
