@@ -656,3 +656,23 @@ func TestRoundAB(t *testing.T) {
 		{555, "", bouncescan.StageMail, "Unsupported MAIL parameter BODY=BINARYMIME", "syntaxerror"},
 	})
 }
+
+// TestRoundAC: other wordings of what the rules of round ac (issue 13,
+// after the held-out run of tables 27 and 28) read.
+func TestRoundAC(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{451, "4.7.1", bouncescan.StageRcpt, "DKIM key lookup error, try again later", "networkerror"},
+		{452, "", bouncescan.StageRcpt, "Maximum recipients limit reached for this message", "exceedlimit"},
+		{451, "", bouncescan.StageData, "Server out of memory, try again later", "systemerror"},
+		{554, "", bouncescan.StageEndOfData, "Stray linefeed in message body", "notcompliantrfc"},
+		{421, "", bouncescan.StageRcpt, "Too many errors, closing connection", "syntaxerror"},
+		{550, "", bouncescan.StageRcpt, "The domain of your sender address does not exist", "rejected"},
+		{554, "", bouncescan.StageRcpt, "Sorry, we don't relay for you", "norelaying"},
+		{530, "", bouncescan.StageMail, "Authorization is required before sending", "securityerror"},
+		{550, "", bouncescan.StageRcpt, "Frequency of sending mails is limited, slow down", "ratelimited"},
+		{552, "", bouncescan.StageEndOfData, "Your attachment is too long", "emailtoolarge"},
+		{554, "", bouncescan.StageRcpt, "You are not following the protocol", "syntaxerror"},
+		{554, "", bouncescan.StageRcpt, "Delivering mail to external addresses is not permitted", "norelaying"},
+		{554, "", bouncescan.StageEndOfData, "Message contains a bad attachment (.exe)", "policyviolation"},
+	})
+}
