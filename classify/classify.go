@@ -541,10 +541,15 @@ func classFromText(lower string) bouncescan.Class {
 
 // classMarkers are the words of classFromText.
 func classMarkers() (permanent, transient []string) {
-	return []string{"failed permanently", "permanent failure", "permanent error", "permanently rejected"},
+	return []string{"failed permanently", "permanent failure", "permanent error", "permanently rejected", "retry timeout exceeded"},
 		[]string{"has been delayed", "temporary failure", "will be retried", "temporarily deferred",
 			"connection refused", "connection timed out", "timed out", "lost connection", "connection reset",
-			"host not found, try again", "no route to host", "network is unreachable", "try again later", "greylist"}
+			"host not found, try again", "no route to host", "network is unreachable", "try again later", "greylist",
+			// Sendmail's stat=Deferred: ...; an unfinished DNS look-up,
+			// a timeout or a dropped connection (Exim's and sysexits'
+			// words): nothing refused the message for good
+			"deferred:", "did not complete", "smtp timeout", "server timeout", "dns timeout", "closed connection", "unexpected disconnection",
+			"temporarily", "temporary error", "temporary problem"}
 }
 
 func stageFromText(lower string) bouncescan.Stage {

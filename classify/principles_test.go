@@ -52,6 +52,17 @@ func TestPrinciples(t *testing.T) {
 		{"Connection refused", 0, bouncescan.ClassTransient, "networkerror"},
 		{"lost connection with mx.example.net[192.0.2.1] while sending RCPT TO", 0, bouncescan.ClassTransient, "networkerror"},
 		{"Host or domain name not found. Name service error for name=example.net type=MX: Host not found, try again", 0, bouncescan.ClassTransient, "networkerror"},
+		// the same in other MTAs' own words: Sendmail's "Deferred:" stat,
+		// Exim's unfinished look-up, timeouts and dropped connections,
+		// the resolver's EAI_AGAIN; an MTA that gave up says so
+		{"Deferred: Name server timeout", 0, bouncescan.ClassTransient, "networkerror"},
+		{"Deferred: local mailer (/usr/lib/dovecot/deliver) exited with EX_TEMPFAIL", 0, bouncescan.ClassTransient, "mailererror"},
+		{"host lookup did not complete", 0, bouncescan.ClassTransient, "networkerror"},
+		{"SMTP timeout after end of data (1234 bytes written)", 0, bouncescan.ClassTransient, "networkerror"},
+		{"Remote host mx2.example.org [203.0.113.9] closed connection in response to initial connection", 0, bouncescan.ClassTransient, "networkerror"},
+		{"unexpected disconnection while reading SMTP command from (client) [198.51.100.4]", 0, bouncescan.ClassTransient, "networkerror"},
+		{"Temporary failure in name resolution", 0, bouncescan.ClassTransient, "networkerror"},
+		{"retry timeout exceeded", 0, bouncescan.ClassPermanent, "expired"},
 		// provider lists (issue 13 additions)
 		{"421 4.7.0 IP not in whitelist for RCPT domain, closing connection.", 0, bouncescan.ClassTransient, "blocked"},
 		{"421 4.7.28 Gmail has detected an unusual rate of mail originating from your SPF domain", 0, bouncescan.ClassTransient, "ratelimited"},
