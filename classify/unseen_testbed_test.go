@@ -456,6 +456,18 @@ const (
 	// ip check error", "relay check local fail", "Denied domain name").
 	unseen2728PostfixFloor = 501
 	unseen2728EximFloor    = 391
+	// Tables 29 and 30, run together (scenarios-unseen29-30.tsv: 39
+	// scenarios from sending platforms' bounce pages (Black Pearl Mail,
+	// Maropost, Iterable, SparkPost, Insnap, Emailit, ZeptoMail, Suped,
+	// MxToolbox, RGN Med); 39 from the source of Apache James and
+	// ClamSMTP, smtpf's reply list, BT, web.de, Lycos and other ISP and
+	// vendor pages), made before any rule had seen them. Held out,
+	// measured at commit dbd943b: of 503 and 417 truth rows 405 and 343
+	// agreed (80.5%, 82.3%); fields 503/503 and 417/417. Testbed check
+	// mismatches: 3 (Postfix) and 3 (Exim), the 421-at-MAIL-FROM
+	// scenarios on their own ports whose first recipient was delivered.
+	unseen2930PostfixFloor = 405
+	unseen2930EximFloor    = 343
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -514,6 +526,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen25-26-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2526EximFloor, 0},
 		{"postfix", "unseen27-28-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2728PostfixFloor, 0},
 		{"exim", "unseen27-28-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2728EximFloor, 0},
+		{"postfix", "unseen29-30-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen2930PostfixFloor, 0},
+		{"exim", "unseen29-30-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2930EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
