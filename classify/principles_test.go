@@ -721,3 +721,23 @@ func TestRoundAD(t *testing.T) {
 		{550, "5.7.1", bouncescan.StageRcpt, "Relaying denied: this system is not an open relay", "norelaying"},
 	})
 }
+
+// Replies and MTA texts common in real logs that said nothing or the
+// wrong thing (issue 13, "undefined only when nothing says more"), in
+// other words than the ones the rules were written from: Spamhaus's SBL,
+// XBL and PBL are block lists; Exim's "not a gateway" refuses to relay;
+// RFC 5321's 553 "mailbox name not allowed" is about the address; a
+// refusal "administratively" denied or prohibited is local policy; a
+// mailbox with "no quota left" is full; a transport process killed by a
+// signal is the sending system's own failure.
+func TestCommonRealReplies(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{550, "", bouncescan.StageRcpt, "Rejected: your server is in the PBL, use your provider's relay", "blocked"},
+		{554, "", bouncescan.StageConnect, "Refused. Host listed by XBL", "blocked"},
+		{550, "", bouncescan.StageRcpt, "relay.example.org: not a gateway", "norelaying"},
+		{550, "", bouncescan.StageRcpt, "Requested action not taken: mailbox name not allowed", "userunknown"},
+		{553, "", bouncescan.StageRcpt, "Message administratively prohibited", "policyviolation"},
+		{552, "", bouncescan.StageRcpt, "This mailbox has no quota left", "mailboxfull"},
+		{0, "", bouncescan.StageUnknown, "remote_smtp transport process terminated by signal 9", "systemerror"},
+	})
+}
