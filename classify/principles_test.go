@@ -741,3 +741,37 @@ func TestCommonRealReplies(t *testing.T) {
 		{0, "", bouncescan.StageUnknown, "remote_smtp transport process terminated by signal 9", "systemerror"},
 	})
 }
+
+// Round ae (issue 13), after the held-out run of tables 31+32: what its
+// misses mean, in other words than the tables': a number of messages in
+// a stated period is a rate, and a "message threshold" reached; a block
+// of the IP beats the rate that caused it; a per-message recipient cap is
+// exceedlimit, and so is a size limit that is the account's own; SPF's
+// "is not authorized to send mail from/for"; a listing at a DNS zone, a
+// spam trap hit and "your address <IP> appears …" are blocks of the
+// client; bad angle brackets are address syntax; AUTH "not allowed" is a
+// security error; a sender's domain or address blocked for spam, and a
+// "Mail from <address>" refused, are the sender refused; "provide a HELO"
+// and a bare syntax code at EHLO are syntax errors; a blank "From:" breaks
+// the format; too many invalid recipients blocks the client.
+func TestRoundAE(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{450, "", bouncescan.StageRcpt, "Recipient accepts no more than 200 messages within any one-hour period", "ratelimited"},
+		{451, "", bouncescan.StageMail, "Hourly message threshold reached for your server", "ratelimited"},
+		{554, "", bouncescan.StageConnect, "Your IP has been blocked for sending too many messages with spam content", "blocked"},
+		{552, "", bouncescan.StageRcpt, "Per-message recipient limit reached, send the rest separately", "exceedlimit"},
+		{552, "", bouncescan.StageRcpt, "Size refused: mailbox jo@example.org can only receive messages up to 5 MB", "exceedlimit"},
+		{550, "", bouncescan.StageRcpt, "Server 198.51.100.7 is not designated to send mail for example.org", "authfailure"},
+		{550, "", bouncescan.StageRcpt, "Refused: client listed in dnsbl.example.net", "blocked"},
+		{450, "", bouncescan.StageEndOfData, "Your host hit one of our spam traps recently", "blocked"},
+		{550, "", bouncescan.StageEndOfData, "Your address 203.0.113.9 is in a range we do not accept mail from", "blocked"},
+		{501, "", bouncescan.StageMail, "Sender address must be enclosed in angle brackets", "syntaxerror"},
+		{535, "", bouncescan.StageMail, "SMTP authentication is not allowed on this port", "securityerror"},
+		{554, "", bouncescan.StageRcpt, "Sender domain banned for spam", "rejected"},
+		{554, "", bouncescan.StageMail, "Mail from <a@example.org> refused by local policy", "rejected"},
+		{503, "", bouncescan.StageMail, "Please send a HELO first", "syntaxerror"},
+		{501, "", bouncescan.StageHelo, "argument missing", "syntaxerror"},
+		{550, "", bouncescan.StageEndOfData, "Empty From: header is not allowed", "notcompliantrfc"},
+		{550, "", bouncescan.StageRcpt, "Rejected: too many unknown recipients from your host, try again tomorrow", "blocked"},
+	})
+}
