@@ -500,6 +500,18 @@ const (
 	// forwarding to a list read as a security error.
 	unseen3132PostfixFloor = 452
 	unseen3132EximFloor    = 353
+	// Tables 33 and 34, run together (the ports of table 34 follow those
+	// of table 33): 35 scenarios from the source and documentation of
+	// small and commercial MTAs (XMail, Haraka and qpsmtpd plugins,
+	// Stalwart, IceWarp, Barricade MX) and 37 from the published pages of
+	// gateways and mailbox providers (Mimecast, Trend Micro, Sophos,
+	// T-Online, Spectrum/Road Runner, Fastmail, GMX, Mail.ru, Orange, La
+	// Poste, Libero, Hornetsecurity, NetEase), made before any rule had
+	// seen them. Held out, measured at commit c1c5d76: of 435 and 347
+	// truth rows 308 and 251 agreed (70.8%, 72.3%); fields 435/435 and
+	// 347/347.
+	unseen3334PostfixFloor = 308
+	unseen3334EximFloor    = 251
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -562,6 +574,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen29-30-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen2930EximFloor, 0},
 		{"postfix", "unseen31-32-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen3132PostfixFloor, 0},
 		{"exim", "unseen31-32-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3132EximFloor, 0},
+		{"postfix", "unseen33-34-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen3334PostfixFloor, 0},
+		{"exim", "unseen33-34-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3334EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
