@@ -775,3 +775,43 @@ func TestRoundAE(t *testing.T) {
 		{550, "", bouncescan.StageRcpt, "Rejected: too many unknown recipients from your host, try again tomorrow", "blocked"},
 	})
 }
+
+// Round af (issue 13), after the held-out run of tables 33+34: Mimecast's
+// published list names a cause for each of its 451 replies, so its link
+// alone is no longer read as greylisting (connections over the account's
+// limit, inbound mail switched off, an IP on its temporary block list, a
+// refused relay, a geographical restriction, a content policy); Trend
+// Micro's ERS list names (QIL a reputation, RBL and DUL block lists); a
+// DNSBL hit in Postfix's "blocked using" words is a block list even when
+// the list calls itself a reputation; a bounce addressed to several
+// recipients is refused by policy; a sender refused for DKIM or DMARC is
+// an authentication or DMARC verdict, not a refused sender; "Mail from
+// <domain> rejected" refuses the sender; a sender domain without DNS
+// records, in reply to MAIL FROM, is refused; a 4.7.1 whose words open
+// with the sender's address refuses the sender for now. The wordings are
+// not the tables'.
+func TestRoundAF(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{451, "", bouncescan.StageRcpt, "Account Service Is Temporarily Unavailable - https://community.mimecast.com/docs/DOC-1369#451", "toomanyconn"},
+		{554, "", bouncescan.StageRcpt, "Host Network Not Allowed", "blocked"},
+		{451, "", bouncescan.StageRcpt, "Account inbounds disabled", "notaccept"},
+		{451, "", bouncescan.StageRcpt, "IP Temporarily Blacklisted - https://community.mimecast.com/docs/DOC-1369#451", "blocked"},
+		{451, "", bouncescan.StageRcpt, "Internal resources are temporarily unavailable - https://community.mimecast.com/docs/DOC-1369#451", "greylisted"},
+		{550, "", bouncescan.StageRcpt, "Open relay not allowed - https://community.mimecast.com/docs/DOC-1369#550", "norelaying"},
+		{550, "", bouncescan.StageEndOfData, "Message Bounced Due To Content Examination Policy", "policyviolation"},
+		{554, "5.7.1", bouncescan.StageRcpt, "<x@example.org>: Recipient address rejected: ERS-DUL.", "blocked"},
+		{450, "4.7.1", bouncescan.StageRcpt, "Client host rejected: ERS-QIL", "badreputation"},
+		{554, "", bouncescan.StageRcpt, "Service unavailable; Client host [203.0.113.5] blocked using bl.example.net; see our reputation page", "blocked"},
+		{550, "", bouncescan.StageRcpt, "Bounces to several recipients are refused here", "policyviolation"},
+		{553, "", bouncescan.StageRcpt, "Empty sender with more than one recipient is not accepted", "policyviolation"},
+		{550, "", bouncescan.StageEndOfData, "DKIM Sender Invalid - envelope rejected", "authfailure"},
+		{550, "5.7.1", bouncescan.StageMail, "Sender rejected: DMARC policy of example.org is reject", "policyviolation"},
+		{550, "", bouncescan.StageRcpt, "Mail from mailer.example.org rejected: the domain refuses bounces", "rejected"},
+		{450, "", bouncescan.StageMail, "Your domain has not any DNS records", "rejected"},
+		{451, "4.7.1", bouncescan.StageMail, "Sender <a@example.org>: temporarily refused, try later", "rejected"},
+		// guards: the client named by its IP stays a block; a 4.7.1 at
+		// MAIL FROM that names no sender stays the code's
+		{550, "", bouncescan.StageRcpt, "Mail from 203.0.113.5 refused by bl.example.net", "blocked"},
+		{451, "4.7.1", bouncescan.StageMail, "Sorry, the service is currently unavailable. Please come back later.", "securityerror"},
+	})
+}
