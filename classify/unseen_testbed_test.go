@@ -524,6 +524,21 @@ const (
 	// sender)" and "Credential leak detected".
 	unseen3334PostfixFloor = 399
 	unseen3334EximFloor    = 319
+	// Tables 35, 36 and 37, run together: 14 scenarios from regional
+	// providers (Naver, Interia, Forpsi, NetEase, Japanese ISPs), 32 from
+	// hosting companies and European ISPs (Bluewin, Strato, Aruba PEC,
+	// Amazon SES and WorkMail, IONOS, Tiscali, SFR, NextGenTel, WEDOS …)
+	// and 36 from the platforms and filters ISPs run (Zimbra's LMTP
+	// replies, Symantec DLP and Messaging Gateway, Cisco AsyncOS,
+	// cbpolicyd, Hornetsecurity, MagicSpam, Oracle Messaging Server …),
+	// made before any rule had seen them. Held out, measured at commit
+	// 703a4bb: of 536 and 401 truth rows 393 and 301 agreed (73.3%,
+	// 75.1%); fields 536/536 and 401/401. The two 421 replies to MAIL
+	// FROM are tested by their senders; their own recipients' messages
+	// were delivered (truth: delivered), as the sink answers a session
+	// scenario only at connect and EHLO.
+	unseen3537PostfixFloor = 393
+	unseen3537EximFloor    = 301
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -588,6 +603,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen31-32-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3132EximFloor, 0},
 		{"postfix", "unseen33-34-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen3334PostfixFloor, 0},
 		{"exim", "unseen33-34-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3334EximFloor, 0},
+		{"postfix", "unseen35-37-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen3537PostfixFloor, 0},
+		{"exim", "unseen35-37-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3537EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
