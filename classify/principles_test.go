@@ -815,3 +815,30 @@ func TestRoundAF(t *testing.T) {
 		{451, "4.7.1", bouncescan.StageMail, "Sorry, the service is currently unavailable. Please come back later.", "securityerror"},
 	})
 }
+
+// Round ag (issue 13), after the held-out run of tables 35-37: NetEase's
+// WM:BLI (the client's IP not on the allowed list) and WM:BLU (the sender
+// not on it); "resource limitations" are a full system; "no DNS reverse"
+// is reverse DNS; "must be a member/subscriber to post" and a "private
+// list" refuse the sender; POP-before-SMTP is authentication; Sender ID
+// (RFC 4406, SPF's sibling) is an authentication check; "policy reason"
+// in the singular; a reply that opens with "Message size" and says it is
+// over; a multi-recipient bounce is refused by policy even under 5.5.3.
+// The wordings are not the tables'.
+func TestRoundAG(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{450, "", bouncescan.StageRcpt, "WM:BLI mx3,Z8CowABH some id,please see http://mail.163.com/help/help_spam_16.htm?ip=203.0.113.5", "blocked"},
+		{451, "", bouncescan.StageMail, "WM:BLU mx3,Z8CowABH some id,please see http://mail.163.com/help/help_spam_16.htm", "rejected"},
+		{452, "", bouncescan.StageMail, "Service temporarily refused because of resource limitations", "systemfull"},
+		{550, "", bouncescan.StageConnect, "mx.example.net no DNS reverse record for 203.0.113.5", "requireptr"},
+		{550, "", bouncescan.StageRcpt, "You must be a subscriber to post to this list", "rejected"},
+		{550, "", bouncescan.StageRcpt, "Posting to this private list is restricted", "rejected"},
+		{550, "", bouncescan.StageRcpt, "Please use POP before SMTP to relay mail", "securityerror"},
+		{550, "", bouncescan.StageEndOfData, "Message rejected: Sender ID check failed", "authfailure"},
+		{550, "5.7.1", bouncescan.StageEndOfData, "Refused: policy reason 17", "policyviolation"},
+		{550, "5.7.0", bouncescan.StageEndOfData, "Message size violation: 30000000 bytes", "emailtoolarge"},
+		{550, "5.5.3", bouncescan.StageRcpt, "Multi-recipient bounce refused", "policyviolation"},
+		// guard: too many recipients without a bounce stays the code's
+		{452, "4.5.3", bouncescan.StageRcpt, "Too many recipients", "exceedlimit"},
+	})
+}
