@@ -549,6 +549,16 @@ const (
 	// server" and "Permanent message delivery failure".
 	unseen3537PostfixFloor = 472
 	unseen3537EximFloor    = 351
+	// Tables 38 and 39, run together: 38 real replies of ActiveCampaign's
+	// smtp-field-manual not used by table 24 (Gmail, Microsoft, Comcast,
+	// Yahoo, Zoho, iCloud, ImprovMX, QQ, Hostpoint, web.de, Mimecast,
+	// Proofpoint, Barracuda, FireEye …) and 38 from the source of
+	// OpenSMTPD filters, sendmail's proto.m4, iRedAPD, go-smtp, Salmon,
+	// maddy, mox and Postal, made before any rule had seen them. Held
+	// out, measured at commit 67aa2ba: of 483 and 382 truth rows 306
+	// and 258 agreed (63.4%, 67.5%); fields 483/483 and 382/382.
+	unseen3839PostfixFloor = 306
+	unseen3839EximFloor    = 258
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -615,6 +625,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen33-34-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3334EximFloor, 0},
 		{"postfix", "unseen35-37-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen3537PostfixFloor, 0},
 		{"exim", "unseen35-37-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3537EximFloor, 0},
+		{"postfix", "unseen38-39-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen3839PostfixFloor, 0},
+		{"exim", "unseen38-39-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3839EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
