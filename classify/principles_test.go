@@ -842,3 +842,32 @@ func TestRoundAG(t *testing.T) {
 		{452, "4.5.3", bouncescan.StageRcpt, "Too many recipients", "exceedlimit"},
 	})
 }
+
+// Round ah (issue 13), after the held-out run of tables 38+39: sendmail's
+// "Client IP address … does not resolve" and "Possibly forged hostname"
+// are the client's reverse DNS under its 4.1.8; "(real) domain name
+// required for sender address" refuses the sender; TLS "session" or
+// "conversation" required, and encryption "too weak", are TLS failures; a
+// maximum number of messages reached is a rate; "will not accept multiple
+// recipients" is the per-transaction cap; an unknown MAIL FROM argument
+// or parameter is syntax, not the sender; Mimecast's blocked-senders
+// policies refuse the sender; Postfix's "Error: too many errors" is
+// syntax; a message that "failed to be replicated" is a system error. The
+// wordings are not the tables'.
+func TestRoundAH(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{450, "4.1.8", bouncescan.StageRcpt, "Client IP address 203.0.113.9 does not resolve, try later", "requireptr"},
+		{550, "5.7.1", bouncescan.StageRcpt, "Possibly forged hostname for 203.0.113.9", "requireptr"},
+		{553, "5.5.4", bouncescan.StageMail, "<bob>... Real domain name required for sender address", "rejected"},
+		{550, "5.7.1", bouncescan.StageMail, "TLS session required for this domain", "failedstarttls"},
+		{554, "", bouncescan.StageMail, "Encryption too weak for this server", "failedstarttls"},
+		{451, "4.7.1", bouncescan.StageEndOfData, "maximum number of e-mails (200) for your account reached", "ratelimited"},
+		{451, "", bouncescan.StageRcpt, "We do not accept multiple recipients per message", "exceedlimit"},
+		{501, "5.5.4", bouncescan.StageMail, "Unknown parameter in MAIL FROM", "syntaxerror"},
+		{550, "", bouncescan.StageEndOfData, "Rejected by header-based Blocked Senders - Block policy for Header From - https://community.mimecast.com/docs/DOC-1369#550", "rejected"},
+		{421, "4.7.0", bouncescan.StageRcpt, "mx.example.org Error: too many errors", "syntaxerror"},
+		{451, "4.4.0", bouncescan.StageEndOfData, "Message failed to be replicated: no healthy secondary server", "systemerror"},
+		// guard: sendmail's relay refusal for a forged name stays a relay refusal
+		{550, "5.7.1", bouncescan.StageRcpt, "<a@example.org>... Relaying denied. IP name possibly forged [203.0.113.9]", "norelaying"},
+	})
+}
