@@ -871,3 +871,33 @@ func TestRoundAH(t *testing.T) {
 		{550, "5.7.1", bouncescan.StageRcpt, "<a@example.org>... Relaying denied. IP name possibly forged [203.0.113.9]", "norelaying"},
 	})
 }
+
+// Round ai (issue 13), after the held-out run of tables 40+41: a bounce
+// "with more than one recipient" (singular) is the bounce policy; "too
+// many messages sent" under 5.5.3 and Postfix's "too many recipients
+// from <IP>" are rates; the words of a local refusal ("administratively
+// denied/prohibited") block the client at the greeting and refuse the
+// sender at MAIL FROM (after RCPT they stay the receiver's policy: the
+// guard); qmail's "refused mailfrom" refuses the sender; Exim's "too many
+// non-mail commands" is syntax; "issue AUTH first" is authentication; a
+// receiver's "address verification problem" is its own failure, whatever
+// its 4.1.1; "bare <LF>" breaks the RFCs; Postfix's "Helo command
+// rejected: Access denied" is an access-table block. The wordings are not
+// the tables'.
+func TestRoundAI(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{550, "", bouncescan.StageRcpt, "We refuse bounce messages with more than one recipient", "policyviolation"},
+		{452, "4.5.3", bouncescan.StageRcpt, "Too many messages sent in this session", "ratelimited"},
+		{450, "4.7.1", bouncescan.StageRcpt, "Error: too many recipients from 203.0.113.7", "ratelimited"},
+		{554, "", bouncescan.StageConnect, "mx.example.org ESMTP - administratively prohibited", "blocked"},
+		{550, "", bouncescan.StageMail, "Your mail was administratively denied", "rejected"},
+		{554, "", bouncescan.StageMail, "sorry, refused mailfrom: local sender required", "rejected"},
+		{554, "", bouncescan.StageHelo, "Too many non-mail commands, closing", "syntaxerror"},
+		{530, "5.5.1", bouncescan.StageMail, "Bad sequence: issue AUTH first", "securityerror"},
+		{450, "4.1.1", bouncescan.StageRcpt, "<a@example.org>: Recipient address rejected: address verification problem", "systemerror"},
+		{550, "5.5.2", bouncescan.StageEndOfData, "Message refused: bare <LF> line endings", "notcompliantrfc"},
+		{554, "5.7.1", bouncescan.StageRcpt, "<mx.example.org>: Helo command rejected: Access denied", "blocked"},
+		// guard: after RCPT a local refusal stays the receiver's policy
+		{550, "5.7.1", bouncescan.StageRcpt, "Administrative prohibition", "policyviolation"},
+	})
+}
