@@ -592,6 +592,16 @@ const (
 	// header (contenterror here).
 	unseen4041PostfixFloor = 512
 	unseen4041EximFloor    = 424
+	// Tables 42 and 43, run together: 37 replies a receiving Sendmail
+	// (srvrsmtp.c, collect.c, parseaddr.c, proto.m4), hMailServer,
+	// Exchange, IIS or Domino sends, and 41 from the source of SMTP
+	// server libraries (gen_smtp, nodemailer's smtp-server, aiosmtpd,
+	// Twisted, SmtpServer, midi-smtp-server, Mailpit, haraka-dsn,
+	// smtp4dev), made before any rule had seen them. Held out, measured
+	// at commit 44a28fe: of 475 and 362 truth rows 373 and 285 agreed
+	// (78.5%, 78.7%); fields 475/475 and 362/362.
+	unseen4243PostfixFloor = 373
+	unseen4243EximFloor    = 285
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -662,6 +672,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen38-39-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen3839EximFloor, 0},
 		{"postfix", "unseen40-41-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen4041PostfixFloor, 0},
 		{"exim", "unseen40-41-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen4041EximFloor, 0},
+		{"postfix", "unseen42-43-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen4243PostfixFloor, 0},
+		{"exim", "unseen42-43-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen4243EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
