@@ -901,3 +901,36 @@ func TestRoundAI(t *testing.T) {
 		{550, "5.7.1", bouncescan.StageRcpt, "Administrative prohibition", "policyviolation"},
 	})
 }
+
+// Round aj (issue 13), after the held-out run of tables 42+43: a message
+// length or size that "exceeds" a limit is a message too large even in
+// reply to MAIL FROM; a BODY= value refused, and "invalid syntax", are
+// the command's syntax; an address "too long" is address syntax; "too
+// many bad/unknown recipients; closing" ends the session for errors, it
+// does not say this recipient is unknown; an open proxy is a block of the
+// client, and so is a connection refused by policy; a message that must
+// be sent over a secure connection is a TLS failure; lines not
+// terminated by CRLF break the RFCs; an inactive alias, list or domain is
+// suspended; "mailbox name not allowed" in reply to MAIL FROM is the
+// sender's (with angle brackets, still syntax); a message "too small" is
+// malformed content. The wordings are not the tables'.
+func TestRoundAJ(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{552, "", bouncescan.StageMail, "Announced message size 60000000 exceeds our limit of 20000000", "emailtoolarge"},
+		{501, "", bouncescan.StageMail, "BODY must be 7BIT or 8BITMIME", "syntaxerror"},
+		{550, "", bouncescan.StageMail, "Invalid syntax in MAIL command", "syntaxerror"},
+		{553, "5.1.0", bouncescan.StageRcpt, "Address \"averyveryverylongname@example.org\" too long (256 bytes max)", "syntaxerror"},
+		{421, "4.7.0", bouncescan.StageRcpt, "Too many unknown recipients; closing connection", "syntaxerror"},
+		{421, "4.7.0", bouncescan.StageConnect, "mx.example.org Rejecting open proxy [203.0.113.4]", "blocked"},
+		{550, "", bouncescan.StageRcpt, "Connection refused due to local policy", "blocked"},
+		{530, "", bouncescan.StageMail, "Messages must be submitted over an encrypted connection", "failedstarttls"},
+		{500, "", bouncescan.StageEndOfData, "Lines must be terminated by CRLF", "notcompliantrfc"},
+		{550, "", bouncescan.StageRcpt, "Distribution list is inactive", "suspend"},
+		{553, "", bouncescan.StageMail, "mailbox name not allowed", "rejected"},
+		{552, "", bouncescan.StageEndOfData, "Message too small to be delivered", "contenterror"},
+		// guards: angle brackets stay syntax at MAIL FROM; a dictionary
+		// attack stays a block of the client
+		{553, "", bouncescan.StageMail, "mailbox name not allowed: angle brackets missing", "syntaxerror"},
+		{550, "", bouncescan.StageRcpt, "Rejected: too many unknown recipients from your host, try again tomorrow", "blocked"},
+	})
+}
