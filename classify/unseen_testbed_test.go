@@ -614,6 +614,15 @@ const (
 	// e-mail", "Not authorized owner", Mailpit's "Chaos recipient error").
 	unseen4243PostfixFloor = 404
 	unseen4243EximFloor    = 313
+	// Tables 44 and 45, run together: 26 replies of self-hosted
+	// gateways (Proxmox Mail Gateway's source, ASSP's default texts,
+	// Spamhaus DQS reply templates) and 31 of forwarding services
+	// (SimpleLogin, addy.io, Forward Email's two code bases, Cloudflare
+	// Email Routing), made before any rule had seen them. Held out,
+	// measured at commit cdfb601: of 297 and 240 truth rows 214 and 182
+	// agreed (72.1%, 75.8%); fields 297/297 and 240/240.
+	unseen4445PostfixFloor = 214
+	unseen4445EximFloor    = 182
 )
 
 func TestUnseenTestbed(t *testing.T) {
@@ -686,6 +695,8 @@ func TestUnseenTestbed(t *testing.T) {
 		{"exim", "unseen40-41-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen4041EximFloor, 0},
 		{"postfix", "unseen42-43-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen4243PostfixFloor, 0},
 		{"exim", "unseen42-43-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen4243EximFloor, 0},
+		{"postfix", "unseen44-45-postfix", "truth-postfix.tsv", []string{"postfix.log"}, unseen4445PostfixFloor, 0},
+		{"exim", "unseen44-45-exim", "truth-exim.tsv", []string{"mainlog", "rejectlog"}, unseen4445EximFloor, 0},
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			minRows := tc.minRows
