@@ -934,3 +934,29 @@ func TestRoundAJ(t *testing.T) {
 		{550, "", bouncescan.StageRcpt, "Rejected: too many unknown recipients from your host, try again tomorrow", "blocked"},
 	})
 }
+
+// Round ak (issue 13), after the held-out run of tables 44+45: a DNS
+// block list that says the receiver queried it through an open or public
+// resolver (Spamhaus's 127.255.255.254) is the receiver's own failure,
+// not a listing; "denylisted" is "blocklisted"; forwarding to remote
+// hosts refused is a relay refusal; "rejected by domain policy", scripts
+// not allowed and an address "not SRS signed" are the receiver's policy;
+// "retried for the maximum period" is expiry; an address that "does not
+// have any MX records" after RCPT is an unknown host (in reply to MAIL
+// FROM still the sender's); "email not exist" is an unknown user. The
+// wordings are not the tables'.
+func TestRoundAK(t *testing.T) {
+	checkReasons(t, []reasonCase{
+		{554, "5.7.1", bouncescan.StageRcpt, "Service unavailable; Client host [203.0.113.8] blocked using bl.spamhaus.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/203.0.113.1/", "systemerror"},
+		{550, "", bouncescan.StageEndOfData, "Sending host denylisted", "blocked"},
+		{550, "5.7.1", bouncescan.StageRcpt, "Forwarding to remote hosts is not allowed", "norelaying"},
+		{550, "5.7.1", bouncescan.StageEndOfData, "Mail rejected by domain policy of the recipient", "policyviolation"},
+		{550, "", bouncescan.StageRcpt, "Return address not SRS signed", "policyviolation"},
+		{550, "5.7.7", bouncescan.StageEndOfData, "Scripts are not allowed in HTML mail", "policyviolation"},
+		{550, "", bouncescan.StageEndOfData, "This message was retried for the maximum period and has failed", "expired"},
+		{550, "", bouncescan.StageRcpt, "jo@example.org does not have any MX records configured", "hostunknown"},
+		{550, "", bouncescan.StageEndOfData, "The alias target email not exist", "userunknown"},
+		// guard: the same MX words in reply to MAIL FROM are the sender's
+		{501, "", bouncescan.StageMail, "Domain in MAIL FROM does not have any MX records", "rejected"},
+	})
+}

@@ -621,8 +621,19 @@ const (
 	// Email Routing), made before any rule had seen them. Held out,
 	// measured at commit cdfb601: of 297 and 240 truth rows 214 and 182
 	// agreed (72.1%, 75.8%); fields 297/297 and 240/240.
-	unseen4445PostfixFloor = 214
-	unseen4445EximFloor    = 182
+	// Round ak (issue 13): 236/297, 201/240. Left: ASSP's bare "Please
+	// try again later" under 4.7.1 (greylisting only by its source),
+	// Forward Email's "The domain … is denylisted" (blocked here, the
+	// sender's domain in the table) and "Blacklisted domains are not
+	// permitted" at MAIL FROM, "[IP] is not a FQDN" at the greeting
+	// (blocked here, requireptr in the table), "Missing required DNS MX
+	// records" (its own MX not set, norelaying in the table), X.6.7 for a
+	// non-ASCII local part (the code's contenterror), Proxmox's internal
+	// hand-off failures under 4.4.0/4.5.0, SimpleLogin's "SL E517
+	// unverified mailbox", and a restriction "due to spam from
+	// onmicrosoft.com" (spamdetected from its words).
+	unseen4445PostfixFloor = 236
+	unseen4445EximFloor    = 201
 )
 
 func TestUnseenTestbed(t *testing.T) {
